@@ -1,0 +1,16 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DrillsModule } from './drills/drills.module.js';
+import { HealthModule } from './health/health.module.js';
+import { WorkerModule } from './queue/worker.module.js';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.register(config), DrillsModule, HealthModule, ...(config.workerEnabled ? [WorkerModule] : [])],
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import { SLOT_COUNT, type ClusterNodeEntry } from './cluster-nodes.parser.js';
+import type { ClusterAdmin } from './cluster-admin.js';
+import { formatAddress } from './node-address.js';
+import { describeNode, type NamedNode } from './node-snapshot.js';
+import type { RedisConnections } from './redis-connections.js';
+import { calculateSlot } from './slot-keys.js';
+
+/**
+ * Reads and writes keys straight on the master that owns each key's slot, by the slot map of
+ * one member. Unlike a cluster client it never follows a redirect to a node outside the target.
+ */
+export class ClusterKeyspace {
+  constructor(
+    private readonly redis: RedisConnections,
+    private readonly admin: ClusterAdmin,
+  ) {}
+
+  async write(members: readonly NamedNode[], items: readonly { key: string; value: string }[]): Promise<void> {
+    const routes = await this.route(members, items.map((item) => item.key));
+    const values = new Map(items.map((item) => [item.key, item.value]));
+    await Promise.all(
+      [...routes].map(async ([owner, keys]) => {
+        const pipeline = (await this.redis.client(owner)).pipeline();
+        for (const key of keys) {
+          pipeline.set(key, values.get(key)!);
+        }
+        throwFirstError(owner, await pipeline.exec());
+      }),
+    );
+  }
+
+  /** Values by key; `null` for a key the owning master does not have. */
+  async read(members: readonly NamedNode[], keys: readonly string[]): Promise<Map<string, string | null>> {
+    const routes = await this.route(members, keys);
+    const found = new Map<string, string | null>();
+    await Promise.all(
+      [...routes].map(async ([owner, ownedKeys]) => {
+        const pipeline = (await this.redis.client(owner)).pipeline();
+        for (const key of ownedKeys) {
+          pipeline.get(key);
+        }
+        const replies = throwFirstError(owner, await pipeline.exec());
+        ownedKeys.forEach((key, index) => found.set(key, (replies[index] as string | null) ?? null));
+      }),
+    );
+    return found;
+  }
+
+  private async route(members: readonly NamedNode[], keys: readonly string[]): Promise<Map<NamedNode, string[]>> {
+    const [viewer] = members;
+    if (!viewer) {
+      throw new Error('no member to read the slot map from');
+    }
+    const ownerBySlot = slotOwners(await this.admin.entries(viewer));
+    const memberByAddress = new Map(members.map((member) => [formatAddress(member), member]));
+    const routes = new Map<NamedNode, string[]>();
+    for (const key of keys) {
+      const slot = calculateSlot(key);
+      const owner = ownerBySlot[slot];
+      if (!owner) {
+        throw new Error(`slot ${slot} has no owner in the slot map of ${describeNode(viewer)}`);
+      }
+      const member = memberByAddress.get(owner.address);
+      if (!member) {
+        throw new Error(`slot ${slot} is served by ${owner.address || owner.id}, which is not one of this target's nodes`);
+      }
+      const bucket = routes.get(member) ?? [];
+      bucket.push(key);
+      routes.set(member, bucket);
+    }
+    return routes;
+  }
+}
+
+/** The master entry serving each slot, in one node's view. */
+export function slotOwners(entries: readonly ClusterNodeEntry[]): (ClusterNodeEntry | undefined)[] {
+  const owners = new Array<ClusterNodeEntry | undefined>(SLOT_COUNT).fill(undefined);
+  for (const entry of entries) {
+    if (entry.role !== 'master') {
+      continue;
+    }
+    for (const range of entry.slots) {
+      owners.fill(entry, range.start, range.end + 1);
+    }
+  }
+  return owners;
+}
+
+function throwFirstError(owner: NamedNode, results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) {
+    throw new Error(`pipeline to ${describeNode(owner)} was discarded`);
+  }
+  const failed = results.find(([error]) => error);
+  if (failed?.[0]) {
+    throw new Error(`${describeNode(owner)} refused a key command: ${failed[0].message}`);
+  }
+  return results.map(([, value]) => value);
+}

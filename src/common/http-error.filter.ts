@@ -1,0 +1,55 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { DrillNotFoundError } from '../drills/drill-stream.js';
+import { UnknownTargetError } from '../targets/target-registry.js';
+
+/** The one error shape every endpoint answers with. */
+export interface ErrorBody {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly message: string;
+  /** Quote it when reporting a problem: the service's log lines for the request carry it too. */
+  readonly correlationId: string;
+}
+
+/**
+ * Turns every error into `ErrorBody`: HTTP errors keep their status, known domain errors get
+ * theirs, and anything else is logged and answered as a 500 that reveals nothing of it.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const correlationId = correlationIdOf(request);
+    const { statusCode, message } = this.describe(exception, correlationId);
+    const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, correlationId };
+    response.setHeader('x-correlation-id', correlationId).status(statusCode).json(body);
+  }
+
+  private describe(exception: unknown, correlationId: string): { statusCode: number; message: string } {
+    if (exception instanceof HttpException) {
+      const answer = exception.getResponse();
+      const message = typeof answer === 'string' ? answer : (answer as { message?: string | string[] }).message ?? exception.message;
+      return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : message };
+    }
+    if (exception instanceof DrillNotFoundError) {
+      return { statusCode: HttpStatus.NOT_FOUND, message: exception.message };
+    }
+    if (exception instanceof UnknownTargetError) {
+      return { statusCode: HttpStatus.BAD_REQUEST, message: `target: ${exception.message}` };
+    }
+    this.logger.error(`${correlationId}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error; see the service log for this correlation id' };
+  }
+}
+
+function correlationIdOf(request: Request): string {
+  const given = request.headers['x-correlation-id'];
+  return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+}

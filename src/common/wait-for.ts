@@ -1,0 +1,57 @@
+/** What one look at a condition found: either the awaited value, or why it is not there yet. */
+export type PollResult<T> = { readonly done: true; readonly value: T } | { readonly done: false; readonly reason: string };
+
+export const satisfied = <T>(value: T): PollResult<T> => ({ done: true, value });
+export const pending = (reason: string): PollResult<never> => ({ done: false, reason });
+
+export interface WaitOptions {
+  /** Says what is awaited; it opens the timeout error's message. */
+  readonly description: string;
+  readonly timeoutMs: number;
+  /** Pause between two looks; the first look is immediate. */
+  readonly intervalMs?: number;
+}
+
+export class WaitTimeoutError extends Error {
+  constructor(
+    readonly description: string,
+    readonly timeoutMs: number,
+    readonly lastReason: string,
+  ) {
+    super(`timed out after ${timeoutMs} ms waiting for ${description}; last seen: ${lastReason}`);
+    this.name = 'WaitTimeoutError';
+  }
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Looks at a condition until it holds or the deadline passes. A probe that throws counts as
+ * "not yet" (nodes refuse connections while they start), and its message becomes the reason
+ * reported on timeout.
+ */
+export async function waitFor<T>(probe: () => Promise<PollResult<T>>, options: WaitOptions): Promise<T> {
+  const interval = options.intervalMs ?? 20;
+  const deadline = performance.now() + options.timeoutMs;
+  let lastReason = 'not looked at yet';
+  for (;;) {
+    try {
+      const result = await probe();
+      if (result.done) {
+        return result.value;
+      }
+      lastReason = result.reason;
+    } catch (error) {
+      lastReason = errorMessage(error);
+    }
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      throw new WaitTimeoutError(options.description, options.timeoutMs, lastReason);
+    }
+    await pause(Math.min(interval, left));
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('has a default for every setting that works on one machine', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      databasePath: './data/drills.sqlite',
+      redisUrl: 'redis://127.0.0.1:7000',
+      queuePrefix: 'redis-drill',
+      workerEnabled: true,
+      lab: { name: 'redis-drill', basePort: 7000 },
+      redisImage: 'redis:7.0',
+      imagePullTimeoutMs: 20_000,
+      canaryKeys: 16_384,
+    });
+  });
+
+  it('points the queue at the lab it is given', () => {
+    expect(loadConfig({ LAB_NAME: 'ci', LAB_BASE_PORT: '7300' })).toMatchObject({ lab: { name: 'ci', basePort: 7300 }, redisUrl: 'redis://127.0.0.1:7300' });
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT must be an integer from 0 to 65535, got "eighty"/],
+    ['PORT', '70000', /PORT must be an integer/],
+    ['LAB_BASE_PORT', '60000', /LAB_BASE_PORT is invalid: lab base port 60000 must be an integer from 1024 to 55519/],
+    ['LAB_NAME', 'Prod Lab', /LAB_NAME is invalid: lab name "Prod Lab" must be/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL must look like redis:\/\/host:port/],
+    ['WORKER_ENABLED', 'yes', /WORKER_ENABLED must be true or false/],
+    ['DRILL_CANARY_KEYS', '0', /DRILL_CANARY_KEYS must be an integer from 1 to 16384/],
+    ['DATABASE_PATH', ' ./x.sqlite', /DATABASE_PATH has leading or trailing spaces/],
+  ])('names %s when it is %j', (key, value, message) => {
+    expect(() => loadConfig({ [key]: value })).toThrow(message);
+  });
+});

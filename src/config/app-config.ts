@@ -1,0 +1,100 @@
+import { basePortProblem, labNameProblem, labQueueUrl, type LabSettings } from '../lab/lab-topology.js';
+
+/** The service's settings, read once from the environment at boot. */
+export interface AppConfig {
+  /** HTTP port (`PORT`). */
+  readonly port: number;
+  /** Address the API listens on (`HOST`); loopback unless set, since the API can kill containers. */
+  readonly host: string;
+  /** SQLite file of the audit log (`DATABASE_PATH`). */
+  readonly databasePath: string;
+  /** Redis that holds the job queue (`REDIS_URL`); defaults to the lab's queue Redis. */
+  readonly redisUrl: string;
+  /** Prefix of every queue key (`QUEUE_PREFIX`), so that services can share one Redis apart. */
+  readonly queuePrefix: string;
+  /** Whether this process also runs drills, not only accepts them (`WORKER_ENABLED`). */
+  readonly workerEnabled: boolean;
+  /** The lab (`LAB_NAME`, `LAB_BASE_PORT`); it is also the default target, named `lab`. */
+  readonly lab: LabSettings;
+  /** Image for lab nodes (`REDIS_IMAGE`) and how long a pull may take (`IMAGE_PULL_TIMEOUT_MS`). */
+  readonly redisImage: string;
+  readonly imagePullTimeoutMs: number;
+  /** Canary keys a drill writes before the kill and reads after (`DRILL_CANARY_KEYS`, at most one per slot). */
+  readonly canaryKeys: number;
+}
+
+export const APP_CONFIG = Symbol('AppConfig');
+
+export class ConfigError extends Error {
+  constructor(readonly key: string, problem: string) {
+    super(`invalid configuration: ${key} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and checks every setting; the first bad one stops the boot with its name in the message. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const lab: LabSettings = {
+    name: checked('LAB_NAME', text(env, 'LAB_NAME', 'redis-drill'), labNameProblem),
+    basePort: checked('LAB_BASE_PORT', integer(env, 'LAB_BASE_PORT', 7000, 0, 65535), basePortProblem),
+  };
+  const redisUrl = text(env, 'REDIS_URL', labQueueUrl(lab));
+  if (!/^rediss?:\/\/[^/]+/.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL', `must look like redis://host:port, got ${JSON.stringify(redisUrl)}`);
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: text(env, 'HOST', '127.0.0.1'),
+    databasePath: text(env, 'DATABASE_PATH', './data/drills.sqlite'),
+    redisUrl,
+    queuePrefix: text(env, 'QUEUE_PREFIX', 'redis-drill'),
+    workerEnabled: boolean(env, 'WORKER_ENABLED', true),
+    lab,
+    redisImage: text(env, 'REDIS_IMAGE', 'redis:7.0'),
+    imagePullTimeoutMs: integer(env, 'IMAGE_PULL_TIMEOUT_MS', 20_000, 0, 600_000),
+    canaryKeys: integer(env, 'DRILL_CANARY_KEYS', 16_384, 1, 16_384),
+  };
+}
+
+function checked<T>(key: string, value: T, problemOf: (value: T) => string | undefined): T {
+  const problem = problemOf(value);
+  if (problem) {
+    throw new ConfigError(key, `is invalid: ${problem}`);
+  }
+  return value;
+}
+
+function text(env: Env, key: string, fallback: string): string {
+  const value = env[key];
+  if (value === undefined || value === '') {
+    return fallback;
+  }
+  if (value.trim() !== value) {
+    throw new ConfigError(key, `has leading or trailing spaces: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function integer(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const value = env[key];
+  if (value === undefined || value === '') {
+    return fallback;
+  }
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(key, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+function boolean(env: Env, key: string, fallback: boolean): boolean {
+  const value = env[key];
+  if (value === undefined || value === '') {
+    return fallback;
+  }
+  if (value !== 'true' && value !== 'false') {
+    throw new ConfigError(key, `must be true or false, got ${JSON.stringify(value)}`);
+  }
+  return value === 'true';
+}

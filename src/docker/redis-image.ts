@@ -1,0 +1,126 @@
+import { execFile, spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { followProgress, isNotFound, type Docker } from './docker-engine.js';
+
+const run = promisify(execFile);
+
+export interface RedisImageSettings {
+  /** The image asked for, e.g. the official `redis:7.0`. */
+  readonly image: string;
+  /** How long a pull may take before the registry counts as unreachable. */
+  readonly pullTimeoutMs: number;
+}
+
+export type ImageSource = 'present' | 'pulled' | 'built-from-host';
+
+/**
+ * Makes sure a Redis image is there and says which one to use: the configured image if it is
+ * present or can be pulled; otherwise one built from this host's own `redis-server` and the
+ * libraries it links, so that a machine without a registry can still run the lab.
+ */
+export async function ensureRedisImage(
+  docker: Docker,
+  settings: RedisImageSettings,
+  log: (line: string) => void = () => undefined,
+): Promise<{ image: string; source: ImageSource }> {
+  if (await imageExists(docker, settings.image)) {
+    return { image: settings.image, source: 'present' };
+  }
+  const host = await hostRedis();
+  const localTag = `redis-drill/redis:${host.version}-host`;
+  if (await imageExists(docker, localTag)) {
+    return { image: localTag, source: 'present' };
+  }
+  try {
+    log(`pulling ${settings.image} (up to ${settings.pullTimeoutMs} ms)`);
+    await pullImage(docker, settings.image, settings.pullTimeoutMs);
+    return { image: settings.image, source: 'pulled' };
+  } catch (error) {
+    log(`cannot pull ${settings.image} (${error instanceof Error ? error.message : String(error)}); building ${localTag} from ${host.binary}`);
+  }
+  await buildImageFromHost(docker, host.binary, localTag);
+  return { image: localTag, source: 'built-from-host' };
+}
+
+export async function imageExists(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+async function pullImage(docker: Docker, name: string, timeoutMs: number): Promise<void> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    const stream = (await docker.pull(name, { abortSignal: abort.signal })) as NodeJS.ReadableStream;
+    await followProgress(docker, stream);
+  } catch (error) {
+    throw abort.signal.aborted ? new Error(`no answer from the registry within ${timeoutMs} ms`) : error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function hostRedis(): Promise<{ binary: string; version: string }> {
+  let binary: string;
+  try {
+    binary = (await run('sh', ['-c', 'command -v redis-server'])).stdout.trim();
+  } catch {
+    throw new Error(
+      'no Redis image can be pulled and redis-server is not installed on this host to build one from; ' +
+        'install it (Debian: apt-get install -y redis-server) or set REDIS_IMAGE to an image that is present',
+    );
+  }
+  const { stdout } = await run(binary, ['--version']);
+  const version = /v=(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? 'unknown';
+  return { binary, version };
+}
+
+/**
+ * `FROM scratch` with the host's redis-server and redis-cli, their shared libraries (from `ldd`)
+ * and the dynamic loader at the paths they were linked against.
+ */
+async function buildImageFromHost(docker: Docker, serverBinary: string, tag: string): Promise<void> {
+  const context = await mkdtemp(join(tmpdir(), 'redis-drill-image-'));
+  try {
+    const rootfs = join(context, 'rootfs');
+    await mkdir(join(rootfs, 'usr/local/bin'), { recursive: true });
+    await mkdir(join(rootfs, 'data'), { recursive: true });
+    await mkdir(join(rootfs, 'tmp'), { recursive: true });
+    const binaries = [serverBinary, join(dirname(serverBinary), 'redis-cli')];
+    const libraries = new Set<string>();
+    for (const binary of binaries) {
+      // Debian links redis-server to redis-check-rdb, which picks its role from argv[0].
+      await copyFile(await realpath(binary), join(rootfs, 'usr/local/bin', binary.split('/').pop()!));
+      const { stdout } = await run('ldd', [binary]);
+      for (const match of stdout.matchAll(/(\/\S+) \(0x/g)) {
+        libraries.add(match[1]!);
+      }
+    }
+    for (const library of libraries) {
+      await mkdir(join(rootfs, dirname(library)), { recursive: true });
+      await copyFile(await realpath(library), join(rootfs, library));
+    }
+    await writeFile(
+      join(context, 'Dockerfile'),
+      ['FROM scratch', 'COPY rootfs/ /', 'ENV PATH=/usr/local/bin:/usr/bin:/bin', 'WORKDIR /data', 'CMD ["redis-server"]', ''].join('\n'),
+    );
+    const tar = spawn('tar', ['-C', context, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const stream = (await docker.buildImage(tar.stdout, { t: tag, rm: true, forcerm: true })) as NodeJS.ReadableStream;
+    await followProgress(docker, stream);
+    if (!(await imageExists(docker, tag))) {
+      throw new Error(`building ${tag} reported success but the image is not there`);
+    }
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+}

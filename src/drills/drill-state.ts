@@ -1,0 +1,166 @@
+import type { DrillEvent, DrillTrigger, RecordedDrillEvent, RecordedNode, ScenarioName, StepName } from './drill-events.js';
+import type { GroupName } from '../targets/drill-target.js';
+
+export type DrillStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'aborted';
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+export interface StepState {
+  readonly name: StepName;
+  readonly status: StepStatus;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly durationMs?: number;
+  readonly error?: string;
+}
+
+export interface DrillTimings {
+  /** From the kill being issued to every new master serving all slots. */
+  readonly killToServingMs?: number;
+  /** From the kill being issued to every new master having a synced replica. */
+  readonly killToRedundantMs?: number;
+  readonly totalMs?: number;
+}
+
+/** A drill as its events tell it: nothing here is stored, everything is folded. */
+export interface DrillState {
+  readonly id: string;
+  readonly version: number;
+  readonly scenario: ScenarioName;
+  readonly target: string;
+  readonly trigger: DrillTrigger;
+  readonly status: DrillStatus;
+  readonly requestedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly error?: string;
+  readonly steps: readonly StepState[];
+  readonly direction?: { readonly from: GroupName; readonly to: GroupName };
+  readonly topology: readonly RecordedNode[];
+  readonly killStartedAt?: string;
+  readonly killed: readonly string[];
+  readonly timings: DrillTimings;
+}
+
+export class DrillHistoryError extends Error {
+  constructor(drillId: string, problem: string) {
+    super(`drill ${drillId}: ${problem}`);
+    this.name = 'DrillHistoryError';
+  }
+}
+
+/** Folds a whole stream; undefined for a stream with no events. */
+export function foldDrill(events: readonly RecordedDrillEvent[]): DrillState | undefined {
+  const [first, ...rest] = events;
+  if (!first) {
+    return undefined;
+  }
+  return rest.reduce(evolve, start(first));
+}
+
+function start(event: RecordedDrillEvent): DrillState {
+  if (event.type !== 'DrillRequested') {
+    throw new DrillHistoryError(event.drillId, `stream starts with ${event.type}, not DrillRequested`);
+  }
+  return {
+    id: event.drillId,
+    version: event.sequence,
+    scenario: event.data.scenario,
+    target: event.data.target,
+    trigger: event.data.trigger,
+    status: 'queued',
+    requestedAt: event.occurredAt,
+    steps: [],
+    topology: [],
+    killed: [],
+    timings: {},
+  };
+}
+
+/** The state after one more event. Pure: same state and event, same result. */
+export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState {
+  const next = { ...state, version: event.sequence };
+  const at = event.occurredAt;
+  switch (event.type) {
+    case 'DrillRequested':
+      throw new DrillHistoryError(state.id, `DrillRequested at sequence ${event.sequence}, after the stream began`);
+    case 'DrillStarted':
+      return { ...next, status: 'running', startedAt: at, steps: event.data.plan.map((name) => ({ name, status: 'pending' })) };
+    case 'StepStarted':
+      return {
+        ...next,
+        steps: updateStep(state, event.data.step, () => ({ status: 'running', startedAt: at })),
+        killStartedAt: event.data.step === 'kill' ? (state.killStartedAt ?? at) : state.killStartedAt,
+      };
+    case 'StepSucceeded':
+      return {
+        ...next,
+        steps: updateStep(state, event.data.step, () => ({ status: 'succeeded', finishedAt: at, durationMs: event.data.durationMs })),
+      };
+    case 'StepFailed':
+      return {
+        ...next,
+        steps: updateStep(state, event.data.step, () => ({
+          status: 'failed',
+          finishedAt: at,
+          durationMs: event.data.durationMs,
+          error: event.data.error,
+        })),
+      };
+    case 'TopologyRecorded':
+      return { ...next, topology: event.data.nodes, direction: { from: event.data.from, to: event.data.to } };
+    case 'NodeKilled':
+      return { ...next, killed: [...state.killed, event.data.node] };
+    case 'ClusterServing':
+      return { ...next, timings: { ...state.timings, killToServingMs: event.data.killToServingMs } };
+    case 'ClusterRedundant':
+      return { ...next, timings: { ...state.timings, killToRedundantMs: event.data.killToRedundantMs } };
+    case 'DrillSucceeded':
+      return { ...next, status: 'succeeded', finishedAt: at, timings: { ...state.timings, totalMs: event.data.durationMs } };
+    case 'DrillFailed':
+      return {
+        ...next,
+        status: 'failed',
+        finishedAt: at,
+        error: event.data.reason,
+        timings: { ...state.timings, totalMs: state.startedAt ? Date.parse(at) - Date.parse(state.startedAt) : undefined },
+      };
+    case 'KilledContainersStopped':
+    case 'CanariesWritten':
+    case 'StandbysInSync':
+    case 'ReplicaPromoted':
+    case 'NodeForgotten':
+    case 'NodeMet':
+    case 'ReplicaAttached':
+    case 'CanariesVerified':
+    case 'HealthGatePassed':
+      return next;
+    default:
+      return assertNever(event);
+  }
+}
+
+function updateStep(state: DrillState, name: StepName, change: () => Partial<StepState>): StepState[] {
+  if (!state.steps.some((step) => step.name === name)) {
+    throw new DrillHistoryError(state.id, `event for step ${name}, which is not in the drill's plan`);
+  }
+  return state.steps.map((step) => (step.name === name ? { ...step, ...change() } : step));
+}
+
+function assertNever(event: never): never {
+  throw new Error(`unknown drill event ${JSON.stringify((event as DrillEvent).type)}`);
+}
+
+export const isFinished = (state: DrillState): boolean =>
+  state.status === 'succeeded' || state.status === 'failed' || state.status === 'aborted';
+
+/**
+ * The step to run now: the first that has not succeeded, or none when the plan is done. `after`
+ * skips the plan up to and including a step whose success is not recorded yet.
+ */
+export function nextStep(state: DrillState, after?: StepName): StepName | undefined {
+  if (isFinished(state)) {
+    return undefined;
+  }
+  const from = after === undefined ? 0 : state.steps.findIndex((step) => step.name === after) + 1;
+  return state.steps.slice(from).find((step) => step.status !== 'succeeded')?.name;
+}

@@ -1,0 +1,75 @@
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { SCENARIOS, type DrillTrigger, type ScenarioName, type StepName } from './drill-events.js';
+import type { DrillState, DrillStatus, StepStatus } from './drill-state.js';
+
+export class CreateDrillDto {
+  /** The drill to run. */
+  @IsIn(SCENARIOS)
+  scenario!: ScenarioName;
+
+  /** The cluster to drill, by its configured name; the lab when left out. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  target?: string;
+}
+
+export class DrillAcceptedDto {
+  /** The drill's id, for `GET /api/drills/{id}`. */
+  id!: string;
+  status!: 'queued';
+}
+
+export class DrillStepDto {
+  name!: StepName;
+  status!: StepStatus;
+  /** ISO-8601 time the step began. */
+  startedAt?: string;
+  finishedAt?: string;
+  /** How long the step took, in milliseconds, measured with a monotonic clock. */
+  durationMs?: number;
+  /** Why the step failed. */
+  error?: string;
+}
+
+export class DrillTimingsDto {
+  /** From the kill being issued to the new masters serving all 16384 slots (cluster_state:ok). */
+  killToServingMs?: number;
+  /** From the kill being issued to every new master having a synced replica. */
+  killToRedundantMs?: number;
+  /** The whole drill, from its start to its last step's end. */
+  totalMs?: number;
+}
+
+export class DrillDto {
+  id!: string;
+  scenario!: ScenarioName;
+  target!: string;
+  /** What started the drill. */
+  trigger!: DrillTrigger;
+  status!: DrillStatus;
+  requestedAt!: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Why the drill failed, when it did. */
+  error?: string;
+  /** Every step of the plan, in order: prepare, kill, takeover, forget, meet, replicate, verify. */
+  steps!: DrillStepDto[];
+  timings!: DrillTimingsDto;
+
+  static from(state: DrillState): DrillDto {
+    return {
+      id: state.id,
+      scenario: state.scenario,
+      target: state.target,
+      trigger: state.trigger,
+      status: state.status,
+      requestedAt: state.requestedAt,
+      ...(state.startedAt ? { startedAt: state.startedAt } : {}),
+      ...(state.finishedAt ? { finishedAt: state.finishedAt } : {}),
+      ...(state.error ? { error: state.error } : {}),
+      steps: state.steps.map((step) => ({ ...step })),
+      timings: { ...state.timings },
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { EventStore } from '../events/event-store.js';
+import { DrillQueue } from '../queue/drill-queue.js';
+import { TargetRegistry } from '../targets/target-registry.js';
+import type { DrillEvent, DrillTrigger, ScenarioName } from './drill-events.js';
+import { foldDrill, type DrillState } from './drill-state.js';
+import { DrillNotFoundError, DrillStream } from './drill-stream.js';
+
+export interface DrillRequest {
+  readonly scenario: ScenarioName;
+  readonly target?: string;
+  readonly trigger: DrillTrigger;
+}
+
+/** Accepts drill requests and answers what a drill's events say of it. */
+@Injectable()
+export class DrillService {
+  constructor(
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(TargetRegistry) private readonly targets: TargetRegistry,
+    @Inject(DrillQueue) private readonly queue: DrillQueue,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Records the request and queues the drill. An unknown target is refused before anything is written. */
+  async request(request: DrillRequest): Promise<{ id: string }> {
+    const target = this.targets.get(request.target ?? this.targets.defaultTarget);
+    const id = randomUUID();
+    await DrillStream.create(this.store, this.clock, id, {
+      type: 'DrillRequested',
+      data: { scenario: request.scenario, target: target.name, trigger: request.trigger },
+    });
+    await this.queue.enqueue(id);
+    return { id };
+  }
+
+  async get(id: string): Promise<DrillState> {
+    const state = foldDrill(await this.store.read<DrillEvent>(id));
+    if (!state) {
+      throw new DrillNotFoundError(id);
+    }
+    return state;
+  }
+}

@@ -1,0 +1,51 @@
+import { Module } from '@nestjs/common';
+import { ClusterAdmin } from '../cluster/cluster-admin.js';
+import { ClusterKeyspace } from '../cluster/cluster-keyspace.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { Docker } from '../docker/docker-engine.js';
+import { DockerModule } from '../docker/docker.module.js';
+import { EventStore } from '../events/event-store.js';
+import { EventsModule } from '../events/events.module.js';
+import { DockerNodeControl } from '../nodes/docker-node-control.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { TargetRegistry } from '../targets/target-registry.js';
+import { TargetsModule } from '../targets/targets.module.js';
+import { DrillController } from './drill.controller.js';
+import { DrillService } from './drill.service.js';
+import { DrillRunner } from './drill-runner.js';
+import { GROUP_FAILOVER_STEPS } from './steps/group-failover.steps.js';
+
+@Module({
+  imports: [EventsModule, ClusterModule, DockerModule, TargetsModule, QueueModule],
+  controllers: [DrillController],
+  providers: [
+    DrillService,
+    {
+      provide: DrillRunner,
+      inject: [EventStore, TargetRegistry, ClusterAdmin, ClusterKeyspace, Docker, CLOCK, APP_CONFIG],
+      useFactory: (
+        store: EventStore,
+        targets: TargetRegistry,
+        admin: ClusterAdmin,
+        keyspace: ClusterKeyspace,
+        docker: Docker,
+        clock: Clock,
+        config: AppConfig,
+      ) =>
+        new DrillRunner({
+          store,
+          targets,
+          admin,
+          keyspace,
+          nodeControlFor: (target) => new DockerNodeControl(docker, target),
+          clock,
+          settings: { canaryKeys: config.canaryKeys, maxReplicaLagBytes: 64 * 1024 },
+          steps: GROUP_FAILOVER_STEPS,
+        }),
+    },
+  ],
+  exports: [DrillRunner],
+})
+export class DrillsModule {}

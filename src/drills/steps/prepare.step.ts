@@ -1,0 +1,69 @@
+import { selfEntry } from '../../cluster/node-snapshot.js';
+import { targetNodes } from '../../targets/drill-target.js';
+import { canaries } from '../canaries.js';
+import type { RecordedNode } from '../drill-events.js';
+import { readinessProblems } from '../readiness.js';
+import { elapsedSince, type DrillStep } from './step-context.js';
+
+export class TargetNotReadyError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`target is not ready for a failover: ${problems.join('; ')}`);
+    this.name = 'TargetNotReadyError';
+  }
+}
+
+/**
+ * Checks that the target is in the starting layout, records every node's id, writes the canary
+ * keys and waits until the standbys hold them. Touches no container.
+ */
+export const prepare: DrillStep = async (context) => {
+  const { layout, admin } = context;
+  const nodes = targetNodes(context.target);
+  const [containers, snapshots] = await Promise.all([
+    Promise.all(nodes.map(async (node) => ({ node, state: await context.nodes.inspect(node) }))),
+    admin.snapshots(nodes),
+  ]);
+  const problems = containers
+    .filter(({ state }) => !state.running)
+    .map(({ node, state }) => `container ${node.containerName} of ${node.name} is ${state.exists ? 'not running' : 'missing'}`);
+  problems.push(...readinessProblems(layout, snapshots, context.settings.maxReplicaLagBytes));
+  if (problems.length > 0) {
+    throw new TargetNotReadyError(problems);
+  }
+
+  const names = new Map<string, string>();
+  const recorded = snapshots.map((snapshot) => {
+    if (!snapshot.reachable) {
+      throw new Error(snapshot.error);
+    }
+    const self = selfEntry(snapshot);
+    names.set(self.id, snapshot.node.name);
+    return { node: nodes.find((node) => node.name === snapshot.node.name)!, self };
+  });
+  const topology: RecordedNode[] = recorded.map(({ node, self }) => ({
+    name: node.name,
+    group: node.group,
+    nodeId: self.id,
+    role: self.role,
+    ...(self.masterId && names.has(self.masterId) ? { replicates: names.get(self.masterId)! } : {}),
+  }));
+  await context.record({ type: 'TopologyRecorded', data: { from: layout.from, to: layout.to, nodes: topology } });
+
+  const writing = performance.now();
+  const keys = canaries(context.drillId, context.settings.canaryKeys);
+  await context.keyspace.write(layout.servingMasters, keys);
+  await context.record({ type: 'CanariesWritten', data: { keys: keys.length, tookMs: elapsedSince(writing) } });
+
+  const syncing = performance.now();
+  const masterByStandby = layout.standbys.map((standby) => {
+    const masterName = topology.find((node) => node.name === standby.name)?.replicates;
+    return { replica: standby, master: layout.servingMasters.find((master) => master.name === masterName)! };
+  });
+  await admin.waitCaughtUp(masterByStandby);
+  // Open the standbys' connections now so that the takeover, straight after the kill, does not wait for them.
+  await admin.warm(layout.standbys);
+  await context.record({
+    type: 'StandbysInSync',
+    data: { standbys: layout.standbys.map((node) => node.name), tookMs: elapsedSince(syncing) },
+  });
+};

@@ -1,0 +1,20 @@
+import type { DrillStep } from './step-context.js';
+
+/** Makes each spare a replica of one new master and waits until every one has synced. */
+export const replicate: DrillStep = async (context) => {
+  const { layout, admin } = context;
+  const pairs = layout.spares.map((replica, index) => ({ replica, master: layout.standbys[index]! }));
+  await admin.replicate(pairs);
+  const ids = await Promise.all(layout.spares.map((node) => admin.myId(node)));
+  const killStartedAt = context.state.killStartedAt;
+  await context.record(
+    ...pairs.map(({ replica, master }, index) => ({
+      type: 'ReplicaAttached' as const,
+      data: { node: replica.name, nodeId: ids[index]!, master: master.name },
+    })),
+    {
+      type: 'ClusterRedundant',
+      data: { killToRedundantMs: killStartedAt ? Math.round((context.clock.now() - Date.parse(killStartedAt)) * 100) / 100 : -1 },
+    },
+  );
+};

@@ -1,0 +1,44 @@
+import type { ClusterAdmin } from '../../cluster/cluster-admin.js';
+import type { ClusterKeyspace } from '../../cluster/cluster-keyspace.js';
+import type { Clock } from '../../common/clock.js';
+import type { NodeControl } from '../../nodes/node-control.js';
+import type { DrillTarget, FailoverLayout, TargetNode } from '../../targets/drill-target.js';
+import type { DrillEvent, StepName } from '../drill-events.js';
+import type { DrillState } from '../drill-state.js';
+
+export interface DrillSettings {
+  /** Canary keys written before the kill, one per slot at most. */
+  readonly canaryKeys: number;
+  /** Replication bytes a replica may trail by and still count as synced in the health gate. */
+  readonly maxReplicaLagBytes: number;
+}
+
+/** What a step may use: the drill so far, the target, and the one class per outside system. */
+export interface StepContext {
+  readonly drillId: string;
+  /** The drill as its events stood when the step began. */
+  readonly state: DrillState;
+  readonly target: DrillTarget;
+  readonly layout: FailoverLayout;
+  readonly admin: ClusterAdmin;
+  readonly keyspace: ClusterKeyspace;
+  readonly nodes: NodeControl;
+  readonly clock: Clock;
+  readonly settings: DrillSettings;
+  /** Appends domain events to the drill's stream, in one transaction, in call order. */
+  record(...events: DrillEvent[]): Promise<void>;
+}
+
+export type DrillStep = (context: StepContext) => Promise<void>;
+export type StepRegistry = Readonly<Record<StepName, DrillStep>>;
+
+/** The id `prepare` recorded for a node; later steps act on exactly these ids. */
+export function recordedId(context: StepContext, node: TargetNode): string {
+  const recorded = context.state.topology.find((entry) => entry.name === node.name);
+  if (!recorded) {
+    throw new Error(`no node id was recorded for ${node.name} in prepare`);
+  }
+  return recorded.nodeId;
+}
+
+export const elapsedSince = (start: number): number => Math.round((performance.now() - start) * 100) / 100;

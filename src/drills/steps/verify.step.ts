@@ -1,0 +1,42 @@
+import { pending, satisfied, waitFor } from '../../common/wait-for.js';
+import { canaries } from '../canaries.js';
+import type { DrillStep } from './step-context.js';
+
+const STOPPED_TIMEOUT_MS = 15_000;
+
+/**
+ * The end state: the container engine reports every killed container stopped, every canary key
+ * is readable with this drill's value, and the health gate is green on the new cluster.
+ */
+export const verify: DrillStep = async (context) => {
+  const { layout, admin } = context;
+  const killed = [...layout.servingMasters, ...layout.servingReplicas];
+  await waitFor(
+    async () => {
+      const states = await Promise.all(killed.map(async (node) => ({ node, state: await context.nodes.inspect(node) })));
+      const running = states.filter(({ state }) => state.running).map(({ node }) => node.containerName);
+      return running.length === 0 ? satisfied(undefined) : pending(`the engine still reports running: ${running.join(', ')}`);
+    },
+    { description: 'the killed containers to be reported stopped', timeoutMs: STOPPED_TIMEOUT_MS, intervalMs: 50 },
+  );
+  await context.record({ type: 'KilledContainersStopped', data: { containers: killed.map((node) => node.containerName) } });
+
+  const members = [...layout.standbys, ...layout.spares];
+  const expected = canaries(context.drillId, context.settings.canaryKeys);
+  const found = await context.keyspace.read(members, expected.map((canary) => canary.key));
+  const wrong = expected.filter((canary) => found.get(canary.key) !== canary.value);
+  if (wrong.length > 0) {
+    const first = wrong[0]!;
+    throw new Error(
+      `${wrong.length} of ${expected.length} canary keys are missing or changed; ` +
+        `first: ${first.key} is ${JSON.stringify(found.get(first.key))}, expected ${JSON.stringify(first.value)}`,
+    );
+  }
+  await context.record({ type: 'CanariesVerified', data: { keys: expected.length, missing: 0 } });
+  await admin.waitHealthy(members, {
+    masters: layout.standbys.length,
+    replicasPerMaster: 1,
+    maxReplicaLagBytes: context.settings.maxReplicaLagBytes,
+  });
+  await context.record({ type: 'HealthGatePassed', data: { nodes: members.map((node) => node.name) } });
+};

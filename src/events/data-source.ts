@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DrillEventRow } from './drill-event.entity.js';
+import { CreateDrillEvents1764000000000 } from './migrations/1764000000000-create-drill-events.js';
+
+/**
+ * SQLite in WAL mode with synchronous FULL: once an append returns, the event survives a crash
+ * of the process or the machine. The schema comes from migrations only.
+ */
+export function dataSourceOptions(databasePath: string): DataSourceOptions {
+  if (databasePath !== ':memory:') {
+    mkdirSync(dirname(databasePath), { recursive: true });
+  }
+  return {
+    type: 'better-sqlite3',
+    database: databasePath,
+    entities: [DrillEventRow],
+    migrations: [CreateDrillEvents1764000000000],
+    migrationsRun: true,
+    synchronize: false,
+    enableWAL: true,
+    // Another process (a second service instance, the CLI) may hold the write lock briefly.
+    timeout: 5000,
+    prepareDatabase: (db: { pragma: (statement: string) => unknown }) => {
+      db.pragma('synchronous = FULL');
+    },
+  };
+}
+
+export async function openDataSource(databasePath: string): Promise<DataSource> {
+  return new DataSource(dataSourceOptions(databasePath)).initialize();
+}

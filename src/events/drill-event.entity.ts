@@ -1,0 +1,28 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** One row of the append-only audit log: an event in one drill's stream. */
+@Entity({ name: 'drill_events' })
+@Index('drill_events_stream', ['drillId', 'sequence'], { unique: true })
+export class DrillEventRow {
+  /** Global position: the order in which events were appended across all drills. */
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  position!: number;
+
+  @Column({ name: 'drill_id', type: 'varchar', length: 36 })
+  drillId!: string;
+
+  /** Position within the drill's own stream, from 1. */
+  @Column({ type: 'integer' })
+  sequence!: number;
+
+  @Column({ type: 'varchar', length: 64 })
+  type!: string;
+
+  /** The event's payload as JSON. */
+  @Column({ type: 'text' })
+  data!: string;
+
+  /** ISO-8601 UTC time with milliseconds. */
+  @Column({ name: 'occurred_at', type: 'varchar', length: 24 })
+  occurredAt!: string;
+}

@@ -1,0 +1,74 @@
+import type { DrillTarget, GroupName, TargetNode } from '../targets/drill-target.js';
+
+export const LAB_LABEL = 'io.redis-drill.lab';
+export const LAB_ROLE_LABEL = 'io.redis-drill.role';
+export const LAB_PORT_LABEL = 'io.redis-drill.port';
+
+export interface LabSettings {
+  /** Prefix of every container name and value of the lab label; several labs can live side by side. */
+  readonly name: string;
+  /** The queue Redis listens here, group A on the next six ports, group B from base + 11. */
+  readonly basePort: number;
+}
+
+export interface LabContainer {
+  readonly containerName: string;
+  readonly port: number;
+  readonly role: 'node' | 'queue';
+  readonly node?: TargetNode;
+}
+
+export const LAB_HOST = '127.0.0.1';
+const GROUP_SIZE = 6;
+const GROUP_OFFSET: Record<GroupName, number> = { A: 1, B: 11 };
+
+/** The seed's twelve nodes, a1–a6 and b1–b6, plus the queue's Redis; ports and names only. */
+export function labContainers(settings: LabSettings): LabContainer[] {
+  const nodes = (['A', 'B'] as const).flatMap((group) =>
+    Array.from({ length: GROUP_SIZE }, (_, index): LabContainer => {
+      const name = `${group.toLowerCase()}${index + 1}`;
+      const port = settings.basePort + GROUP_OFFSET[group] + index;
+      const containerName = `${settings.name}-${name}`;
+      return { containerName, port, role: 'node', node: { name, group, host: LAB_HOST, port, containerName } };
+    }),
+  );
+  return [{ containerName: `${settings.name}-queue`, port: settings.basePort, role: 'queue' }, ...nodes];
+}
+
+export function labTarget(settings: LabSettings, targetName = 'lab'): DrillTarget {
+  const nodes = labContainers(settings).flatMap((container) => (container.node ? [container.node] : []));
+  return {
+    name: targetName,
+    containerLabel: { key: LAB_LABEL, value: settings.name },
+    groups: {
+      A: nodes.filter((node) => node.group === 'A'),
+      B: nodes.filter((node) => node.group === 'B'),
+    },
+  };
+}
+
+export function labQueueUrl(settings: LabSettings): string {
+  return `redis://${LAB_HOST}:${settings.basePort}`;
+}
+
+/** Why a lab name is unusable in container names and labels, if it is. */
+export function labNameProblem(name: string): string | undefined {
+  return /^[a-z0-9][a-z0-9_.-]{0,40}$/.test(name)
+    ? undefined
+    : `lab name ${JSON.stringify(name)} must be 1–41 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit`;
+}
+
+/** Why a base port is unusable, if it is: every node port and its cluster bus port (+10000) must fit. */
+export function basePortProblem(basePort: number): string | undefined {
+  const highestBase = 65535 - 10000 - GROUP_OFFSET.B - GROUP_SIZE + 1;
+  return Number.isInteger(basePort) && basePort >= 1024 && basePort <= highestBase
+    ? undefined
+    : `lab base port ${basePort} must be an integer from 1024 to ${highestBase}`;
+}
+
+export function validateLabSettings(settings: LabSettings): void {
+  const problem = labNameProblem(settings.name) ?? basePortProblem(settings.basePort);
+  if (problem) {
+    throw new Error(problem);
+  }
+}

@@ -1,0 +1,191 @@
+import type { ClusterAdmin } from '../cluster/cluster-admin.js';
+import { slotCount } from '../cluster/cluster-nodes.parser.js';
+import type { NamedNode } from '../cluster/node-snapshot.js';
+import { errorMessage, pending, satisfied, waitFor } from '../common/wait-for.js';
+import { isNotFound, type Docker } from '../docker/docker-engine.js';
+import { ensureRedisImage, type RedisImageSettings } from '../docker/redis-image.js';
+import { failoverLayout } from '../targets/drill-target.js';
+import { LAB_HOST, LAB_LABEL, LAB_PORT_LABEL, LAB_ROLE_LABEL, labContainers, labTarget, type LabContainer, type LabSettings } from './lab-topology.js';
+
+export interface LabStatusRow {
+  readonly container: string;
+  readonly port: number;
+  readonly state: 'running' | 'stopped' | 'missing';
+  /** For running cluster nodes: what the node says of itself. */
+  readonly role?: string;
+  readonly masterOf?: string;
+  readonly slots?: number;
+  readonly keys?: number;
+  readonly error?: string;
+}
+
+const START_TIMEOUT_MS = 20_000;
+
+/**
+ * The lab: the seed's twelve Redis nodes and a queue Redis as host-network containers bound to
+ * 127.0.0.1, all labelled as this lab's. Only containers carrying the label are ever removed.
+ */
+export class Lab {
+  constructor(
+    private readonly docker: Docker,
+    readonly settings: LabSettings,
+    private readonly imageSettings: RedisImageSettings,
+    private readonly admin: ClusterAdmin,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  /**
+   * Creates and starts what is missing, waits for every node to answer, and, when all twelve
+   * nodes are empty, forms the starting layout: cluster A, and B1–B3 replicating A's masters.
+   */
+  async up(options: { form: boolean } = { form: true }): Promise<'formed' | 'left-as-is' | 'bare'> {
+    const { image, source } = await ensureRedisImage(this.docker, this.imageSettings, this.log);
+    this.log(`image ${image} (${source})`);
+    const containers = labContainers(this.settings);
+    await Promise.all(containers.map((container) => this.ensureRunning(container, image)));
+    await this.waitAnswering(containers);
+    if (!options.form) {
+      return 'bare';
+    }
+    const nodes = nodesOf(containers);
+    const emptiness = await Promise.all(nodes.map((node) => this.admin.assertEmpty(node).then(() => true, () => false)));
+    if (!emptiness.every(Boolean)) {
+      this.log('nodes already hold cluster state; leaving them as they are (reset rebuilds them)');
+      return 'left-as-is';
+    }
+    await this.form();
+    return 'formed';
+  }
+
+  /** The seed's steps 2 and 4: create cluster A, then attach B1–B3 as replicas of A's masters. */
+  async form(): Promise<void> {
+    const layout = failoverLayout(labTarget(this.settings), 'A');
+    const started = performance.now();
+    await this.admin.createCluster(layout.servingMasters, layout.servingReplicas);
+    await this.admin.meet(layout.standbys, [...layout.servingMasters, ...layout.servingReplicas]);
+    await this.admin.replicate(layout.standbys.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })));
+    this.log(`cluster A formed and ${layout.standbys.map((node) => node.name).join(', ')} attached in ${Math.round(performance.now() - started)} ms`);
+  }
+
+  /** Removes every container labelled as this lab's; returns how many. */
+  async down(): Promise<number> {
+    return this.removeLabelled([`${LAB_LABEL}=${this.settings.name}`]);
+  }
+
+  /** Recreates the twelve cluster nodes from nothing and forms them again; the queue Redis stays. */
+  async reset(): Promise<void> {
+    await this.removeLabelled([`${LAB_LABEL}=${this.settings.name}`, `${LAB_ROLE_LABEL}=node`]);
+    await this.up({ form: true });
+  }
+
+  async status(): Promise<LabStatusRow[]> {
+    const containers = labContainers(this.settings);
+    const ids = new Map<string, string>();
+    const rows = await Promise.all(
+      containers.map(async (container): Promise<LabStatusRow> => {
+        const state = await this.containerState(container.containerName);
+        const row = { container: container.containerName, port: container.port, state };
+        if (state !== 'running' || container.role !== 'node') {
+          return row;
+        }
+        const node = { name: container.containerName, host: LAB_HOST, port: container.port };
+        try {
+          const [entries, keys] = await Promise.all([this.admin.entries(node), this.admin.keyCount(node)]);
+          const self = entries.find((entry) => entry.myself)!;
+          ids.set(self.id, container.node!.name);
+          return { ...row, role: self.role, masterOf: self.masterId, slots: slotCount(self), keys };
+        } catch (error) {
+          return { ...row, error: errorMessage(error) };
+        }
+      }),
+    );
+    return rows.map((row) => (row.masterOf ? { ...row, masterOf: ids.get(row.masterOf) ?? row.masterOf.slice(0, 8) } : row));
+  }
+
+  private async ensureRunning(container: LabContainer, image: string): Promise<void> {
+    let info;
+    try {
+      info = await this.docker.getContainer(container.containerName).inspect();
+    } catch (error) {
+      if (!isNotFound(error)) {
+        throw error;
+      }
+      const created = await this.docker.createContainer({
+        name: container.containerName,
+        Image: image,
+        Cmd: redisArguments(container),
+        Labels: {
+          [LAB_LABEL]: this.settings.name,
+          [LAB_ROLE_LABEL]: container.role,
+          [LAB_PORT_LABEL]: String(container.port),
+        },
+        HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'no' } },
+      });
+      await created.start();
+      return;
+    }
+    const labels = info.Config.Labels ?? {};
+    if (labels[LAB_LABEL] !== this.settings.name) {
+      throw new Error(`a container named ${container.containerName} exists and is not part of lab ${this.settings.name}; refusing to touch it`);
+    }
+    if (labels[LAB_PORT_LABEL] !== String(container.port)) {
+      throw new Error(
+        `${container.containerName} was created for port ${labels[LAB_PORT_LABEL]}, not ${container.port}; run "npm run lab -- down" first`,
+      );
+    }
+    if (!info.State.Running) {
+      await this.docker.getContainer(info.Id).start();
+    }
+  }
+
+  private async waitAnswering(containers: readonly LabContainer[]): Promise<void> {
+    const nodes = containers.map((container) => ({ name: container.containerName, host: LAB_HOST, port: container.port }));
+    await waitFor(
+      async () => {
+        const answers = await Promise.all(nodes.map((node) => this.admin.keyCount(node).then(() => undefined, () => node.name)));
+        const silent = answers.filter((name): name is string => name !== undefined);
+        return silent.length === 0 ? satisfied(undefined) : pending(`no answer yet from ${silent.join(', ')}`);
+      },
+      { description: `every lab container to answer on 127.0.0.1`, timeoutMs: START_TIMEOUT_MS, intervalMs: 50 },
+    );
+  }
+
+  private async containerState(name: string): Promise<LabStatusRow['state']> {
+    try {
+      const info = await this.docker.getContainer(name).inspect();
+      return info.Config.Labels?.[LAB_LABEL] === this.settings.name && info.State.Running ? 'running' : 'stopped';
+    } catch (error) {
+      if (isNotFound(error)) {
+        return 'missing';
+      }
+      throw error;
+    }
+  }
+
+  private async removeLabelled(labels: string[]): Promise<number> {
+    const listed = await this.docker.listContainers({ all: true, filters: { label: labels } });
+    await Promise.all(listed.map((container) => this.docker.getContainer(container.Id).remove({ force: true })));
+    return listed.length;
+  }
+}
+
+function nodesOf(containers: readonly LabContainer[]): NamedNode[] {
+  return containers.flatMap((container) => (container.node ? [container.node] : []));
+}
+
+/** The lab's Redis settings. A diskless sync with no delay lets a replica sync in tens of milliseconds. */
+export function redisArguments(container: LabContainer): string[] {
+  const common = ['redis-server', '--port', String(container.port), '--bind', LAB_HOST, '--save', '', '--appendonly', 'no'];
+  if (container.role === 'queue') {
+    // BullMQ needs keys never to be evicted.
+    return [...common, '--maxmemory-policy', 'noeviction'];
+  }
+  return [
+    ...common,
+    '--cluster-enabled', 'yes',
+    '--cluster-config-file', 'nodes.conf',
+    '--cluster-node-timeout', '5000',
+    '--repl-diskless-sync', 'yes',
+    '--repl-diskless-sync-delay', '0',
+  ];
+}

@@ -1,0 +1,27 @@
+import type { TargetNode } from '../targets/drill-target.js';
+
+export interface ContainerState {
+  readonly exists: boolean;
+  readonly running: boolean;
+}
+
+/** Kills, starts and looks at the containers of one target's nodes, and at nothing else. */
+export interface NodeControl {
+  /** SIGKILL. Answers `alreadyStopped` instead of failing when the container was not running. */
+  kill(node: TargetNode): Promise<KillOutcome>;
+  start(node: TargetNode): Promise<{ alreadyRunning: boolean }>;
+  inspect(node: TargetNode): Promise<ContainerState>;
+}
+
+export interface KillOutcome {
+  readonly alreadyStopped: boolean;
+  /** How the signal went: straight to the container's process, or through the container engine. */
+  readonly method: 'signal' | 'engine' | 'none';
+}
+
+export class NodeControlRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NodeControlRefusedError';
+  }
+}

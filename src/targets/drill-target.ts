@@ -1,0 +1,76 @@
+import type { NamedNode } from '../cluster/node-snapshot.js';
+
+export type GroupName = 'A' | 'B';
+
+export interface TargetNode extends NamedNode {
+  readonly group: GroupName;
+  readonly containerName: string;
+}
+
+/**
+ * A primary cluster and its standby group: what a drill may act on, and nothing else.
+ * Each group lists its shards' masters first, then their replicas, in shard order.
+ */
+export interface DrillTarget {
+  readonly name: string;
+  /** Every container of this target carries this label; node control refuses any that does not. */
+  readonly containerLabel: { readonly key: string; readonly value: string };
+  readonly groups: Readonly<Record<GroupName, readonly TargetNode[]>>;
+}
+
+/**
+ * Who does what when the cluster fails over from one group to the other: the serving group's
+ * masters and replicas, the standby nodes that replicate those masters and will take over, and
+ * the spares that will become the new masters' replicas.
+ */
+export interface FailoverLayout {
+  readonly from: GroupName;
+  readonly to: GroupName;
+  readonly servingMasters: readonly TargetNode[];
+  readonly servingReplicas: readonly TargetNode[];
+  readonly standbys: readonly TargetNode[];
+  readonly spares: readonly TargetNode[];
+}
+
+export function failoverLayout(target: DrillTarget, from: GroupName): FailoverLayout {
+  const to: GroupName = from === 'A' ? 'B' : 'A';
+  const serving = target.groups[from];
+  const standby = target.groups[to];
+  const shards = serving.length / 2;
+  return {
+    from,
+    to,
+    servingMasters: serving.slice(0, shards),
+    servingReplicas: serving.slice(shards),
+    standbys: standby.slice(0, shards),
+    spares: standby.slice(shards),
+  };
+}
+
+export function targetNodes(target: DrillTarget): TargetNode[] {
+  return [...target.groups.A, ...target.groups.B];
+}
+
+/** Checks the shape a drill relies on; the message names the first thing that is wrong. */
+export function validateTarget(target: DrillTarget): void {
+  const a = target.groups.A;
+  const b = target.groups.B;
+  if (a.length === 0 || a.length % 2 !== 0) {
+    throw new Error(`target ${target.name}: group A must list each shard's master and one replica (an even, non-zero count), got ${a.length}`);
+  }
+  if (b.length !== a.length) {
+    throw new Error(`target ${target.name}: group B must have as many nodes as group A (${a.length}), got ${b.length}`);
+  }
+  const seen = new Set<string>();
+  for (const node of targetNodes(target)) {
+    if (node.host !== '127.0.0.1' && node.host !== 'localhost' && node.host !== '::1') {
+      throw new Error(`target ${target.name}: node ${node.name} is at ${node.host}; only loopback addresses are allowed`);
+    }
+    for (const key of [`name:${node.name}`, `address:${node.host}:${node.port}`, `container:${node.containerName}`]) {
+      if (seen.has(key)) {
+        throw new Error(`target ${target.name}: ${key.replace(':', ' ')} appears twice`);
+      }
+      seen.add(key);
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { errorMessage, pending, satisfied, waitFor } from '../common/wait-for.js';
 import { parseClusterNodes, SLOT_COUNT, slotCount, type ClusterNodeEntry } from './cluster-nodes.parser.js';
-import { healthProblems, type HealthExpectations } from './health-gate.js';
+import { healthProblems, roleDisagreements, type HealthExpectations } from './health-gate.js';
 import { formatAddress } from './node-address.js';
 import { describeNode, type NamedNode, type NodeSnapshot } from './node-snapshot.js';
 import { parseInfo, parseReplicationInfo, type ReplicationInfo } from './redis-info.parser.js';
@@ -85,11 +85,7 @@ export class ClusterAdmin {
 
   async snapshot(node: NamedNode): Promise<NodeSnapshot> {
     try {
-      const [entries, clusterInfo, replication] = await Promise.all([
-        this.entries(node),
-        this.clusterInfo(node),
-        this.replication(node),
-      ]);
+      const [entries, clusterInfo, replication] = await Promise.all([this.entries(node), this.clusterInfo(node), this.replication(node)]);
       return { node, reachable: true, entries, clusterInfo, replication };
     } catch (error) {
       return { node, reachable: false, error: errorMessage(error) };
@@ -107,6 +103,7 @@ export class ClusterAdmin {
   /**
    * Builds a cluster from empty nodes: distinct config epochs, slots split evenly over the
    * masters, every node meeting every other, then one replica per master in the given order.
+   * Returns once the health gate is green on every node.
    */
   async createCluster(masters: readonly NamedNode[], replicas: readonly NamedNode[]): Promise<void> {
     const all = [...masters, ...replicas];
@@ -119,7 +116,15 @@ export class ClusterAdmin {
       }),
     );
     await this.meet(all.slice(1), all.slice(0, 1));
-    await this.replicate(replicas.map((replica, index) => ({ replica, master: masters[index % masters.length]! })));
+    await this.replicate(
+      replicas.map((replica, index) => ({ replica, master: masters[index % masters.length]! })),
+      all,
+    );
+    await this.waitHealthy(all, {
+      masters: masters.length,
+      replicasPerMaster: Math.floor(replicas.length / masters.length),
+      maxReplicaLagBytes: 0,
+    });
   }
 
   /** Fails unless the node is a cluster of one: no other members, no slots, no keys. */
@@ -177,27 +182,60 @@ export class ClusterAdmin {
   }
 
   /**
-   * Makes each replica replicate its master and waits until every replica has caught up. A node
-   * that has not yet learnt its master's id answers `ERR Unknown node`; that is retried.
+   * Makes each replica replicate its master, waits until every replica has caught up, and until
+   * every node involved agrees on the new roles. A node that has not yet learnt its master's id
+   * answers `ERR Unknown node`; that is retried.
+   *
+   * The others would learn a replica's new role only at their next gossip exchange with it, about
+   * 1.3 s later on the lab; a `CLUSTER MEET` from the replica to each of them carries its new role
+   * at once (36 ms), and a master that does not know its replica cannot hand over to it later.
    */
-  async replicate(pairs: readonly ReplicaPair[]): Promise<void> {
+  async replicate(pairs: readonly ReplicaPair[], bystanders: readonly NamedNode[] = []): Promise<void> {
     await Promise.all(
       pairs.map(async ({ replica, master }) => {
         const masterId = await this.myId(master);
         await waitFor(
           async () => {
             const self = (await this.entries(replica)).find((entry) => entry.myself);
-            if (self?.masterId === masterId) {
-              return satisfied(undefined);
+            if (self?.masterId !== masterId) {
+              await this.redis.command(replica, 'CLUSTER', 'REPLICATE', masterId);
             }
-            await this.redis.command(replica, 'CLUSTER', 'REPLICATE', masterId);
             return satisfied(undefined);
           },
           this.waitOptions(`${describeNode(replica)} to accept CLUSTER REPLICATE of ${describeNode(master)}`, this.settings.joinTimeoutMs),
         );
       }),
     );
+    const involved = [...new Set([...bystanders, ...pairs.flatMap(({ replica, master }) => [replica, master])])];
+    await Promise.all(
+      pairs.flatMap(({ replica }) =>
+        involved
+          .filter((other) => other !== replica)
+          .map((other) => this.redis.command(replica, 'CLUSTER', 'MEET', other.host, other.port)),
+      ),
+    );
     await this.waitCaughtUp(pairs);
+    await this.waitRolesAgreed(involved);
+  }
+
+  /** Waits until every node sees every other in the role that node gives itself, with no handshake left. */
+  async waitRolesAgreed(nodes: readonly NamedNode[]): Promise<void> {
+    await waitFor(
+      async () => {
+        const snapshots = await this.snapshots(nodes);
+        const problems: string[] = [];
+        for (const snapshot of snapshots) {
+          if (!snapshot.reachable) {
+            problems.push(`${describeNode(snapshot.node)} is unreachable: ${snapshot.error}`);
+          } else if (snapshot.entries.some((entry) => entry.flags.includes('handshake'))) {
+            problems.push(`${describeNode(snapshot.node)} still has a handshake in progress`);
+          }
+        }
+        problems.push(...roleDisagreements(snapshots.filter((snapshot) => snapshot.reachable)));
+        return problems.length === 0 ? satisfied(undefined) : pending(problems.join('; '));
+      },
+      this.waitOptions(`${nodes.map((node) => node.name).join(', ')} to agree on their roles`, this.settings.joinTimeoutMs),
+    );
   }
 
   /**
@@ -208,21 +246,27 @@ export class ClusterAdmin {
     await Promise.all(
       pairs.map(async ({ replica, master }) => {
         const what = `${describeNode(replica)} to sync with ${describeNode(master)}`;
-        await waitFor(async () => {
-          const info = await this.replication(replica);
-          if (info.role !== 'replica' || info.masterAddress !== formatAddress(master)) {
-            return pending(`${describeNode(replica)} replicates ${info.masterAddress ?? 'nothing'} as ${info.role}`);
-          }
-          return info.masterLinkUp && !info.syncInProgress ? satisfied(undefined) : pending('link down or full sync in progress');
-        }, this.waitOptions(what, this.settings.syncTimeoutMs));
+        await waitFor(
+          async () => {
+            const info = await this.replication(replica);
+            if (info.role !== 'replica' || info.masterAddress !== formatAddress(master)) {
+              return pending(`${describeNode(replica)} replicates ${info.masterAddress ?? 'nothing'} as ${info.role}`);
+            }
+            return info.masterLinkUp && !info.syncInProgress ? satisfied(undefined) : pending('link down or full sync in progress');
+          },
+          this.waitOptions(what, this.settings.syncTimeoutMs),
+        );
         const target = (await this.replication(master)).masterReplOffset;
-        await waitFor(async () => {
-          const info = await this.replication(replica);
-          const offset = info.replicaOffset ?? -1;
-          return info.masterLinkUp && offset >= target
-            ? satisfied(undefined)
-            : pending(`replica offset ${offset}, master offset ${target}, link ${info.masterLinkUp ? 'up' : 'down'}`);
-        }, this.waitOptions(what, this.settings.syncTimeoutMs));
+        await waitFor(
+          async () => {
+            const info = await this.replication(replica);
+            const offset = info.replicaOffset ?? -1;
+            return info.masterLinkUp && offset >= target
+              ? satisfied(undefined)
+              : pending(`replica offset ${offset}, master offset ${target}, link ${info.masterLinkUp ? 'up' : 'down'}`);
+          },
+          this.waitOptions(what, this.settings.syncTimeoutMs),
+        );
       }),
     );
   }
@@ -232,9 +276,9 @@ export class ClusterAdmin {
    * which is what makes the failover fast when the masters are known to be gone. Confirmed with
    * `ROLE`, and sent again when the promotion does not show.
    */
-  async takeover(node: NamedNode): Promise<Promotion> {
+  async takeover(node: NamedNode, knownId?: string): Promise<Promotion> {
     const started = performance.now();
-    const nodeId = await this.myId(node);
+    const nodeId = knownId ?? (await this.myId(node));
     for (let attempt = 1; attempt <= this.settings.takeoverAttempts; attempt++) {
       if ((await this.role(node)) === 'master') {
         return { node, nodeId, attempts: attempt - 1, tookMs: performance.now() - started };
@@ -270,16 +314,24 @@ export class ClusterAdmin {
         );
         for (const { node, info, entries } of looks) {
           if (info.get('cluster_state') !== 'ok' || Number(info.get('cluster_slots_ok')) !== SLOT_COUNT) {
-            return pending(`${describeNode(node)} reports cluster_state:${info.get('cluster_state')} slots_ok:${info.get('cluster_slots_ok')}`);
+            return pending(
+              `${describeNode(node)} reports cluster_state:${info.get('cluster_state')} slots_ok:${info.get('cluster_slots_ok')}`,
+            );
           }
-          const owned = entries.filter((entry) => ids.has(entry.id) && entry.role === 'master').reduce((sum, entry) => sum + slotCount(entry), 0);
+          const owned = entries
+            .filter((entry) => ids.has(entry.id) && entry.role === 'master')
+            .reduce((sum, entry) => sum + slotCount(entry), 0);
           if (owned !== SLOT_COUNT) {
             return pending(`${describeNode(node)} sees ${owned} of ${SLOT_COUNT} slots on the surviving nodes`);
           }
         }
         return satisfied(undefined);
       },
-      this.waitOptions(`${nodes.map((node) => node.name).join(', ')} to serve all ${SLOT_COUNT} slots`, this.settings.servingTimeoutMs, intervalMs),
+      this.waitOptions(
+        `${nodes.map((node) => node.name).join(', ')} to serve all ${SLOT_COUNT} slots`,
+        this.settings.servingTimeoutMs,
+        intervalMs,
+      ),
     );
   }
 
@@ -326,10 +378,13 @@ export class ClusterAdmin {
 
   /** Waits for the health gate to turn green; the timeout error lists what was still wrong. */
   async waitHealthy(nodes: readonly NamedNode[], expect: HealthExpectations): Promise<void> {
-    await waitFor(async () => {
-      const problems = await this.healthProblems(nodes, expect);
-      return problems.length === 0 ? satisfied(undefined) : pending(problems.join('; '));
-    }, this.waitOptions(`the health gate on ${nodes.map((node) => node.name).join(', ')}`, this.settings.healthTimeoutMs));
+    await waitFor(
+      async () => {
+        const problems = await this.healthProblems(nodes, expect);
+        return problems.length === 0 ? satisfied(undefined) : pending(problems.join('; '));
+      },
+      this.waitOptions(`the health gate on ${nodes.map((node) => node.name).join(', ')}`, this.settings.healthTimeoutMs),
+    );
   }
 
   private waitOptions(description: string, timeoutMs: number, intervalMs = this.settings.pollIntervalMs) {

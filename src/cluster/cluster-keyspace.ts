@@ -16,7 +16,10 @@ export class ClusterKeyspace {
   ) {}
 
   async write(members: readonly NamedNode[], items: readonly { key: string; value: string }[]): Promise<void> {
-    const routes = await this.route(members, items.map((item) => item.key));
+    const routes = await this.route(
+      members,
+      items.map((item) => item.key),
+    );
     const values = new Map(items.map((item) => [item.key, item.value]));
     await Promise.all(
       [...routes].map(async ([owner, keys]) => {

@@ -22,16 +22,7 @@ export interface ClusterNodeEntry {
   readonly importingSlots: readonly { slot: number; fromId: string }[];
 }
 
-export type ClusterNodeFlag =
-  | 'myself'
-  | 'master'
-  | 'slave'
-  | 'fail?'
-  | 'fail'
-  | 'handshake'
-  | 'noaddr'
-  | 'nofailover'
-  | 'noflags';
+export type ClusterNodeFlag = 'myself' | 'master' | 'slave' | 'fail?' | 'fail' | 'handshake' | 'noaddr' | 'nofailover' | 'noflags';
 
 export interface SlotRange {
   readonly start: number;
@@ -43,7 +34,10 @@ export const SLOT_COUNT = 16384;
 const KNOWN_FLAGS = new Set<string>(['myself', 'master', 'slave', 'fail?', 'fail', 'handshake', 'noaddr', 'nofailover', 'noflags']);
 
 export class ClusterNodesParseError extends Error {
-  constructor(message: string, readonly line: string) {
+  constructor(
+    message: string,
+    readonly line: string,
+  ) {
     super(`${message} in CLUSTER NODES line: ${JSON.stringify(line)}`);
     this.name = 'ClusterNodesParseError';
   }

@@ -13,13 +13,22 @@ describe('healthProblems', () => {
 
   it('names an unreachable node', () => {
     expect(healthProblems(clusterViews(threeShards, { unreachable: ['b5'] }), expect3x1)).toEqual(
-      expect.arrayContaining(['b5 (127.0.0.1:7015) is unreachable: connect ECONNREFUSED', 'master b2 (127.0.0.1:7012) has 0 synced replica(s), expected 1']),
+      expect.arrayContaining([
+        'b5 (127.0.0.1:7015) is unreachable: connect ECONNREFUSED',
+        'master b2 (127.0.0.1:7012) has 0 synced replica(s), expected 1',
+      ]),
     );
   });
 
   it('reports a node whose cluster is not ok or misses slots', () => {
-    const problems = healthProblems(clusterViews(threeShards, { info: { b3: { cluster_state: 'fail', cluster_slots_ok: '10922' } } }), expect3x1);
-    expect(problems).toEqual(['b3 (127.0.0.1:7013) reports cluster_state:fail', 'b3 (127.0.0.1:7013) reports cluster_slots_ok:10922, expected 16384']);
+    const problems = healthProblems(
+      clusterViews(threeShards, { info: { b3: { cluster_state: 'fail', cluster_slots_ok: '10922' } } }),
+      expect3x1,
+    );
+    expect(problems).toEqual([
+      'b3 (127.0.0.1:7013) reports cluster_state:fail',
+      'b3 (127.0.0.1:7013) reports cluster_slots_ok:10922, expected 16384',
+    ]);
   });
 
   it.each(['fail', 'fail?', 'handshake', 'noaddr'])('reports a member seen as %s', (flag) => {
@@ -44,8 +53,21 @@ describe('healthProblems', () => {
     expect(healthProblems(clusterViews(replace(threeShards, 'b4', { offset: 900 })), expect3x1)).toEqual([]);
   });
 
+  it('reports a node whose role the others have not learnt yet', () => {
+    const promoted = clusterViews(replace(threeShards, 'b4', { replicates: undefined }));
+    const problems = healthProblems(
+      [...clusterViews(threeShards).slice(0, 3), promoted[3]!, ...clusterViews(threeShards).slice(4)],
+      expect3x1,
+    );
+    expect(problems).toContain('b1 (127.0.0.1:7011) sees b4 as a replica of b1, but it is a master');
+    expect(problems.filter((problem) => problem.endsWith('sees b4 as a replica of b1, but it is a master'))).toHaveLength(5);
+    expect(problems).toContain('master b1 (127.0.0.1:7011) has 0 synced replica(s), expected 1');
+  });
+
   it('reports the wrong number of serving masters', () => {
     const twoMasters = replace(replace(threeShards, 'b2', { slots: [[5461, 16383]] }), 'b3', { slots: [] });
-    expect(healthProblems(clusterViews(twoMasters), { ...expect3x1, replicasPerMaster: 0 })).toEqual(['expected 3 masters serving slots, found 2']);
+    expect(healthProblems(clusterViews(twoMasters), { ...expect3x1, replicasPerMaster: 0 })).toEqual([
+      'expected 3 masters serving slots, found 2',
+    ]);
   });
 });

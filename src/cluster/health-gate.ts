@@ -44,6 +44,7 @@ export function healthProblems(snapshots: readonly NodeSnapshot[], expect: Healt
     }
   }
   problems.push(...slotOwnerDisagreements(reachable));
+  problems.push(...roleDisagreements(reachable));
   problems.push(...redundancyProblems(reachable, expect));
   return problems;
 }
@@ -69,6 +70,33 @@ function slotOwnerDisagreements(reachable: readonly ReachableSnapshot[]): string
     .map((snapshot) => `${describeNode(snapshot.node)} disagrees with ${describeNode(reference.node)} on slot owners`);
 }
 
+/**
+ * Each node's role as the others see it must match what the node says of itself: right after
+ * `CLUSTER REPLICATE` the masters still list the new replica as a master until gossip reaches them.
+ */
+export function roleDisagreements(reachable: readonly ReachableSnapshot[]): string[] {
+  const problems: string[] = [];
+  const selves = reachable.map((snapshot) => ({ snapshot, self: selfEntry(snapshot) }));
+  const names = new Map(selves.map(({ snapshot, self }) => [self.id, snapshot.node.name]));
+  const roleOf = (role: string, masterId: string | undefined) =>
+    role === 'replica' ? `a replica of ${masterId ? (names.get(masterId) ?? masterId) : 'nothing'}` : `a ${role}`;
+  for (const observer of reachable) {
+    for (const { snapshot, self } of selves) {
+      const seen = observer.entries.find((entry) => entry.id === self.id);
+      if (snapshot === observer || !seen) {
+        continue;
+      }
+      if (seen.role !== self.role || seen.masterId !== self.masterId) {
+        problems.push(
+          `${describeNode(observer.node)} sees ${snapshot.node.name} as ${roleOf(seen.role, seen.masterId)}, ` +
+            `but it is ${roleOf(self.role, self.masterId)}`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 function redundancyProblems(reachable: readonly ReachableSnapshot[], expect: HealthExpectations): string[] {
   const problems: string[] = [];
   const bySelfId = new Map(reachable.map((snapshot) => [selfEntry(snapshot).id, snapshot]));
@@ -91,9 +119,7 @@ function redundancyProblems(reachable: readonly ReachableSnapshot[], expect: Hea
       );
     });
     if (synced.length < expect.replicasPerMaster) {
-      problems.push(
-        `master ${describeNode(master.node)} has ${synced.length} synced replica(s), expected ${expect.replicasPerMaster}`,
-      );
+      problems.push(`master ${describeNode(master.node)} has ${synced.length} synced replica(s), expected ${expect.replicasPerMaster}`);
     }
   }
   return problems;

@@ -94,7 +94,10 @@ export class RedisConnections {
 }
 
 export class NodeUnreachableError extends Error {
-  constructor(readonly address: NodeAddress, cause: unknown) {
+  constructor(
+    readonly address: NodeAddress,
+    cause: unknown,
+  ) {
     super(`cannot connect to Redis at ${formatAddress(address)}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'NodeUnreachableError';
   }

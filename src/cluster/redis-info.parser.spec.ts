@@ -19,7 +19,13 @@ describe('parseReplicationInfo', () => {
     const info = parseReplicationInfo(
       'role:slave\nmaster_host:127.0.0.1\nmaster_port:7003\nmaster_link_status:up\nmaster_sync_in_progress:0\nslave_repl_offset:42\nmaster_repl_offset:42\n',
     );
-    expect(info).toMatchObject({ role: 'replica', masterAddress: '127.0.0.1:7003', masterLinkUp: true, syncInProgress: false, replicaOffset: 42 });
+    expect(info).toMatchObject({
+      role: 'replica',
+      masterAddress: '127.0.0.1:7003',
+      masterLinkUp: true,
+      syncInProgress: false,
+      replicaOffset: 42,
+    });
   });
 
   it('refuses a reply without a role', () => {

@@ -35,7 +35,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   private describe(exception: unknown, correlationId: string): { statusCode: number; message: string } {
     if (exception instanceof HttpException) {
       const answer = exception.getResponse();
-      const message = typeof answer === 'string' ? answer : (answer as { message?: string | string[] }).message ?? exception.message;
+      const message = typeof answer === 'string' ? answer : ((answer as { message?: string | string[] }).message ?? exception.message);
       return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : message };
     }
     if (exception instanceof DrillNotFoundError) {

@@ -18,7 +18,10 @@ describe('loadConfig', () => {
   });
 
   it('points the queue at the lab it is given', () => {
-    expect(loadConfig({ LAB_NAME: 'ci', LAB_BASE_PORT: '7300' })).toMatchObject({ lab: { name: 'ci', basePort: 7300 }, redisUrl: 'redis://127.0.0.1:7300' });
+    expect(loadConfig({ LAB_NAME: 'ci', LAB_BASE_PORT: '7300' })).toMatchObject({
+      lab: { name: 'ci', basePort: 7300 },
+      redisUrl: 'redis://127.0.0.1:7300',
+    });
   });
 
   it.each([

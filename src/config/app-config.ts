@@ -26,7 +26,10 @@ export interface AppConfig {
 export const APP_CONFIG = Symbol('AppConfig');
 
 export class ConfigError extends Error {
-  constructor(readonly key: string, problem: string) {
+  constructor(
+    readonly key: string,
+    problem: string,
+  ) {
     super(`invalid configuration: ${key} ${problem}`);
     this.name = 'ConfigError';
   }

@@ -39,7 +39,9 @@ export async function ensureRedisImage(
     await pullImage(docker, settings.image, settings.pullTimeoutMs);
     return { image: settings.image, source: 'pulled' };
   } catch (error) {
-    log(`cannot pull ${settings.image} (${error instanceof Error ? error.message : String(error)}); building ${localTag} from ${host.binary}`);
+    log(
+      `cannot pull ${settings.image} (${error instanceof Error ? error.message : String(error)}); building ${localTag} from ${host.binary}`,
+    );
   }
   await buildImageFromHost(docker, host.binary, localTag);
   return { image: localTag, source: 'built-from-host' };
@@ -61,7 +63,7 @@ async function pullImage(docker: Docker, name: string, timeoutMs: number): Promi
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
-    const stream = (await docker.pull(name, { abortSignal: abort.signal })) as NodeJS.ReadableStream;
+    const stream = await docker.pull(name, { abortSignal: abort.signal });
     await followProgress(docker, stream);
   } catch (error) {
     throw abort.signal.aborted ? new Error(`no answer from the registry within ${timeoutMs} ms`) : error;
@@ -70,19 +72,34 @@ async function pullImage(docker: Docker, name: string, timeoutMs: number): Promi
   }
 }
 
+/**
+ * The host's Redis server binary and its version. Debian's redis-tools package ships it as
+ * redis-check-rdb, which runs as the server when started under the name redis-server; the
+ * redis-server package only adds that name and a system service, which the lab does not need.
+ */
 async function hostRedis(): Promise<{ binary: string; version: string }> {
-  let binary: string;
-  try {
-    binary = (await run('sh', ['-c', 'command -v redis-server'])).stdout.trim();
-  } catch {
+  const binary = await firstOnPath(['redis-server', 'redis-check-rdb']);
+  const cli = await firstOnPath(['redis-cli']);
+  if (!binary || !cli) {
     throw new Error(
-      'no Redis image can be pulled and redis-server is not installed on this host to build one from; ' +
-        'install it (Debian: apt-get install -y redis-server) or set REDIS_IMAGE to an image that is present',
+      'no Redis image can be pulled and Redis is not installed on this host to build one from; ' +
+        'install it (Debian: apt-get install -y redis-tools) or set REDIS_IMAGE to an image that is present',
     );
   }
-  const { stdout } = await run(binary, ['--version']);
-  const version = /v=(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? 'unknown';
+  const { stdout } = await run(cli, ['--version']);
+  const version = /(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? 'unknown';
   return { binary, version };
+}
+
+async function firstOnPath(names: readonly string[]): Promise<string | undefined> {
+  for (const name of names) {
+    try {
+      return (await run('sh', ['-c', `command -v ${name}`])).stdout.trim();
+    } catch {
+      // not installed under this name
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -96,11 +113,14 @@ async function buildImageFromHost(docker: Docker, serverBinary: string, tag: str
     await mkdir(join(rootfs, 'usr/local/bin'), { recursive: true });
     await mkdir(join(rootfs, 'data'), { recursive: true });
     await mkdir(join(rootfs, 'tmp'), { recursive: true });
-    const binaries = [serverBinary, join(dirname(serverBinary), 'redis-cli')];
+    const binaries = [
+      { path: serverBinary, name: 'redis-server' },
+      { path: join(dirname(serverBinary), 'redis-cli'), name: 'redis-cli' },
+    ];
     const libraries = new Set<string>();
-    for (const binary of binaries) {
-      // Debian links redis-server to redis-check-rdb, which picks its role from argv[0].
-      await copyFile(await realpath(binary), join(rootfs, 'usr/local/bin', binary.split('/').pop()!));
+    for (const { path: binary, name } of binaries) {
+      // The one Redis binary picks its role from the name it is started under.
+      await copyFile(await realpath(binary), join(rootfs, 'usr/local/bin', name));
       const { stdout } = await run('ldd', [binary]);
       for (const match of stdout.matchAll(/(\/\S+) \(0x/g)) {
         libraries.add(match[1]!);
@@ -115,7 +135,7 @@ async function buildImageFromHost(docker: Docker, serverBinary: string, tag: str
       ['FROM scratch', 'COPY rootfs/ /', 'ENV PATH=/usr/local/bin:/usr/bin:/bin', 'WORKDIR /data', 'CMD ["redis-server"]', ''].join('\n'),
     );
     const tar = spawn('tar', ['-C', context, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const stream = (await docker.buildImage(tar.stdout, { t: tag, rm: true, forcerm: true })) as NodeJS.ReadableStream;
+    const stream = await docker.buildImage(tar.stdout, { t: tag, rm: true, forcerm: true });
     await followProgress(docker, stream);
     if (!(await imageExists(docker, tag))) {
       throw new Error(`building ${tag} reported success but the image is not there`);

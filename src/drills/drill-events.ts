@@ -29,7 +29,10 @@ export type DrillEvent =
   | { type: 'TopologyRecorded'; data: { from: GroupName; to: GroupName; nodes: RecordedNode[] } }
   | { type: 'CanariesWritten'; data: { keys: number; tookMs: number } }
   | { type: 'StandbysInSync'; data: { standbys: string[]; tookMs: number } }
-  | { type: 'NodeKilled'; data: { node: string; container: string; nodeId: string; alreadyStopped: boolean; method: 'signal' | 'engine' | 'none' } }
+  | {
+      type: 'NodeKilled';
+      data: { node: string; container: string; nodeId: string; alreadyStopped: boolean; method: 'signal' | 'engine' | 'none' };
+    }
   | { type: 'KilledContainersStopped'; data: { containers: string[] } }
   | { type: 'ReplicaPromoted'; data: { node: string; nodeId: string; attempts: number; tookMs: number } }
   | { type: 'ClusterServing'; data: { masters: string[]; killToServingMs: number } }

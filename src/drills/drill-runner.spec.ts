@@ -38,6 +38,7 @@ describe('DrillRunner with fake steps', () => {
         overrides[name] ??
           (async () => {
             ran.push(name);
+            return [];
           }),
       ]),
     ) as unknown as StepRegistry;
@@ -48,7 +49,7 @@ describe('DrillRunner with fake steps', () => {
       keyspace: {} as ClusterKeyspace,
       nodeControlFor: () => ({}) as NodeControl,
       clock,
-      settings: { canaryKeys: 1, maxReplicaLagBytes: 0 },
+      settings: { canaryKeys: 1, maxReplicaLagBytes: 0, readinessTimeoutMs: 0 },
       steps,
     });
   }
@@ -56,7 +57,10 @@ describe('DrillRunner with fake steps', () => {
   const request = (target = 'lab') =>
     DrillStream.create(store, clock, drillId, { type: 'DrillRequested', data: { scenario: 'group-failover', target, trigger: 'manual' } });
 
-  const types = async () => (await store.read<DrillEvent>(drillId)).map((event) => (event.type.startsWith('Step') ? `${event.type}:${(event.data as { step: string }).step}` : event.type));
+  const types = async () =>
+    (await store.read<DrillEvent>(drillId)).map((event) =>
+      event.type.startsWith('Step') ? `${event.type}:${(event.data as { step: string }).step}` : event.type,
+    );
 
   it('runs every step once, in plan order, and records each start and success', async () => {
     await request();
@@ -72,16 +76,26 @@ describe('DrillRunner with fake steps', () => {
     expect(state.steps.every((step) => step.status === 'succeeded' && step.durationMs! >= 0)).toBe(true);
   });
 
-  it('records the events a step causes between its start and its end', async () => {
+  it('records the events a step causes between its start and its end, those it returns with its success', async () => {
     await request();
     await runner({
       kill: async (context) => {
-        await context.record({ type: 'NodeKilled', data: { node: 'a1', container: 'unit-a1', nodeId: 'f'.repeat(40), alreadyStopped: false, method: 'signal' } });
+        await context.record({
+          type: 'NodeKilled',
+          data: { node: 'a1', container: 'unit-a1', nodeId: 'f'.repeat(40), alreadyStopped: false, method: 'signal' },
+        });
+        return [
+          {
+            type: 'NodeKilled',
+            data: { node: 'a2', container: 'unit-a2', nodeId: 'e'.repeat(40), alreadyStopped: false, method: 'signal' },
+          },
+        ];
       },
     }).run(drillId);
     const recorded = await types();
     expect(recorded.slice(recorded.indexOf('StepStarted:kill'), recorded.indexOf('StepSucceeded:kill') + 1)).toEqual([
       'StepStarted:kill',
+      'NodeKilled',
       'NodeKilled',
       'StepSucceeded:kill',
     ]);

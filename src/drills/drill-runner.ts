@@ -6,7 +6,7 @@ import type { EventStore } from '../events/event-store.js';
 import type { NodeControl } from '../nodes/node-control.js';
 import { failoverLayout, type DrillTarget } from '../targets/drill-target.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
-import { STEP_NAMES, type DrillEvent, type StepName } from './drill-events.js';
+import { STEP_NAMES, type DrillEvent } from './drill-events.js';
 import { isFinished, nextStep, type DrillState } from './drill-state.js';
 import { DrillStream } from './drill-stream.js';
 import { elapsedSince, type DrillSettings, type StepContext, type StepRegistry } from './steps/step-context.js';
@@ -48,13 +48,15 @@ export class DrillRunner {
     }
     const started = performance.now();
     const context = this.context(stream, target);
-    // A step's success is appended together with the next step's start: one durable write, not two.
+    // A step's events and success go out with the next step's start: one durable write, not three.
+    // Between the kill and the takeover that is the only write.
     let finishing: DrillEvent[] = [];
     for (let step = nextStep(stream.state); step; step = nextStep(stream.state, step)) {
       await stream.append(...finishing, { type: 'StepStarted', data: { step } });
       const stepStarted = performance.now();
+      let caused: readonly DrillEvent[];
       try {
-        await this.deps.steps[step](context);
+        caused = await this.deps.steps[step](context);
       } catch (error) {
         await stream.append(
           { type: 'StepFailed', data: { step, durationMs: elapsedSince(stepStarted), error: errorMessage(error) } },
@@ -62,7 +64,7 @@ export class DrillRunner {
         );
         return stream.state;
       }
-      finishing = [{ type: 'StepSucceeded', data: { step: step as StepName, durationMs: elapsedSince(stepStarted) } }];
+      finishing = [...caused, { type: 'StepSucceeded', data: { step: step, durationMs: elapsedSince(stepStarted) } }];
     }
     await stream.append(...finishing, { type: 'DrillSucceeded', data: { durationMs: elapsedSince(started) } });
     return stream.state;

@@ -12,13 +12,16 @@ function given(...events: DrillEvent[]): RecordedDrillEvent[] {
     position: 100 + index,
     sequence: index + 1,
     occurredAt: new Date(Date.UTC(2026, 10, 25, 12, 0, 0, index)).toISOString(),
-  })) as RecordedDrillEvent[];
+  }));
 }
 
 const requested: DrillEvent = { type: 'DrillRequested', data: { scenario: 'group-failover', target: 'lab', trigger: 'manual' } };
 const started: DrillEvent = { type: 'DrillStarted', data: { plan: [...STEP_NAMES] } };
 const stepStarted = (step: (typeof STEP_NAMES)[number]): DrillEvent => ({ type: 'StepStarted', data: { step } });
-const stepSucceeded = (step: (typeof STEP_NAMES)[number], durationMs = 10): DrillEvent => ({ type: 'StepSucceeded', data: { step, durationMs } });
+const stepSucceeded = (step: (typeof STEP_NAMES)[number], durationMs = 10): DrillEvent => ({
+  type: 'StepSucceeded',
+  data: { step, durationMs },
+});
 
 describe('foldDrill', () => {
   it('has no drill for an empty stream', () => {
@@ -27,7 +30,15 @@ describe('foldDrill', () => {
 
   it('is queued once requested', () => {
     const state = foldDrill(given(requested))!;
-    expect(state).toMatchObject({ id: drillId, status: 'queued', scenario: 'group-failover', target: 'lab', trigger: 'manual', version: 1, steps: [] });
+    expect(state).toMatchObject({
+      id: drillId,
+      status: 'queued',
+      scenario: 'group-failover',
+      target: 'lab',
+      trigger: 'manual',
+      version: 1,
+      steps: [],
+    });
     expect(nextStep(state)).toBeUndefined();
   });
 
@@ -78,7 +89,11 @@ describe('foldDrill', () => {
         { type: 'DrillFailed', data: { step: 'prepare', reason: 'prepare failed: b1 does not replicate' } },
       ),
     )!;
-    expect(state).toMatchObject({ status: 'failed', error: 'prepare failed: b1 does not replicate', finishedAt: '2026-11-25T12:00:00.004Z' });
+    expect(state).toMatchObject({
+      status: 'failed',
+      error: 'prepare failed: b1 does not replicate',
+      finishedAt: '2026-11-25T12:00:00.004Z',
+    });
     expect(state.steps[0]).toMatchObject({ status: 'failed', error: 'b1 does not replicate', durationMs: 5 });
     expect(state.timings.totalMs).toBe(3);
     expect(nextStep(state)).toBeUndefined();
@@ -89,7 +104,10 @@ describe('foldDrill', () => {
       given(
         requested,
         started,
-        { type: 'TopologyRecorded', data: { from: 'A', to: 'B', nodes: [{ name: 'a1', group: 'A', nodeId: 'x'.repeat(40), role: 'master' }] } },
+        {
+          type: 'TopologyRecorded',
+          data: { from: 'A', to: 'B', nodes: [{ name: 'a1', group: 'A', nodeId: 'x'.repeat(40), role: 'master' }] },
+        },
         { type: 'NodeKilled', data: { node: 'a1', container: 'lab-a1', nodeId: 'x'.repeat(40), alreadyStopped: false, method: 'signal' } },
       ),
     )!;

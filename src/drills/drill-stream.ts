@@ -32,7 +32,12 @@ export class DrillStream {
   }
 
   /** Starts a new stream with its first event, `DrillRequested`. */
-  static async create(store: EventStore, clock: Clock, drillId: string, requested: Extract<DrillEvent, { type: 'DrillRequested' }>): Promise<DrillStream> {
+  static async create(
+    store: EventStore,
+    clock: Clock,
+    drillId: string,
+    requested: Extract<DrillEvent, { type: 'DrillRequested' }>,
+  ): Promise<DrillStream> {
     const recorded = await store.append<DrillEvent>(drillId, 0, [requested], new Date(clock.now()));
     return new DrillStream(store, clock, foldDrill(recorded)!);
   }
@@ -43,7 +48,12 @@ export class DrillStream {
 
   append(...events: DrillEvent[]): Promise<void> {
     const appended = this.tail.then(async () => {
-      const recorded: RecordedDrillEvent[] = await this.store.append(this.current.id, this.current.version, events, new Date(this.clock.now()));
+      const recorded: RecordedDrillEvent[] = await this.store.append(
+        this.current.id,
+        this.current.version,
+        events,
+        new Date(this.clock.now()),
+      );
       this.current = recorded.reduce(evolve, this.current);
     });
     this.tail = appended.catch(() => undefined);

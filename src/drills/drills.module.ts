@@ -8,14 +8,13 @@ import { Docker } from '../docker/docker-engine.js';
 import { DockerModule } from '../docker/docker.module.js';
 import { EventStore } from '../events/event-store.js';
 import { EventsModule } from '../events/events.module.js';
-import { DockerNodeControl } from '../nodes/docker-node-control.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { TargetRegistry } from '../targets/target-registry.js';
 import { TargetsModule } from '../targets/targets.module.js';
 import { DrillController } from './drill.controller.js';
 import { DrillService } from './drill.service.js';
 import { DrillRunner } from './drill-runner.js';
-import { GROUP_FAILOVER_STEPS } from './steps/group-failover.steps.js';
+import { createDrillRunner } from './drill-runner.factory.js';
 
 @Module({
   imports: [EventsModule, ClusterModule, DockerModule, TargetsModule, QueueModule],
@@ -33,17 +32,7 @@ import { GROUP_FAILOVER_STEPS } from './steps/group-failover.steps.js';
         docker: Docker,
         clock: Clock,
         config: AppConfig,
-      ) =>
-        new DrillRunner({
-          store,
-          targets,
-          admin,
-          keyspace,
-          nodeControlFor: (target) => new DockerNodeControl(docker, target),
-          clock,
-          settings: { canaryKeys: config.canaryKeys, maxReplicaLagBytes: 64 * 1024 },
-          steps: GROUP_FAILOVER_STEPS,
-        }),
+      ) => createDrillRunner({ store, targets, admin, keyspace, docker, clock, settings: { canaryKeys: config.canaryKeys } }),
     },
   ],
   exports: [DrillRunner],

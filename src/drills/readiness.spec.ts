@@ -33,7 +33,9 @@ describe('readinessProblems', () => {
     const detached = starting.map((node) => (node.name === 'b2' ? { name: 'b2', port: 7012 } : node));
     const problems = readinessProblems(layout, [...clusterViews(detached), ...spares], 0);
     expect(problems).toContain('master a2 (127.0.0.1:7002) has 1 synced replica(s), expected 2');
-    expect(problems).toContain('standby b2 (127.0.0.1:7012) does not replicate a master of group A: it is a master serving no slots; attach the standbys first');
+    expect(problems).toContain(
+      'standby b2 (127.0.0.1:7012) does not replicate a master of group A: it is a master serving no slots; attach the standbys first',
+    );
   });
 
   it('names two standbys on one master', () => {

@@ -26,7 +26,15 @@ describe('EventStore on SQLite', () => {
   it('appends to a stream and reads it back in order, with global positions', async () => {
     await store.append('drill-1', 0, [{ type: 'A', data: { n: 1 } }], at);
     await store.append('drill-2', 0, [{ type: 'A', data: { n: 2 } }], at);
-    const appended = await store.append('drill-1', 1, [{ type: 'B', data: {} }, { type: 'C', data: { nested: { ok: true } } }], at);
+    const appended = await store.append(
+      'drill-1',
+      1,
+      [
+        { type: 'B', data: {} },
+        { type: 'C', data: { nested: { ok: true } } },
+      ],
+      at,
+    );
     expect(appended.map((event) => event.sequence)).toEqual([2, 3]);
 
     const stream = await store.read('drill-1');

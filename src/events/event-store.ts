@@ -40,7 +40,12 @@ export class EventStore {
    * Appends events after `expectedSequence` (0 for a new stream) in one transaction and returns
    * them as recorded. Appends from this process are queued so that transactions never overlap.
    */
-  append<E extends NewEvent>(drillId: string, expectedSequence: number, events: readonly E[], occurredAt: Date): Promise<RecordedEvent<E>[]> {
+  append<E extends NewEvent>(
+    drillId: string,
+    expectedSequence: number,
+    events: readonly E[],
+    occurredAt: Date,
+  ): Promise<RecordedEvent<E>[]> {
     const result = this.tail.then(() => this.appendNow(drillId, expectedSequence, events, occurredAt));
     this.tail = result.catch(() => undefined);
     return result;

@@ -5,7 +5,16 @@ import { errorMessage, pending, satisfied, waitFor } from '../common/wait-for.js
 import { isNotFound, type Docker } from '../docker/docker-engine.js';
 import { ensureRedisImage, type RedisImageSettings } from '../docker/redis-image.js';
 import { failoverLayout } from '../targets/drill-target.js';
-import { LAB_HOST, LAB_LABEL, LAB_PORT_LABEL, LAB_ROLE_LABEL, labContainers, labTarget, type LabContainer, type LabSettings } from './lab-topology.js';
+import {
+  LAB_HOST,
+  LAB_LABEL,
+  LAB_PORT_LABEL,
+  LAB_ROLE_LABEL,
+  labContainers,
+  labTarget,
+  type LabContainer,
+  type LabSettings,
+} from './lab-topology.js';
 
 export interface LabStatusRow {
   readonly container: string;
@@ -48,7 +57,14 @@ export class Lab {
       return 'bare';
     }
     const nodes = nodesOf(containers);
-    const emptiness = await Promise.all(nodes.map((node) => this.admin.assertEmpty(node).then(() => true, () => false)));
+    const emptiness = await Promise.all(
+      nodes.map((node) =>
+        this.admin.assertEmpty(node).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (!emptiness.every(Boolean)) {
       this.log('nodes already hold cluster state; leaving them as they are (reset rebuilds them)');
       return 'left-as-is';
@@ -63,8 +79,18 @@ export class Lab {
     const started = performance.now();
     await this.admin.createCluster(layout.servingMasters, layout.servingReplicas);
     await this.admin.meet(layout.standbys, [...layout.servingMasters, ...layout.servingReplicas]);
-    await this.admin.replicate(layout.standbys.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })));
-    this.log(`cluster A formed and ${layout.standbys.map((node) => node.name).join(', ')} attached in ${Math.round(performance.now() - started)} ms`);
+    await this.admin.replicate(
+      layout.standbys.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
+      [...layout.servingMasters, ...layout.servingReplicas],
+    );
+    await this.admin.waitHealthy([...layout.servingMasters, ...layout.servingReplicas, ...layout.standbys], {
+      masters: layout.servingMasters.length,
+      replicasPerMaster: 2,
+      maxReplicaLagBytes: 0,
+    });
+    this.log(
+      `cluster A formed and ${layout.standbys.map((node) => node.name).join(', ')} attached in ${Math.round(performance.now() - started)} ms`,
+    );
   }
 
   /** Removes every container labelled as this lab's; returns how many. */
@@ -126,7 +152,9 @@ export class Lab {
     }
     const labels = info.Config.Labels ?? {};
     if (labels[LAB_LABEL] !== this.settings.name) {
-      throw new Error(`a container named ${container.containerName} exists and is not part of lab ${this.settings.name}; refusing to touch it`);
+      throw new Error(
+        `a container named ${container.containerName} exists and is not part of lab ${this.settings.name}; refusing to touch it`,
+      );
     }
     if (labels[LAB_PORT_LABEL] !== String(container.port)) {
       throw new Error(
@@ -142,7 +170,14 @@ export class Lab {
     const nodes = containers.map((container) => ({ name: container.containerName, host: LAB_HOST, port: container.port }));
     await waitFor(
       async () => {
-        const answers = await Promise.all(nodes.map((node) => this.admin.keyCount(node).then(() => undefined, () => node.name)));
+        const answers = await Promise.all(
+          nodes.map((node) =>
+            this.admin.keyCount(node).then(
+              () => undefined,
+              () => node.name,
+            ),
+          ),
+        );
         const silent = answers.filter((name): name is string => name !== undefined);
         return silent.length === 0 ? satisfied(undefined) : pending(`no answer yet from ${silent.join(', ')}`);
       },
@@ -182,10 +217,15 @@ export function redisArguments(container: LabContainer): string[] {
   }
   return [
     ...common,
-    '--cluster-enabled', 'yes',
-    '--cluster-config-file', 'nodes.conf',
-    '--cluster-node-timeout', '5000',
-    '--repl-diskless-sync', 'yes',
-    '--repl-diskless-sync-delay', '0',
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-node-timeout',
+    '5000',
+    '--repl-diskless-sync',
+    'yes',
+    '--repl-diskless-sync-delay',
+    '0',
   ];
 }

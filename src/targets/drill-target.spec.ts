@@ -38,7 +38,11 @@ describe('validateTarget', () => {
     ['a node off loopback', withNode(0, { host: '10.0.0.5' }), /b1 is at 10.0.0.5; only loopback addresses are allowed/],
     ['two nodes on one port', withNode(1, { port: 7011 }), /address 127.0.0.1:7011 appears twice/],
     ['two nodes in one container', withNode(2, { containerName: 'lab-b1' }), /container lab-b1 appears twice/],
-    ['groups of different sizes', { ...target, groups: { ...target.groups, B: target.groups.B.slice(0, 4) } }, /as many nodes as group A \(6\), got 4/],
+    [
+      'groups of different sizes',
+      { ...target, groups: { ...target.groups, B: target.groups.B.slice(0, 4) } },
+      /as many nodes as group A \(6\), got 4/,
+    ],
     ['an odd group', { ...target, groups: { A: target.groups.A.slice(0, 5), B: target.groups.B.slice(0, 5) } }, /even, non-zero count/],
   ])('refuses %s', (_, broken, message) => {
     expect(() => validateTarget(broken)).toThrow(message);

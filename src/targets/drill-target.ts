@@ -56,7 +56,9 @@ export function validateTarget(target: DrillTarget): void {
   const a = target.groups.A;
   const b = target.groups.B;
   if (a.length === 0 || a.length % 2 !== 0) {
-    throw new Error(`target ${target.name}: group A must list each shard's master and one replica (an even, non-zero count), got ${a.length}`);
+    throw new Error(
+      `target ${target.name}: group A must list each shard's master and one replica (an even, non-zero count), got ${a.length}`,
+    );
   }
   if (b.length !== a.length) {
     throw new Error(`target ${target.name}: group B must have as many nodes as group A (${a.length}), got ${b.length}`);

@@ -1,7 +1,10 @@
 import { validateTarget, type DrillTarget } from './drill-target.js';
 
 export class UnknownTargetError extends Error {
-  constructor(readonly targetName: string, known: readonly string[]) {
+  constructor(
+    readonly targetName: string,
+    known: readonly string[],
+  ) {
     super(`unknown target ${JSON.stringify(targetName)}; known targets: ${known.join(', ')}`);
     this.name = 'UnknownTargetError';
   }

@@ -14,7 +14,11 @@ export interface ViewNode {
   readonly linkUp?: boolean;
 }
 
-export const idOf = (name: string): string => name.padEnd(40, '0').replace(/[^0-9a-f]/g, 'f').slice(0, 40);
+export const idOf = (name: string): string =>
+  name
+    .padEnd(40, '0')
+    .replace(/[^0-9a-f]/g, 'f')
+    .slice(0, 40);
 
 function nodesLine(node: ViewNode, viewer: string, extraFlags: Readonly<Record<string, string>>): string {
   const role = node.replicates ? 'slave' : 'master';
@@ -59,7 +63,15 @@ export function clusterViews(
             masterAddress: `127.0.0.1:${master.port}`,
             replicas: [],
           }
-        : { role: 'master', masterReplOffset: node.offset ?? 0, masterLinkUp: false, syncInProgress: false, replicaOffset: undefined, masterAddress: undefined, replicas: [] },
+        : {
+            role: 'master',
+            masterReplOffset: node.offset ?? 0,
+            masterLinkUp: false,
+            syncInProgress: false,
+            replicaOffset: undefined,
+            masterAddress: undefined,
+            replicas: [],
+          },
     };
   });
 }

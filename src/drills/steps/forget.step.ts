@@ -24,10 +24,8 @@ export const forget: DrillStep = async (context) => {
   await admin.waitServing(layout.standbys);
   const ids = dead.map((node) => recordedId(context, node));
   await admin.forget(ids, layout.standbys);
-  await context.record(
-    ...dead.map((node, index) => ({
-      type: 'NodeForgotten' as const,
-      data: { node: node.name, nodeId: ids[index]!, forgottenOn: layout.standbys.map((standby) => standby.name) },
-    })),
-  );
+  return dead.map((node, index) => ({
+    type: 'NodeForgotten' as const,
+    data: { node: node.name, nodeId: ids[index]!, forgottenOn: layout.standbys.map((standby) => standby.name) },
+  }));
 };

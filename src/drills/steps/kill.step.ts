@@ -1,21 +1,32 @@
+import { errorMessage } from '../../common/wait-for.js';
 import type { DrillEvent } from '../drill-events.js';
 import { recordedId, type DrillStep } from './step-context.js';
 
 /**
  * SIGKILLs every node of the serving group at once. A SIGKILL cannot be caught or ignored, so the
  * step does not wait for the processes to finish dying: the takeover goes out straight after, and
- * `forget` confirms the deaths before it acts on them.
+ * `forget` confirms the deaths before it acts on them. If some kills are refused, the ones that
+ * happened are still recorded before the step fails.
  */
 export const kill: DrillStep = async (context) => {
   const victims = [...context.layout.servingMasters, ...context.layout.servingReplicas];
-  const killed = await Promise.all(
-    victims.map(async (node): Promise<DrillEvent> => {
-      const { alreadyStopped, method } = await context.nodes.kill(node);
-      return {
+  const outcomes = await Promise.allSettled(victims.map((node) => context.nodes.kill(node)));
+  const killed: DrillEvent[] = [];
+  const refused: string[] = [];
+  outcomes.forEach((outcome, index) => {
+    const node = victims[index]!;
+    if (outcome.status === 'fulfilled') {
+      killed.push({
         type: 'NodeKilled',
-        data: { node: node.name, container: node.containerName, nodeId: recordedId(context, node), alreadyStopped, method },
-      };
-    }),
-  );
-  await context.record(...killed);
+        data: { node: node.name, container: node.containerName, nodeId: recordedId(context, node), ...outcome.value },
+      });
+    } else {
+      refused.push(`${node.name}: ${errorMessage(outcome.reason)}`);
+    }
+  });
+  if (refused.length > 0) {
+    await context.record(...killed);
+    throw new Error(`could not kill ${refused.length} of ${victims.length} nodes: ${refused.join('; ')}`);
+  }
+  return killed;
 };

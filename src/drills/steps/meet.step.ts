@@ -5,10 +5,12 @@ export const meet: DrillStep = async (context) => {
   const { layout, admin } = context;
   await admin.meet(layout.spares, layout.standbys);
   const ids = await Promise.all(layout.spares.map((node) => admin.myId(node)));
-  await context.record(
-    ...layout.spares.map((node, index) => ({
-      type: 'NodeMet' as const,
-      data: { node: node.name, nodeId: ids[index]!, met: [...layout.standbys, ...layout.spares].filter((other) => other !== node).map((other) => other.name) },
-    })),
-  );
+  return layout.spares.map((node, index) => ({
+    type: 'NodeMet' as const,
+    data: {
+      node: node.name,
+      nodeId: ids[index]!,
+      met: [...layout.standbys, ...layout.spares].filter((other) => other !== node).map((other) => other.name),
+    },
+  }));
 };

@@ -1,4 +1,5 @@
-import { selfEntry } from '../../cluster/node-snapshot.js';
+import { selfEntry, type NodeSnapshot } from '../../cluster/node-snapshot.js';
+import { pending, satisfied, waitFor, WaitTimeoutError } from '../../common/wait-for.js';
 import { targetNodes } from '../../targets/drill-target.js';
 import { canaries } from '../canaries.js';
 import type { RecordedNode } from '../drill-events.js';
@@ -14,21 +15,32 @@ export class TargetNotReadyError extends Error {
 
 /**
  * Checks that the target is in the starting layout, records every node's id, writes the canary
- * keys and waits until the standbys hold them. Touches no container.
+ * keys and waits until the standbys hold them. Touches no container. A cluster that is still
+ * settling (a replica catching up, a state change not yet gossiped) gets a few seconds to become
+ * ready; after that the drill fails with everything that was still wrong.
  */
 export const prepare: DrillStep = async (context) => {
   const { layout, admin } = context;
   const nodes = targetNodes(context.target);
-  const [containers, snapshots] = await Promise.all([
-    Promise.all(nodes.map(async (node) => ({ node, state: await context.nodes.inspect(node) }))),
-    admin.snapshots(nodes),
-  ]);
-  const problems = containers
-    .filter(({ state }) => !state.running)
-    .map(({ node, state }) => `container ${node.containerName} of ${node.name} is ${state.exists ? 'not running' : 'missing'}`);
-  problems.push(...readinessProblems(layout, snapshots, context.settings.maxReplicaLagBytes));
-  if (problems.length > 0) {
-    throw new TargetNotReadyError(problems);
+  let problems: string[] = [];
+  let snapshots: NodeSnapshot[];
+  try {
+    snapshots = await waitFor(
+      async () => {
+        const [containers, looks] = await Promise.all([
+          Promise.all(nodes.map(async (node) => ({ node, state: await context.nodes.inspect(node) }))),
+          admin.snapshots(nodes),
+        ]);
+        problems = containers
+          .filter(({ state }) => !state.running)
+          .map(({ node, state }) => `container ${node.containerName} of ${node.name} is ${state.exists ? 'not running' : 'missing'}`);
+        problems.push(...readinessProblems(layout, looks, context.settings.maxReplicaLagBytes));
+        return problems.length === 0 ? satisfied(looks) : pending(problems.join('; '));
+      },
+      { description: 'the target to be ready', timeoutMs: context.settings.readinessTimeoutMs, intervalMs: 100 },
+    );
+  } catch (error) {
+    throw error instanceof WaitTimeoutError && problems.length > 0 ? new TargetNotReadyError(problems) : error;
   }
 
   const names = new Map<string, string>();
@@ -62,8 +74,5 @@ export const prepare: DrillStep = async (context) => {
   await admin.waitCaughtUp(masterByStandby);
   // Open the standbys' connections now so that the takeover, straight after the kill, does not wait for them.
   await admin.warm(layout.standbys);
-  await context.record({
-    type: 'StandbysInSync',
-    data: { standbys: layout.standbys.map((node) => node.name), tookMs: elapsedSince(syncing) },
-  });
+  return [{ type: 'StandbysInSync', data: { standbys: layout.standbys.map((node) => node.name), tookMs: elapsedSince(syncing) } }];
 };

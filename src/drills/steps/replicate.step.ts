@@ -1,13 +1,16 @@
 import type { DrillStep } from './step-context.js';
 
-/** Makes each spare a replica of one new master and waits until every one has synced. */
+/**
+ * Makes each spare a replica of one new master and waits until every one has synced and every
+ * node knows the new roles: from then on the cluster can fail over on its own again.
+ */
 export const replicate: DrillStep = async (context) => {
   const { layout, admin } = context;
   const pairs = layout.spares.map((replica, index) => ({ replica, master: layout.standbys[index]! }));
-  await admin.replicate(pairs);
+  await admin.replicate(pairs, layout.standbys);
   const ids = await Promise.all(layout.spares.map((node) => admin.myId(node)));
   const killStartedAt = context.state.killStartedAt;
-  await context.record(
+  return [
     ...pairs.map(({ replica, master }, index) => ({
       type: 'ReplicaAttached' as const,
       data: { node: replica.name, nodeId: ids[index]!, master: master.name },
@@ -16,5 +19,5 @@ export const replicate: DrillStep = async (context) => {
       type: 'ClusterRedundant',
       data: { killToRedundantMs: killStartedAt ? Math.round((context.clock.now() - Date.parse(killStartedAt)) * 100) / 100 : -1 },
     },
-  );
+  ];
 };

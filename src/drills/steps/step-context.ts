@@ -11,6 +11,8 @@ export interface DrillSettings {
   readonly canaryKeys: number;
   /** Replication bytes a replica may trail by and still count as synced in the health gate. */
   readonly maxReplicaLagBytes: number;
+  /** How long `prepare` lets a settling target become ready before the drill fails. */
+  readonly readinessTimeoutMs: number;
 }
 
 /** What a step may use: the drill so far, the target, and the one class per outside system. */
@@ -25,11 +27,15 @@ export interface StepContext {
   readonly nodes: NodeControl;
   readonly clock: Clock;
   readonly settings: DrillSettings;
-  /** Appends domain events to the drill's stream, in one transaction, in call order. */
+  /**
+   * Appends domain events now, for what must be on record before the step goes on. Events a step
+   * returns are appended with its success instead, in one durable write.
+   */
   record(...events: DrillEvent[]): Promise<void>;
 }
 
-export type DrillStep = (context: StepContext) => Promise<void>;
+/** Runs one step; resolves to the domain events to record with its success. */
+export type DrillStep = (context: StepContext) => Promise<readonly DrillEvent[]>;
 export type StepRegistry = Readonly<Record<StepName, DrillStep>>;
 
 /** The id `prepare` recorded for a node; later steps act on exactly these ids. */

@@ -1,4 +1,4 @@
-import type { DrillStep } from './step-context.js';
+import { recordedId, type DrillStep } from './step-context.js';
 
 /**
  * Promotes the standbys with `CLUSTER FAILOVER TAKEOVER` right after the kill, without waiting
@@ -7,11 +7,11 @@ import type { DrillStep } from './step-context.js';
  */
 export const takeover: DrillStep = async (context) => {
   const { layout, admin } = context;
-  const promotions = await Promise.all(layout.standbys.map((node) => admin.takeover(node)));
+  const promotions = await Promise.all(layout.standbys.map((node) => admin.takeover(node, recordedId(context, node))));
   await admin.waitServing(layout.standbys);
   const servingAt = context.clock.now();
   const killStartedAt = context.state.killStartedAt;
-  await context.record(
+  return [
     ...promotions.map((promotion) => ({
       type: 'ReplicaPromoted' as const,
       data: { node: promotion.node.name, nodeId: promotion.nodeId, attempts: promotion.attempts, tookMs: round(promotion.tookMs) },
@@ -23,7 +23,7 @@ export const takeover: DrillStep = async (context) => {
         killToServingMs: killStartedAt ? round(servingAt - Date.parse(killStartedAt)) : -1,
       },
     },
-  );
+  ];
 };
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;

@@ -19,11 +19,13 @@ export const verify: DrillStep = async (context) => {
     },
     { description: 'the killed containers to be reported stopped', timeoutMs: STOPPED_TIMEOUT_MS, intervalMs: 50 },
   );
-  await context.record({ type: 'KilledContainersStopped', data: { containers: killed.map((node) => node.containerName) } });
 
   const members = [...layout.standbys, ...layout.spares];
   const expected = canaries(context.drillId, context.settings.canaryKeys);
-  const found = await context.keyspace.read(members, expected.map((canary) => canary.key));
+  const found = await context.keyspace.read(
+    members,
+    expected.map((canary) => canary.key),
+  );
   const wrong = expected.filter((canary) => found.get(canary.key) !== canary.value);
   if (wrong.length > 0) {
     const first = wrong[0]!;
@@ -32,11 +34,14 @@ export const verify: DrillStep = async (context) => {
         `first: ${first.key} is ${JSON.stringify(found.get(first.key))}, expected ${JSON.stringify(first.value)}`,
     );
   }
-  await context.record({ type: 'CanariesVerified', data: { keys: expected.length, missing: 0 } });
   await admin.waitHealthy(members, {
     masters: layout.standbys.length,
     replicasPerMaster: 1,
     maxReplicaLagBytes: context.settings.maxReplicaLagBytes,
   });
-  await context.record({ type: 'HealthGatePassed', data: { nodes: members.map((node) => node.name) } });
+  return [
+    { type: 'KilledContainersStopped', data: { containers: killed.map((node) => node.containerName) } },
+    { type: 'CanariesVerified', data: { keys: expected.length, missing: 0 } },
+    { type: 'HealthGatePassed', data: { nodes: members.map((node) => node.name) } },
+  ];
 };

@@ -1,0 +1,33 @@
+# The two commands a new machine needs: `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help setup build demo test lint bench
+
+help:
+	@echo "make demo   install what is missing, bring the lab up, run one drill over HTTP, print its timings"
+	@echo "make test   install what is missing, then lint, type-check and run every test (Docker ones included)"
+	@echo "make bench  run the drill benchmark (5 drills on a lab of its own)"
+
+# Docker engine and Redis binaries on the host, then the npm packages the lock file names.
+setup: node_modules/.installed
+	@bash scripts/ensure-host.sh
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: setup
+	npm run build
+
+demo: build
+	npm run demo
+
+lint: setup
+	npm run lint
+	npm run typecheck
+
+test: build lint
+	npm test
+
+bench: build
+	npm run bench:drill

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../src/common/clock.js';
+import { createDrillRunner } from '../../src/drills/drill-runner.factory.js';
+import { DrillStream } from '../../src/drills/drill-stream.js';
+import { openDataSource } from '../../src/events/data-source.js';
+import { EventStore } from '../../src/events/event-store.js';
+import { TargetRegistry } from '../../src/targets/target-registry.js';
+import type { TestLab } from './test-lab.js';
+
+/** The drill runner as the service wires it, on a test lab and a SQLite file of its own. */
+export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>) {
+  const directory = mkdtempSync(join(tmpdir(), 'redis-drill-'));
+  const dataSource = await openDataSource(join(directory, 'drills.sqlite'));
+  const store = new EventStore(dataSource);
+  const runner = createDrillRunner({
+    store,
+    targets: new TargetRegistry([lab.target], lab.target.name),
+    admin: lab.admin,
+    keyspace: lab.keyspace,
+    docker: lab.docker,
+    clock: systemClock,
+  });
+  return {
+    dataSource,
+    store,
+    /** Requests a group-failover drill on the lab and runs it to its end. */
+    async runDrill() {
+      const id = randomUUID();
+      await DrillStream.create(store, systemClock, id, {
+        type: 'DrillRequested',
+        data: { scenario: 'group-failover', target: lab.target.name, trigger: 'manual' },
+      });
+      return runner.run(id);
+    },
+    async close() {
+      await dataSource.destroy();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,16 +1,26 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { DrillSummaryProjection } from './drills/drill-summary.projection.js';
 import { DrillsModule } from './drills/drills.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { WorkerModule } from './queue/worker.module.js';
+import { StatsModule } from './stats/stats.module.js';
 
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.register(config), DrillsModule, HealthModule, ...(config.workerEnabled ? [WorkerModule] : [])],
+      imports: [
+        ConfigModule.register(config),
+        EventsModule.forRoot([new DrillSummaryProjection()]),
+        DrillsModule,
+        StatsModule,
+        HealthModule,
+        ...(config.workerEnabled ? [WorkerModule] : []),
+      ],
     };
   }
 }

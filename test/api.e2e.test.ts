@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import type { DrillDto } from '../src/drills/drill.dto.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = { name: 'rdtest-api', basePort: 7400 };
+const run = promisify(execFile);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -25,6 +28,8 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
   let base: string;
   let directory: string;
   let output = '';
+  let drillId: string;
+  const databasePath = () => join(directory, 'drills.sqlite');
 
   const post = (path: string, body: unknown) =>
     fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -41,7 +46,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
       env: {
         ...process.env,
         PORT: String(port),
-        DATABASE_PATH: join(directory, 'drills.sqlite'),
+        DATABASE_PATH: databasePath(),
         LAB_NAME: LAB.name,
         LAB_BASE_PORT: String(LAB.basePort),
       },
@@ -83,6 +88,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     const accepted = await post('/drills', { scenario: 'group-failover' });
     expect(accepted.status).toBe(202);
     const { id, status } = (await accepted.json()) as { id: string; status: string };
+    drillId = id;
     expect(status).toBe('queued');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -134,7 +140,83 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
       paths: Record<string, object>;
       components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> };
     };
-    expect(Object.keys(document.paths).sort()).toEqual(['/api/drills', '/api/drills/{id}', '/api/health']);
     expect(document.components.schemas.DrillTimingsDto!.properties.killToServingMs!.description).toMatch(/kill being issued/);
+    const committed = JSON.parse(readFileSync('openapi.json', 'utf8')) as unknown;
+    expect(document, 'openapi.json differs from the running service: run `npm run build && npm run openapi` and commit it').toEqual(
+      committed,
+    );
+  });
+
+  it('lists the drill in the history with its headline timings, and filters and pages', async () => {
+    const list = (await (await fetch(`${base}/drills?status=succeeded&target=lab&limit=1`)).json()) as {
+      items: { id: string; killToServingMs: number }[];
+    };
+    expect(list.items.map((item) => item.id)).toEqual([drillId]);
+    expect(list.items[0]!.killToServingMs).toBeGreaterThan(0);
+    expect(((await (await fetch(`${base}/drills?status=failed`)).json()) as { items: unknown[] }).items).toEqual([]);
+    const bad = await fetch(`${base}/drills?limit=500&colour=blue`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toBe(
+      'property colour should not exist; limit must not be greater than 200',
+    );
+  });
+
+  it('serves the raw events, the timeline and the step statistics of the drill', async () => {
+    const events = (await (await fetch(`${base}/drills/${drillId}/events?limit=2`)).json()) as {
+      items: { type: string }[];
+      nextAfter: number;
+    };
+    expect(events.items.map((event) => event.type)).toEqual(['DrillRequested', 'DrillStarted']);
+    expect(events.nextAfter).toBe(2);
+    const timeline = (await (await fetch(`${base}/drills/${drillId}/timeline`)).json()) as {
+      steps: { name: string }[];
+      events: { type: string; step?: string }[];
+    };
+    expect(timeline.steps.map((step) => step.name)).toEqual([...STEP_NAMES]);
+    expect(timeline.events.filter((event) => event.type === 'NodeKilled').every((event) => event.step === 'kill')).toBe(true);
+    const stats = (await (await fetch(`${base}/stats/steps?target=lab`)).json()) as {
+      drills: { count: number; successRate: number };
+      steps: { name: string; count: number }[];
+    };
+    expect(stats.drills).toMatchObject({ count: 1, successRate: 1 });
+    expect(stats.steps.map((step) => [step.name, step.count])).toEqual(STEP_NAMES.map((name) => [name, 1]));
+    const bad = await fetch(`${base}/stats/steps?from=yesterday`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toBe('from must be a valid ISO 8601 date string');
+  });
+
+  it('verifies the audit chain, and names the event someone edited in the database file', async () => {
+    const intact = (await (await fetch(`${base}/audit/verify`)).json()) as { intact: boolean; eventsChecked: number };
+    expect(intact.intact).toBe(true);
+    expect(intact.eventsChecked).toBeGreaterThan(20);
+
+    const file = new Database(databasePath());
+    file.exec('DROP TRIGGER drill_events_no_update');
+    file
+      .prepare(
+        `UPDATE drill_events SET data = '{"node":"a9"}' WHERE drill_id = ? AND type = 'NodeKilled' AND sequence = (SELECT MIN(sequence) FROM drill_events WHERE drill_id = ? AND type = 'NodeKilled')`,
+      )
+      .run(drillId, drillId);
+    const edited = file.prepare(`SELECT position, sequence FROM drill_events WHERE data = '{"node":"a9"}'`).get() as {
+      position: number;
+      sequence: number;
+    };
+    file.close();
+
+    const broken = (await (await fetch(`${base}/audit/verify`)).json()) as {
+      intact: boolean;
+      firstBrokenLink: { position: number; drillId: string; sequence: number };
+    };
+    expect(broken.intact).toBe(false);
+    expect(broken.firstBrokenLink).toMatchObject({ position: edited.position, drillId, sequence: edited.sequence });
+
+    const cli = await run(process.execPath, ['--import', 'tsx', 'src/events/events.cli.ts', 'verify'], {
+      env: { ...process.env, DATABASE_PATH: databasePath() },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain(`BROKEN at position ${edited.position} (drill ${drillId}, sequence ${edited.sequence})`);
   });
 });

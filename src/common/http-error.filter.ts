@@ -4,18 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { DrillNotFoundError } from '../drills/drill-stream.js';
 import { UnknownTargetError } from '../targets/target-registry.js';
-
-/** The one error shape every endpoint answers with. */
-export interface ErrorBody {
-  readonly statusCode: number;
-  readonly error: string;
-  readonly message: string;
-  /** Quote it when reporting a problem: the service's log lines for the request carry it too. */
-  readonly correlationId: string;
-}
+import type { ErrorBodyDto } from './error-body.dto.js';
 
 /**
- * Turns every error into `ErrorBody`: HTTP errors keep their status, known domain errors get
+ * Turns every error into `ErrorBodyDto`: HTTP errors keep their status, known domain errors get
  * theirs, and anything else is logged and answered as a 500 that reveals nothing of it.
  */
 @Catch()
@@ -28,7 +20,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const correlationId = correlationIdOf(request);
     const { statusCode, message } = this.describe(exception, correlationId);
-    const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, correlationId };
+    const body: ErrorBodyDto = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, correlationId };
     response.setHeader('x-correlation-id', correlationId).status(statusCode).json(body);
   }
 

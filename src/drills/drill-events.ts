@@ -21,7 +21,7 @@ export interface RecordedNode {
 
 /** Every event a drill's stream can hold. Payloads are versioned by adding new types, never by editing these. */
 export type DrillEvent =
-  | { type: 'DrillRequested'; data: { scenario: ScenarioName; target: string; trigger: DrillTrigger } }
+  | { type: 'DrillRequested'; data: { scenario: ScenarioName; target: string; trigger: DrillTrigger; scheduleId?: string } }
   | { type: 'DrillStarted'; data: { plan: StepName[] } }
   | { type: 'StepStarted'; data: { step: StepName } }
   | { type: 'StepSucceeded'; data: { step: StepName; durationMs: number } }

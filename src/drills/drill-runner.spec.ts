@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterAdmin } from '../cluster/cluster-admin.js';
 import type { ClusterKeyspace } from '../cluster/cluster-keyspace.js';
 import type { Clock } from '../common/clock.js';
-import { openDataSource } from '../events/data-source.js';
+import { openDataSource } from '../database/data-source.js';
 import { EventStore } from '../events/event-store.js';
 import { labTarget } from '../lab/lab-topology.js';
 import type { NodeControl } from '../nodes/node-control.js';
@@ -55,7 +55,10 @@ describe('DrillRunner with fake steps', () => {
   }
 
   const request = (target = 'lab') =>
-    DrillStream.create(store, clock, drillId, { type: 'DrillRequested', data: { scenario: 'group-failover', target, trigger: 'manual' } });
+    DrillStream.create(store, clock, drillId, 'ops-alice', {
+      type: 'DrillRequested',
+      data: { scenario: 'group-failover', target, trigger: 'manual' },
+    });
 
   const types = async () =>
     (await store.read<DrillEvent>(drillId)).map((event) =>

@@ -46,27 +46,27 @@ export class DrillRunner {
     if (stream.state.status === 'queued') {
       await stream.append({ type: 'DrillStarted', data: { plan: [...STEP_NAMES] } });
     }
-    const started = performance.now();
+    const started = clock.now();
     const context = this.context(stream, target);
     // A step's events and success go out with the next step's start: one durable write, not three.
     // Between the kill and the takeover that is the only write.
     let finishing: DrillEvent[] = [];
     for (let step = nextStep(stream.state); step; step = nextStep(stream.state, step)) {
       await stream.append(...finishing, { type: 'StepStarted', data: { step } });
-      const stepStarted = performance.now();
+      const stepStarted = clock.now();
       let caused: readonly DrillEvent[];
       try {
         caused = await this.deps.steps[step](context);
       } catch (error) {
         await stream.append(
-          { type: 'StepFailed', data: { step, durationMs: elapsedSince(stepStarted), error: errorMessage(error) } },
+          { type: 'StepFailed', data: { step, durationMs: elapsedSince(clock, stepStarted), error: errorMessage(error) } },
           { type: 'DrillFailed', data: { step, reason: `${step} failed: ${errorMessage(error)}` } },
         );
         return stream.state;
       }
-      finishing = [...caused, { type: 'StepSucceeded', data: { step: step, durationMs: elapsedSince(stepStarted) } }];
+      finishing = [...caused, { type: 'StepSucceeded', data: { step: step, durationMs: elapsedSince(clock, stepStarted) } }];
     }
-    await stream.append(...finishing, { type: 'DrillSucceeded', data: { durationMs: elapsedSince(started) } });
+    await stream.append(...finishing, { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, started) } });
     return stream.state;
   }
 

@@ -12,6 +12,9 @@ function given(...events: DrillEvent[]): RecordedDrillEvent[] {
     position: 100 + index,
     sequence: index + 1,
     occurredAt: new Date(Date.UTC(2026, 10, 25, 12, 0, 0, index)).toISOString(),
+    schemaVersion: 1,
+    actor: 'ops-alice',
+    hash: '',
   }));
 }
 
@@ -36,6 +39,7 @@ describe('foldDrill', () => {
       scenario: 'group-failover',
       target: 'lab',
       trigger: 'manual',
+      actor: 'ops-alice',
       version: 1,
       steps: [],
     });

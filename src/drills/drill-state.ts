@@ -1,7 +1,8 @@
 import type { DrillEvent, DrillTrigger, RecordedDrillEvent, RecordedNode, ScenarioName, StepName } from './drill-events.js';
 import type { GroupName } from '../targets/drill-target.js';
 
-export type DrillStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'aborted';
+export const DRILL_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'aborted'] as const;
+export type DrillStatus = (typeof DRILL_STATUSES)[number];
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed';
 
 export interface StepState {
@@ -28,6 +29,10 @@ export interface DrillState {
   readonly scenario: ScenarioName;
   readonly target: string;
   readonly trigger: DrillTrigger;
+  /** The schedule that started the drill, when a schedule did. */
+  readonly scheduleId?: string;
+  /** Who asked for the drill; the runner appends its events on their behalf. */
+  readonly actor: string;
   readonly status: DrillStatus;
   readonly requestedAt: string;
   readonly startedAt?: string;
@@ -67,6 +72,8 @@ function start(event: RecordedDrillEvent): DrillState {
     scenario: event.data.scenario,
     target: event.data.target,
     trigger: event.data.trigger,
+    ...(event.data.scheduleId ? { scheduleId: event.data.scheduleId } : {}),
+    actor: event.actor,
     status: 'queued',
     requestedAt: event.occurredAt,
     steps: [],

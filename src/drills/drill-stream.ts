@@ -12,7 +12,8 @@ export class DrillNotFoundError extends Error {
 
 /**
  * One drill's stream held open by its single writer: appends go out in call order, each naming
- * the sequence the previous one produced, and the folded state follows every append.
+ * the sequence the previous one produced, on behalf of whoever requested the drill, and the
+ * folded state follows every append.
  */
 export class DrillStream {
   private tail: Promise<unknown> = Promise.resolve();
@@ -31,14 +32,15 @@ export class DrillStream {
     return new DrillStream(store, clock, state);
   }
 
-  /** Starts a new stream with its first event, `DrillRequested`. */
+  /** Starts a new stream with its first event, `DrillRequested`, recorded as the actor's. */
   static async create(
     store: EventStore,
     clock: Clock,
     drillId: string,
+    actor: string,
     requested: Extract<DrillEvent, { type: 'DrillRequested' }>,
   ): Promise<DrillStream> {
-    const recorded = await store.append<DrillEvent>(drillId, 0, [requested], new Date(clock.now()));
+    const recorded = await store.append<DrillEvent>(drillId, 0, [requested], { occurredAt: new Date(clock.now()), actor });
     return new DrillStream(store, clock, foldDrill(recorded)!);
   }
 
@@ -48,12 +50,10 @@ export class DrillStream {
 
   append(...events: DrillEvent[]): Promise<void> {
     const appended = this.tail.then(async () => {
-      const recorded: RecordedDrillEvent[] = await this.store.append(
-        this.current.id,
-        this.current.version,
-        events,
-        new Date(this.clock.now()),
-      );
+      const recorded: RecordedDrillEvent[] = await this.store.append(this.current.id, this.current.version, events, {
+        occurredAt: new Date(this.clock.now()),
+        actor: this.current.actor,
+      });
       this.current = recorded.reduce(evolve, this.current);
     });
     this.tail = appended.catch(() => undefined);

@@ -1,6 +1,6 @@
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { SCENARIOS, type DrillTrigger, type ScenarioName, type StepName } from './drill-events.js';
-import type { DrillState, DrillStatus, StepStatus } from './drill-state.js';
+import type { DrillStatus, StepStatus } from './drill-state.js';
 
 export class CreateDrillDto {
   /** The drill to run. */
@@ -47,6 +47,8 @@ export class DrillDto {
   target!: string;
   /** What started the drill. */
   trigger!: DrillTrigger;
+  /** The schedule that started it, when one did. */
+  scheduleId?: string;
   status!: DrillStatus;
   requestedAt!: string;
   startedAt?: string;
@@ -56,20 +58,4 @@ export class DrillDto {
   /** Every step of the plan, in order: prepare, kill, takeover, forget, meet, replicate, verify. */
   steps!: DrillStepDto[];
   timings!: DrillTimingsDto;
-
-  static from(state: DrillState): DrillDto {
-    return {
-      id: state.id,
-      scenario: state.scenario,
-      target: state.target,
-      trigger: state.trigger,
-      status: state.status,
-      requestedAt: state.requestedAt,
-      ...(state.startedAt ? { startedAt: state.startedAt } : {}),
-      ...(state.finishedAt ? { finishedAt: state.finishedAt } : {}),
-      ...(state.error ? { error: state.error } : {}),
-      steps: state.steps.map((step) => ({ ...step })),
-      timings: { ...state.timings },
-    };
-  }
 }

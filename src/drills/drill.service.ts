@@ -4,9 +4,11 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { EventStore } from '../events/event-store.js';
 import { DrillQueue } from '../queue/drill-queue.js';
 import { TargetRegistry } from '../targets/target-registry.js';
-import type { DrillEvent, DrillTrigger, ScenarioName } from './drill-events.js';
-import { foldDrill, type DrillState } from './drill-state.js';
-import { DrillNotFoundError, DrillStream } from './drill-stream.js';
+import type { DrillTrigger, ScenarioName } from './drill-events.js';
+import { DrillStream } from './drill-stream.js';
+
+/** The actor of requests until the API authenticates its callers. */
+export const ANONYMOUS_ACTOR = 'api';
 
 export interface DrillRequest {
   readonly scenario: ScenarioName;
@@ -14,7 +16,7 @@ export interface DrillRequest {
   readonly trigger: DrillTrigger;
 }
 
-/** Accepts drill requests and answers what a drill's events say of it. */
+/** Accepts drill requests: records them and puts them on the queue. */
 @Injectable()
 export class DrillService {
   constructor(
@@ -28,19 +30,11 @@ export class DrillService {
   async request(request: DrillRequest): Promise<{ id: string }> {
     const target = this.targets.get(request.target ?? this.targets.defaultTarget);
     const id = randomUUID();
-    await DrillStream.create(this.store, this.clock, id, {
+    await DrillStream.create(this.store, this.clock, id, ANONYMOUS_ACTOR, {
       type: 'DrillRequested',
       data: { scenario: request.scenario, target: target.name, trigger: request.trigger },
     });
     await this.queue.enqueue(id);
     return { id };
-  }
-
-  async get(id: string): Promise<DrillState> {
-    const state = foldDrill(await this.store.read<DrillEvent>(id));
-    if (!state) {
-      throw new DrillNotFoundError(id);
-    }
-    return state;
   }
 }

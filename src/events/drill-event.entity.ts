@@ -18,11 +18,33 @@ export class DrillEventRow {
   @Column({ type: 'varchar', length: 64 })
   type!: string;
 
+  /** Version of the payload's shape for its type. */
+  @Column({ name: 'schema_version', type: 'integer' })
+  schemaVersion!: number;
+
   /** The event's payload as JSON. */
   @Column({ type: 'text' })
   data!: string;
 
+  /** Who caused the event. */
+  @Column({ type: 'varchar', length: 128 })
+  actor!: string;
+
   /** ISO-8601 UTC time with milliseconds. */
   @Column({ name: 'occurred_at', type: 'varchar', length: 24 })
   occurredAt!: string;
+
+  /** SHA-256 over this event's fields and the previous event's hash. */
+  @Column({ type: 'varchar', length: 64 })
+  hash!: string;
+}
+
+/** Which version of each projection its tables hold. */
+@Entity({ name: 'projection_state' })
+export class ProjectionStateRow {
+  @Column({ type: 'varchar', length: 64, primary: true })
+  name!: string;
+
+  @Column({ type: 'integer' })
+  version!: number;
 }

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DockerModule } from '../docker/docker.module.js';
-import { EventsModule } from '../events/events.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { HealthController } from './health.controller.js';
 import { HealthService } from './health.service.js';
 
 @Module({
-  imports: [EventsModule, QueueModule, DockerModule],
+  imports: [QueueModule, DockerModule],
   controllers: [HealthController],
   providers: [HealthService],
 })

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { systemClock } from '../../src/common/clock.js';
 import { createDrillRunner } from '../../src/drills/drill-runner.factory.js';
 import { DrillStream } from '../../src/drills/drill-stream.js';
-import { openDataSource } from '../../src/events/data-source.js';
+import { DrillSummaryProjection } from '../../src/drills/drill-summary.projection.js';
+import { openDataSource } from '../../src/database/data-source.js';
 import { EventStore } from '../../src/events/event-store.js';
 import { TargetRegistry } from '../../src/targets/target-registry.js';
 import type { TestLab } from './test-lab.js';
@@ -14,7 +15,7 @@ import type { TestLab } from './test-lab.js';
 export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>) {
   const directory = mkdtempSync(join(tmpdir(), 'redis-drill-'));
   const dataSource = await openDataSource(join(directory, 'drills.sqlite'));
-  const store = new EventStore(dataSource);
+  const store = new EventStore(dataSource, [new DrillSummaryProjection()]);
   const runner = createDrillRunner({
     store,
     targets: new TargetRegistry([lab.target], lab.target.name),
@@ -29,7 +30,7 @@ export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>) {
     /** Requests a group-failover drill on the lab and runs it to its end. */
     async runDrill() {
       const id = randomUUID();
-      await DrillStream.create(store, systemClock, id, {
+      await DrillStream.create(store, systemClock, id, 'test', {
         type: 'DrillRequested',
         data: { scenario: 'group-failover', target: lab.target.name, trigger: 'manual' },
       });

@@ -61,12 +61,12 @@ export const prepare: DrillStep = async (context) => {
   }));
   await context.record({ type: 'TopologyRecorded', data: { from: layout.from, to: layout.to, nodes: topology } });
 
-  const writing = performance.now();
+  const writing = context.clock.now();
   const keys = canaries(context.drillId, context.settings.canaryKeys);
   await context.keyspace.write(layout.servingMasters, keys);
-  await context.record({ type: 'CanariesWritten', data: { keys: keys.length, tookMs: elapsedSince(writing) } });
+  await context.record({ type: 'CanariesWritten', data: { keys: keys.length, tookMs: elapsedSince(context.clock, writing) } });
 
-  const syncing = performance.now();
+  const syncing = context.clock.now();
   const masterByStandby = layout.standbys.map((standby) => {
     const masterName = topology.find((node) => node.name === standby.name)?.replicates;
     return { replica: standby, master: layout.servingMasters.find((master) => master.name === masterName)! };
@@ -74,5 +74,7 @@ export const prepare: DrillStep = async (context) => {
   await admin.waitCaughtUp(masterByStandby);
   // Open the standbys' connections now so that the takeover, straight after the kill, does not wait for them.
   await admin.warm(layout.standbys);
-  return [{ type: 'StandbysInSync', data: { standbys: layout.standbys.map((node) => node.name), tookMs: elapsedSince(syncing) } }];
+  return [
+    { type: 'StandbysInSync', data: { standbys: layout.standbys.map((node) => node.name), tookMs: elapsedSince(context.clock, syncing) } },
+  ];
 };

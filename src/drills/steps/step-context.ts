@@ -47,4 +47,5 @@ export function recordedId(context: StepContext, node: TargetNode): string {
   return recorded.nodeId;
 }
 
-export const elapsedSince = (start: number): number => Math.round((performance.now() - start) * 100) / 100;
+/** Milliseconds on the clock since `start`, to a hundredth. */
+export const elapsedSince = (clock: Clock, start: number): number => Math.round((clock.now() - start) * 100) / 100;

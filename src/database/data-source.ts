@@ -1,8 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { DrillEventRow } from './drill-event.entity.js';
-import { CreateDrillEvents1764000000000 } from './migrations/1764000000000-create-drill-events.js';
+import { DrillRow, DrillStepRow } from '../drills/drill-summary.entity.js';
+import { DrillEventRow, ProjectionStateRow } from '../events/drill-event.entity.js';
+import { CreateAuditLog1764000000000 } from './migrations/1764000000000-create-audit-log.js';
+
+export const ENTITIES = [DrillEventRow, ProjectionStateRow, DrillRow, DrillStepRow];
 
 /**
  * SQLite in WAL mode with synchronous FULL: once an append returns, the event survives a crash
@@ -15,8 +18,8 @@ export function dataSourceOptions(databasePath: string): DataSourceOptions {
   return {
     type: 'better-sqlite3',
     database: databasePath,
-    entities: [DrillEventRow],
-    migrations: [CreateDrillEvents1764000000000],
+    entities: ENTITIES,
+    migrations: [CreateAuditLog1764000000000],
     migrationsRun: true,
     synchronize: false,
     enableWAL: true,

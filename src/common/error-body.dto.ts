@@ -1,0 +1,10 @@
+/** The one error shape every endpoint answers with. */
+export class ErrorBodyDto {
+  statusCode!: number;
+  /** The HTTP status in words, e.g. `Bad Request`. */
+  error!: string;
+  /** What is wrong, naming the offending field or id. */
+  message!: string;
+  /** Quote it when reporting a problem: the service's log lines for the request carry it too. */
+  correlationId!: string;
+}

@@ -1,0 +1,72 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { SCENARIOS, type DrillTrigger, type ScenarioName } from './drill-events.js';
+import { DRILL_STATUSES, type DrillStatus } from './drill-state.js';
+
+export class ListDrillsQueryDto {
+  @IsOptional()
+  @IsIn(DRILL_STATUSES)
+  status?: DrillStatus;
+
+  @IsOptional()
+  @IsIn(SCENARIOS)
+  scenario?: ScenarioName;
+
+  /** Only drills of this target. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  target?: string;
+
+  /** Only drills requested at or after this ISO-8601 time. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Only drills requested at or before this ISO-8601 time. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  /** Page size, 1 to 200. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  /** `nextCursor` of the previous page. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
+}
+
+export class DrillListItemDto {
+  id!: string;
+  target!: string;
+  scenario!: ScenarioName;
+  /** What started the drill. */
+  trigger!: DrillTrigger;
+  /** The schedule that started it, when one did. */
+  scheduleId?: string;
+  status!: DrillStatus;
+  requestedAt!: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** The whole drill, in milliseconds. */
+  totalMs?: number;
+  /** From the kill to the new masters serving all slots. */
+  killToServingMs?: number;
+  /** From the kill to every new master having a synced replica. */
+  killToRedundantMs?: number;
+  error?: string;
+}
+
+export class DrillListDto {
+  /** Newest first. */
+  items!: DrillListItemDto[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}

@@ -1,0 +1,85 @@
+import type { DataSource } from 'typeorm';
+import type { ClusterAdmin } from '../../cluster/cluster-admin.js';
+import type { ClusterKeyspace } from '../../cluster/cluster-keyspace.js';
+import type { Clock } from '../../common/clock.js';
+import { openDataSource } from '../../database/data-source.js';
+import { EventStore } from '../../events/event-store.js';
+import { labTarget } from '../../lab/lab-topology.js';
+import type { NodeControl } from '../../nodes/node-control.js';
+import { TargetRegistry } from '../../targets/target-registry.js';
+import { STEP_NAMES, type DrillEvent, type DrillTrigger, type StepName } from '../drill-events.js';
+import { DrillRunner } from '../drill-runner.js';
+import { DrillStream } from '../drill-stream.js';
+import { DrillSummaryProjection } from '../drill-summary.projection.js';
+import type { StepRegistry } from '../steps/step-context.js';
+
+export interface FakeDrill {
+  readonly id: string;
+  readonly target?: string;
+  readonly trigger?: DrillTrigger;
+  /** The step that throws; none for a drill that succeeds. */
+  readonly failAt?: StepName;
+  /** How long each step takes on the fake clock, in milliseconds. */
+  readonly stepMs?: Partial<Record<StepName, number>>;
+  /** Leave the drill requested but not run. */
+  readonly queuedOnly?: boolean;
+}
+
+/**
+ * A real SQLite store with the drill projection, and drills run through the real runner with
+ * steps that only advance a fake clock: for testing what is read back, not what a drill does.
+ */
+export async function fakeDrillStore(startAt = '2026-11-25T12:00:00.000Z') {
+  const dataSource: DataSource = await openDataSource(':memory:');
+  const store = new EventStore(dataSource, [new DrillSummaryProjection()]);
+  let now = Date.parse(startAt);
+  const clock: Clock = { now: () => now };
+  const targets = new TargetRegistry(
+    [labTarget({ name: 'one', basePort: 7000 }, 'lab'), labTarget({ name: 'two', basePort: 7100 }, 'staging')],
+    'lab',
+  );
+
+  async function run(drill: FakeDrill): Promise<void> {
+    const steps = Object.fromEntries(
+      STEP_NAMES.map((name) => [
+        name,
+        async (): Promise<DrillEvent[]> => {
+          now += drill.stepMs?.[name] ?? 10;
+          if (name === drill.failAt) {
+            throw new Error(`${name} broke`);
+          }
+          return name === 'takeover' ? [{ type: 'ClusterServing', data: { masters: ['b1', 'b2', 'b3'], killToServingMs: 50 } }] : [];
+        },
+      ]),
+    ) as unknown as StepRegistry;
+    await DrillStream.create(store, clock, drill.id, 'ops-alice', {
+      type: 'DrillRequested',
+      data: { scenario: 'group-failover', target: drill.target ?? 'lab', trigger: drill.trigger ?? 'manual' },
+    });
+    if (!drill.queuedOnly) {
+      await new DrillRunner({
+        store,
+        targets,
+        admin: {} as ClusterAdmin,
+        keyspace: {} as ClusterKeyspace,
+        nodeControlFor: () => ({}) as NodeControl,
+        clock,
+        settings: { canaryKeys: 1, maxReplicaLagBytes: 0, readinessTimeoutMs: 0 },
+        steps,
+      }).run(drill.id);
+    }
+    now += 1000;
+  }
+
+  return {
+    dataSource,
+    store,
+    clock,
+    advance: (ms: number) => (now += ms),
+    run,
+    close: () => dataSource.destroy(),
+  };
+}
+
+/** A UUID whose last digits are `n`, so that tests can name drills by number. */
+export const drillId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

@@ -1,0 +1,29 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+describe('the committed OpenAPI document (openapi.json)', () => {
+  const document = JSON.parse(readFileSync(new URL('../openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+
+  it('is a valid OpenAPI 3 document', async () => {
+    await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeTruthy();
+  });
+
+  it('documents every endpoint, with descriptions the DTO comments provide', () => {
+    const paths = document.paths as Record<string, Record<string, { summary?: string }>>;
+    expect(Object.keys(paths).sort()).toEqual([
+      '/api/audit/verify',
+      '/api/drills',
+      '/api/drills/{id}',
+      '/api/drills/{id}/events',
+      '/api/drills/{id}/timeline',
+      '/api/health',
+      '/api/stats/steps',
+    ]);
+    for (const [path, operations] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(operation.summary, `${method.toUpperCase()} ${path}`).toBeTruthy();
+      }
+    }
+  });
+});

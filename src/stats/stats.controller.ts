@@ -1,0 +1,18 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorBodyDto } from '../common/error-body.dto.js';
+import { StepStatsQueryDto, StepStatsReportDto } from './step-stats.dto.js';
+import { StepStats } from './step-stats.service.js';
+
+@ApiTags('stats')
+@Controller('stats')
+export class StatsController {
+  constructor(@Inject(StepStats) private readonly stats: StepStats) {}
+
+  /** Per step and for whole drills over a window: how many finished, how many succeeded, and how long they took. */
+  @Get('steps')
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'A malformed time, or `from` later than `to`.' })
+  steps(@Query() query: StepStatsQueryDto): StepStatsReportDto {
+    return this.stats.report(query);
+  }
+}

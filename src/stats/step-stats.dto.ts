@@ -1,0 +1,50 @@
+import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import type { StepName } from '../drills/drill-events.js';
+
+export class StepStatsQueryDto {
+  /** Start of the window (drills requested at or after it), ISO-8601; 30 days before `to` when left out. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** End of the window, ISO-8601; now when left out. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  /** Only drills of this target. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  target?: string;
+}
+
+export class DurationStatsDto {
+  min!: number;
+  p50!: number;
+  p95!: number;
+  max!: number;
+}
+
+export class OutcomeStatsDto {
+  /** Finished runs in the window (succeeded or failed). */
+  count!: number;
+  /** Share of those that succeeded, from 0 to 1. */
+  successRate!: number;
+  /** Milliseconds, over the runs that succeeded; absent when none did. */
+  durationMs?: DurationStatsDto;
+}
+
+export class StepStatsDto extends OutcomeStatsDto {
+  name!: StepName;
+}
+
+export class StepStatsReportDto {
+  from!: string;
+  to!: string;
+  target?: string;
+  /** Whole drills. */
+  drills!: OutcomeStatsDto;
+  /** Each step, in plan order. */
+  steps!: StepStatsDto[];
+}

@@ -6,6 +6,7 @@ import { DrillsModule } from './drills/drills.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { WorkerModule } from './queue/worker.module.js';
+import { SchedulesModule } from './schedules/schedules.module.js';
 import { StatsModule } from './stats/stats.module.js';
 
 @Module({})
@@ -18,6 +19,7 @@ export class AppModule {
         EventsModule.forRoot([new DrillSummaryProjection()]),
         DrillsModule,
         StatsModule,
+        SchedulesModule,
         HealthModule,
         ...(config.workerEnabled ? [WorkerModule] : []),
       ],

@@ -15,9 +15,12 @@ describe('the committed OpenAPI document (openapi.json)', () => {
       '/api/audit/verify',
       '/api/drills',
       '/api/drills/{id}',
+      '/api/drills/{id}/abort',
       '/api/drills/{id}/events',
       '/api/drills/{id}/timeline',
       '/api/health',
+      '/api/schedules',
+      '/api/schedules/{id}',
       '/api/stats/steps',
     ]);
     for (const [path, operations] of Object.entries(paths)) {

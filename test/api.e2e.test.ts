@@ -1,77 +1,38 @@
 import Database from 'better-sqlite3';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { STEP_NAMES } from '../src/drills/drill-events.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
+import { drillFinished, post as postTo, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = { name: 'rdtest-api', basePort: 7400 };
 const run = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('the service over HTTP, started as `npm start` starts it', () => {
   let lab: TestLab;
-  let service: ChildProcess;
+  let service: RunningService;
   let base: string;
   let directory: string;
-  let output = '';
   let drillId: string;
   const databasePath = () => join(directory, 'drills.sqlite');
 
-  const post = (path: string, body: unknown) =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) => postTo(base, path, body);
 
   beforeAll(async () => {
-    if (!existsSync('dist/main.js')) {
-      throw new Error('dist/main.js is missing: run `npm run build` before the end-to-end tests (make test does)');
-    }
     lab = await startTestLab(LAB, { form: true });
     directory = mkdtempSync(join(tmpdir(), 'redis-drill-e2e-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}/api`;
-    service = spawn(process.execPath, ['dist/main.js'], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_PATH: databasePath(),
-        LAB_NAME: LAB.name,
-        LAB_BASE_PORT: String(LAB.basePort),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    service.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    service.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(
-      async () => {
-        if (service.exitCode !== null) {
-          throw new Error(`the service exited with ${service.exitCode}: ${output}`);
-        }
-        const response = await fetch(`${base}/health`);
-        return response.ok ? satisfied(undefined) : pending(`health answered ${response.status}`);
-      },
-      { description: 'the service to answer /api/health', timeoutMs: 30_000, intervalMs: 100 },
-    );
+    service = await startService({ DATABASE_PATH: databasePath(), LAB_NAME: LAB.name, LAB_BASE_PORT: String(LAB.basePort) });
+    base = service.base;
   });
 
   afterAll(async () => {
-    if (service && service.exitCode === null) {
-      const exited = new Promise((resolve) => service.once('exit', resolve));
-      service.kill('SIGTERM');
-      await exited;
-    }
+    await service?.stop();
     await lab?.close();
     if (directory) {
       rmSync(directory, { recursive: true, force: true });
@@ -183,6 +144,29 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     const bad = await fetch(`${base}/stats/steps?from=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe('from must be a valid ISO 8601 date string');
+  });
+
+  it('aborts a drill waiting for its target before it starts, and refuses to abort a finished or unknown one', async () => {
+    const late = await post(`/drills/${drillId}/abort`, { reason: 'too late' });
+    expect(late.status).toBe(409);
+    expect(await late.json()).toMatchObject({ message: `drill ${drillId} has already succeeded; there is nothing to abort` });
+    expect((await post('/drills/00000000-0000-4000-8000-000000000000/abort', { reason: 'x' })).status).toBe(404);
+    const unexplained = await post(`/drills/${drillId}/abort`, {});
+    expect(unexplained.status).toBe(400);
+    expect(((await unexplained.json()) as { message: string }).message).toContain('reason must be');
+
+    // Group A is dead since the first drill, so this one fails at prepare; the one queued behind it is aborted first.
+    const { id: ahead } = (await (await post('/drills', { scenario: 'group-failover' })).json()) as { id: string };
+    const { id: behind } = (await (await post('/drills', { scenario: 'group-failover', waitForTarget: true })).json()) as { id: string };
+    const aborted = await post(`/drills/${behind}/abort`, { reason: 'change freeze' });
+    expect(aborted.status).toBe(202);
+    expect(await aborted.json()).toEqual({ id: behind, status: 'queued', reason: 'change freeze' });
+    expect((await post(`/drills/${behind}/abort`, { reason: 'again' })).status).toBe(202);
+
+    const waitedFor = await drillFinished(base, ahead);
+    expect(waitedFor.status).toBe('failed');
+    const stopped = await drillFinished(base, behind);
+    expect(stopped).toMatchObject({ status: 'aborted', error: 'aborted: change freeze', steps: [] });
   });
 
   it('verifies the audit chain, and names the event someone edited in the database file', async () => {

@@ -145,6 +145,11 @@ export class ClusterAdmin {
    * tables, was seen to leave `CLUSTER REPLICATE` refused for tens of seconds.
    */
   async meet(joining: readonly NamedNode[], members: readonly NamedNode[]): Promise<void> {
+    await this.waitAllKnowEachOther(await this.sendMeets(joining, members));
+  }
+
+  /** The first half of `meet`: the commands. Returns every node that must end up knowing the others. */
+  async sendMeets(joining: readonly NamedNode[], members: readonly NamedNode[]): Promise<NamedNode[]> {
     const all = [...members, ...joining];
     await Promise.all(
       joining.map((node) =>
@@ -153,7 +158,7 @@ export class ClusterAdmin {
         ),
       ),
     );
-    await this.waitAllKnowEachOther(all);
+    return all;
   }
 
   /** Waits until every node lists every other by its id, connected and out of handshake. */
@@ -191,6 +196,11 @@ export class ClusterAdmin {
    * at once (36 ms), and a master that does not know its replica cannot hand over to it later.
    */
   async replicate(pairs: readonly ReplicaPair[], bystanders: readonly NamedNode[] = []): Promise<void> {
+    await this.waitReplicated(pairs, await this.startReplication(pairs, bystanders));
+  }
+
+  /** The first half of `replicate`: the commands. Returns every node that must learn the new roles. */
+  async startReplication(pairs: readonly ReplicaPair[], bystanders: readonly NamedNode[] = []): Promise<NamedNode[]> {
     await Promise.all(
       pairs.map(async ({ replica, master }) => {
         const masterId = await this.myId(master);
@@ -214,6 +224,11 @@ export class ClusterAdmin {
           .map((other) => this.redis.command(replica, 'CLUSTER', 'MEET', other.host, other.port)),
       ),
     );
+    return involved;
+  }
+
+  /** The second half of `replicate`: every replica caught up, every involved node agreeing on roles. */
+  async waitReplicated(pairs: readonly ReplicaPair[], involved: readonly NamedNode[]): Promise<void> {
     await this.waitCaughtUp(pairs);
     await this.waitRolesAgreed(involved);
   }

@@ -7,4 +7,6 @@ export class ErrorBodyDto {
   message!: string;
   /** Quote it when reporting a problem: the service's log lines for the request carry it too. */
   correlationId!: string;
+  /** On 409 for a busy target: the drill that holds it. */
+  runningDrillId?: string;
 }

@@ -2,7 +2,9 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { DrillFinishedError, TargetBusyError } from '../drills/drill-errors.js';
 import { DrillNotFoundError } from '../drills/drill-stream.js';
+import { ScheduleNameTakenError, ScheduleNotFoundError } from '../schedules/schedule-errors.js';
 import { UnknownTargetError } from '../targets/target-registry.js';
 import type { ErrorBodyDto } from './error-body.dto.js';
 
@@ -19,19 +21,25 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const correlationId = correlationIdOf(request);
-    const { statusCode, message } = this.describe(exception, correlationId);
-    const body: ErrorBodyDto = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, correlationId };
+    const { statusCode, message, extra } = this.describe(exception, correlationId);
+    const body: ErrorBodyDto = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, correlationId, ...extra };
     response.setHeader('x-correlation-id', correlationId).status(statusCode).json(body);
   }
 
-  private describe(exception: unknown, correlationId: string): { statusCode: number; message: string } {
+  private describe(exception: unknown, correlationId: string): { statusCode: number; message: string; extra?: { runningDrillId: string } } {
     if (exception instanceof HttpException) {
       const answer = exception.getResponse();
       const message = typeof answer === 'string' ? answer : ((answer as { message?: string | string[] }).message ?? exception.message);
       return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : message };
     }
-    if (exception instanceof DrillNotFoundError) {
+    if (exception instanceof DrillNotFoundError || exception instanceof ScheduleNotFoundError) {
       return { statusCode: HttpStatus.NOT_FOUND, message: exception.message };
+    }
+    if (exception instanceof TargetBusyError) {
+      return { statusCode: HttpStatus.CONFLICT, message: exception.message, extra: { runningDrillId: exception.runningDrillId } };
+    }
+    if (exception instanceof DrillFinishedError || exception instanceof ScheduleNameTakenError) {
+      return { statusCode: HttpStatus.CONFLICT, message: exception.message };
     }
     if (exception instanceof UnknownTargetError) {
       return { statusCode: HttpStatus.BAD_REQUEST, message: `target: ${exception.message}` };

@@ -14,6 +14,11 @@ describe('loadConfig', () => {
       redisImage: 'redis:7.0',
       imagePullTimeoutMs: 20_000,
       canaryKeys: 16_384,
+      stepTimeoutMs: 120_000,
+      workerLeaseMs: 10_000,
+      reservationMs: 900_000,
+      scheduleMinIntervalMs: 60_000,
+      crashAt: undefined,
     });
   });
 

@@ -21,6 +21,19 @@ export interface AppConfig {
   readonly imagePullTimeoutMs: number;
   /** Canary keys a drill writes before the kill and reads after (`DRILL_CANARY_KEYS`, at most one per slot). */
   readonly canaryKeys: number;
+  /** The step watchdog (`STEP_TIMEOUT_MS`): a step still running after this long fails. */
+  readonly stepTimeoutMs: number;
+  /**
+   * How long a worker's hold on a job and on its target lives without renewal (`WORKER_LEASE_MS`):
+   * after a crash, another worker resumes the drill this long after the last renewal at the latest.
+   */
+  readonly workerLeaseMs: number;
+  /** How long a requested drill holds its target until a worker starts it (`RESERVATION_MS`). */
+  readonly reservationMs: number;
+  /** The shortest interval a schedule may have (`SCHEDULE_MIN_INTERVAL_MS`). */
+  readonly scheduleMinIntervalMs: number;
+  /** Test-only fault injection (`DRILL_CRASH_AT`, e.g. `kill:after-signals`): the process SIGKILLs itself there. */
+  readonly crashAt: string | undefined;
 }
 
 export const APP_CONFIG = Symbol('AppConfig');
@@ -58,6 +71,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisImage: text(env, 'REDIS_IMAGE', 'redis:7.0'),
     imagePullTimeoutMs: integer(env, 'IMAGE_PULL_TIMEOUT_MS', 20_000, 0, 600_000),
     canaryKeys: integer(env, 'DRILL_CANARY_KEYS', 16_384, 1, 16_384),
+    stepTimeoutMs: integer(env, 'STEP_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
+    workerLeaseMs: integer(env, 'WORKER_LEASE_MS', 10_000, 1_000, 600_000),
+    reservationMs: integer(env, 'RESERVATION_MS', 900_000, 1_000, 86_400_000),
+    scheduleMinIntervalMs: integer(env, 'SCHEDULE_MIN_INTERVAL_MS', 60_000, 1_000, 86_400_000),
+    crashAt: env.DRILL_CRASH_AT || undefined,
   };
 }
 

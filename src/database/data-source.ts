@@ -3,9 +3,11 @@ import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DrillRow, DrillStepRow } from '../drills/drill-summary.entity.js';
 import { DrillEventRow, ProjectionStateRow } from '../events/drill-event.entity.js';
+import { ScheduleRow } from '../schedules/schedule.entity.js';
 import { CreateAuditLog1764000000000 } from './migrations/1764000000000-create-audit-log.js';
+import { CreateSchedules1764100000000 } from './migrations/1764100000000-create-schedules.js';
 
-export const ENTITIES = [DrillEventRow, ProjectionStateRow, DrillRow, DrillStepRow];
+export const ENTITIES = [DrillEventRow, ProjectionStateRow, DrillRow, DrillStepRow, ScheduleRow];
 
 /**
  * SQLite in WAL mode with synchronous FULL: once an append returns, the event survives a crash
@@ -19,7 +21,7 @@ export function dataSourceOptions(databasePath: string): DataSourceOptions {
     type: 'better-sqlite3',
     database: databasePath,
     entities: ENTITIES,
-    migrations: [CreateAuditLog1764000000000],
+    migrations: [CreateAuditLog1764000000000, CreateSchedules1764100000000],
     migrationsRun: true,
     synchronize: false,
     enableWAL: true,

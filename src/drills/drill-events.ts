@@ -19,6 +19,12 @@ export interface RecordedNode {
   readonly replicates?: string;
 }
 
+/**
+ * What an abort after the kill still runs: the rest of the failover, and the checks that the
+ * target ended healthy. Once the serving group is dead, the only healthy state is the new one.
+ */
+export const RECOVERY_STEPS: readonly StepName[] = ['takeover', 'forget', 'meet', 'replicate', 'verify'];
+
 /** Every event a drill's stream can hold. Payloads are versioned by adding new types, never by editing these. */
 export type DrillEvent =
   | { type: 'DrillRequested'; data: { scenario: ScenarioName; target: string; trigger: DrillTrigger; scheduleId?: string } }
@@ -43,7 +49,18 @@ export type DrillEvent =
   | { type: 'CanariesVerified'; data: { keys: number; missing: number } }
   | { type: 'HealthGatePassed'; data: { nodes: string[] } }
   | { type: 'DrillSucceeded'; data: { durationMs: number } }
-  | { type: 'DrillFailed'; data: { step: StepName | null; reason: string } };
+  | { type: 'DrillFailed'; data: { step: StepName | null; reason: string } }
+  /** A worker took the target's lease; every later action of this worker is fenced by the token. */
+  | { type: 'LeaseAcquired'; data: { target: string; fencingToken: number; worker: string } }
+  /** A worker picked up a drill another worker had started, after that one stopped or crashed. */
+  | { type: 'DrillResumed'; data: { worker: string } }
+  /** The step had started before the worker stopped; it runs again from the live state. */
+  | { type: 'StepResumed'; data: { step: StepName } }
+  | { type: 'StepRetried'; data: { step: StepName; attempt: number; error: string; delayMs: number } }
+  | { type: 'AbortRequested'; data: { reason: string } }
+  /** The abort found the serving group already killed: these steps run to bring the target back to health. */
+  | { type: 'RecoveryStarted'; data: { steps: StepName[]; reason: string } }
+  | { type: 'DrillAborted'; data: { reason: string; recovered: StepName[] } };
 
 export type DrillEventType = DrillEvent['type'];
 export type RecordedDrillEvent = RecordedEvent<DrillEvent>;

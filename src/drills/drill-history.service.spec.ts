@@ -117,7 +117,7 @@ describe('DrillHistory', () => {
       expect(first.items.map((event) => [event.sequence, event.type])).toEqual([
         [1, 'DrillRequested'],
         [2, 'DrillStarted'],
-        [3, 'StepStarted'],
+        [3, 'LeaseAcquired'],
       ]);
       expect(first.items[0]).toMatchObject({ actor: 'ops-alice', schemaVersion: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(first.nextAfter).toBe(3);
@@ -151,6 +151,7 @@ describe('DrillHistory', () => {
       expect(timeline.events.map((event) => [event.type, event.offsetMs, event.step])).toEqual([
         ['DrillRequested', 0, undefined],
         ['DrillStarted', 0, undefined],
+        ['LeaseAcquired', 0, undefined],
         ['DrillFailed', 30, undefined],
       ]);
     });

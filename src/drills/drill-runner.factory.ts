@@ -5,14 +5,19 @@ import type { Docker } from '../docker/docker-engine.js';
 import type { EventStore } from '../events/event-store.js';
 import { DockerNodeControl } from '../nodes/docker-node-control.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
+import type { CrashPoints } from './crash-points.js';
+import type { DrillLocks } from './drill-locks.js';
 import { DrillRunner } from './drill-runner.js';
-import type { DrillSettings } from './steps/step-context.js';
+import type { DrillSettings, StepRegistry } from './steps/step-context.js';
 import { GROUP_FAILOVER_STEPS } from './steps/group-failover.steps.js';
 
 export const DEFAULT_DRILL_SETTINGS: DrillSettings = {
   canaryKeys: 16_384,
   maxReplicaLagBytes: 64 * 1024,
   readinessTimeoutMs: 5_000,
+  stepTimeoutMs: 120_000,
+  stepRetries: 2,
+  retryBaseMs: 250,
 };
 
 /** The drill runner as the service runs it: group-failover steps, nodes controlled through Docker. */
@@ -23,7 +28,12 @@ export function createDrillRunner(parts: {
   keyspace: ClusterKeyspace;
   docker: Docker;
   clock: Clock;
+  locks: DrillLocks;
+  worker: string;
   settings?: Partial<DrillSettings>;
+  crashPoints?: CrashPoints;
+  /** The group-failover steps unless given; tests wrap them to act between two steps. */
+  steps?: StepRegistry;
 }): DrillRunner {
   return new DrillRunner({
     store: parts.store,
@@ -33,6 +43,9 @@ export function createDrillRunner(parts: {
     nodeControlFor: (target) => new DockerNodeControl(parts.docker, target),
     clock: parts.clock,
     settings: { ...DEFAULT_DRILL_SETTINGS, ...parts.settings },
-    steps: GROUP_FAILOVER_STEPS,
+    steps: parts.steps ?? GROUP_FAILOVER_STEPS,
+    locks: parts.locks,
+    worker: parts.worker,
+    ...(parts.crashPoints ? { crashPoints: parts.crashPoints } : {}),
   });
 }

@@ -1,17 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClusterAdmin } from '../cluster/cluster-admin.js';
-import type { ClusterKeyspace } from '../cluster/cluster-keyspace.js';
 import type { Clock } from '../common/clock.js';
 import { openDataSource } from '../database/data-source.js';
 import { EventStore } from '../events/event-store.js';
-import { labTarget } from '../lab/lab-topology.js';
-import type { NodeControl } from '../nodes/node-control.js';
-import { TargetRegistry } from '../targets/target-registry.js';
 import { STEP_NAMES, type DrillEvent, type StepName } from './drill-events.js';
-import { DrillRunner } from './drill-runner.js';
+import type { DrillLocks } from './drill-locks.js';
 import { DrillStream } from './drill-stream.js';
 import type { DrillStep, StepRegistry } from './steps/step-context.js';
+import { unitRunner } from './testing/fake-drills.js';
 
 const clock: Clock = { now: () => Date.parse('2026-11-25T12:00:00Z') };
 const drillId = '4f8a5c1e-0000-4000-8000-000000000002';
@@ -31,8 +27,8 @@ describe('DrillRunner with fake steps', () => {
     await dataSource.destroy();
   });
 
-  function runner(overrides: Partial<Record<StepName, DrillStep>> = {}): DrillRunner {
-    const steps = Object.fromEntries(
+  function steps(overrides: Partial<Record<StepName, DrillStep>> = {}): StepRegistry {
+    return Object.fromEntries(
       STEP_NAMES.map((name) => [
         name,
         overrides[name] ??
@@ -42,17 +38,10 @@ describe('DrillRunner with fake steps', () => {
           }),
       ]),
     ) as unknown as StepRegistry;
-    return new DrillRunner({
-      store,
-      targets: new TargetRegistry([labTarget({ name: 'unit', basePort: 7000 }, 'lab')], 'lab'),
-      admin: {} as ClusterAdmin,
-      keyspace: {} as ClusterKeyspace,
-      nodeControlFor: () => ({}) as NodeControl,
-      clock,
-      settings: { canaryKeys: 1, maxReplicaLagBytes: 0, readinessTimeoutMs: 0 },
-      steps,
-    });
   }
+
+  const runner = (overrides: Partial<Record<StepName, DrillStep>> = {}, settings = {}) =>
+    unitRunner({ store, clock, steps: steps(overrides), settings });
 
   const request = (target = 'lab') =>
     DrillStream.create(store, clock, drillId, 'ops-alice', {
@@ -60,19 +49,30 @@ describe('DrillRunner with fake steps', () => {
       data: { scenario: 'group-failover', target, trigger: 'manual' },
     });
 
-  const types = async () =>
+  const recorded = async () =>
     (await store.read<DrillEvent>(drillId)).map((event) =>
-      event.type.startsWith('Step') ? `${event.type}:${(event.data as { step: string }).step}` : event.type,
+      'step' in event.data && event.type !== 'DrillFailed' ? `${event.type}:${(event.data as { step: string }).step}` : event.type,
     );
 
-  it('runs every step once, in plan order, and records each start and success', async () => {
+  /** Appends an abort request as the API does, from outside the runner's stream. */
+  const requestAbort = async (reason = 'maintenance window closed') => {
+    const events = await store.read(drillId);
+    await store.append(drillId, events.length, [{ type: 'AbortRequested', data: { reason } }], {
+      occurredAt: new Date(clock.now()),
+      actor: 'ops-bob',
+    });
+  };
+
+  it('runs every step once, in plan order, and records the lease, each start and each success', async () => {
     await request();
-    const state = await runner().run(drillId);
+    const { outcome, state } = await runner().run(drillId);
+    expect(outcome).toBe('finished');
     expect(ran).toEqual([...STEP_NAMES]);
     expect(state.status).toBe('succeeded');
-    expect(await types()).toEqual([
+    expect(await recorded()).toEqual([
       'DrillRequested',
       'DrillStarted',
+      'LeaseAcquired',
       ...STEP_NAMES.flatMap((step) => [`StepStarted:${step}`, `StepSucceeded:${step}`]),
       'DrillSucceeded',
     ]);
@@ -95,8 +95,8 @@ describe('DrillRunner with fake steps', () => {
         ];
       },
     }).run(drillId);
-    const recorded = await types();
-    expect(recorded.slice(recorded.indexOf('StepStarted:kill'), recorded.indexOf('StepSucceeded:kill') + 1)).toEqual([
+    const events = await recorded();
+    expect(events.slice(events.indexOf('StepStarted:kill'), events.indexOf('StepSucceeded:kill') + 1)).toEqual([
       'StepStarted:kill',
       'NodeKilled',
       'NodeKilled',
@@ -106,7 +106,7 @@ describe('DrillRunner with fake steps', () => {
 
   it('stops at a failing step, records why, and runs nothing after it', async () => {
     await request();
-    const state = await runner({
+    const { state } = await runner({
       takeover: async () => {
         throw new Error('b2 did not become master');
       },
@@ -114,28 +114,179 @@ describe('DrillRunner with fake steps', () => {
     expect(ran).toEqual(['prepare', 'kill']);
     expect(state).toMatchObject({ status: 'failed', error: 'takeover failed: b2 did not become master' });
     expect(state.steps.find((step) => step.name === 'takeover')).toMatchObject({ status: 'failed', error: 'b2 did not become master' });
-    expect((await types()).slice(-3)).toEqual(['StepStarted:takeover', 'StepFailed:takeover', 'DrillFailed']);
+    expect((await recorded()).slice(-3)).toEqual(['StepStarted:takeover', 'StepFailed:takeover', 'DrillFailed']);
   });
 
-  it('continues a drill from its first unfinished step, and leaves a finished one alone', async () => {
+  it('tries a step again after a transient error, with the retry on record, and fails at once on any other', async () => {
+    await request();
+    let tries = 0;
+    const { state } = await runner({
+      meet: async () => {
+        if (++tries < 3) {
+          throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+        }
+        return [];
+      },
+      verify: async () => {
+        throw new Error('3 of 16384 canary keys are missing');
+      },
+    }).run(drillId);
+    expect(tries).toBe(3);
+    expect((await recorded()).filter((event) => event.startsWith('StepRetried'))).toEqual(['StepRetried:meet', 'StepRetried:meet']);
+    expect(state.error).toBe('verify failed: 3 of 16384 canary keys are missing');
+  });
+
+  it('gives up on a transient error once the retries are spent', async () => {
+    await request();
+    const { state } = await runner({
+      forget: async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:7011'), { code: 'ECONNREFUSED' });
+      },
+    }).run(drillId);
+    expect(state.error).toBe('forget failed: connect ECONNREFUSED 127.0.0.1:7011');
+    expect((await recorded()).filter((event) => event === 'StepRetried:forget')).toHaveLength(2);
+  });
+
+  it('fails a step that outlives its watchdog', async () => {
+    await request();
+    const { state } = await runner({ meet: () => new Promise<never>(() => undefined) }, { stepTimeoutMs: 30 }).run(drillId);
+    expect(state.error).toBe('meet failed: meet was still running after 30 ms (the step watchdog)');
+  });
+
+  it('resumes a drill a crashed worker left in a step: the step runs again, marked resumed, not started twice', async () => {
     await request();
     const stream = await DrillStream.open(store, clock, drillId);
     await stream.append(
       { type: 'DrillStarted', data: { plan: [...STEP_NAMES] } },
       { type: 'StepStarted', data: { step: 'prepare' } },
       { type: 'StepSucceeded', data: { step: 'prepare', durationMs: 1 } },
+      { type: 'StepStarted', data: { step: 'kill' } },
     );
-    await runner().run(drillId);
+    const { state } = await runner().run(drillId);
     expect(ran).toEqual(STEP_NAMES.slice(1));
+    expect(state).toMatchObject({ status: 'succeeded', resumes: 1 });
+    const events = await recorded();
+    expect(events.filter((event) => event === 'StepStarted:kill')).toHaveLength(1);
+    expect(events.slice(5, 9)).toEqual(['DrillResumed', 'LeaseAcquired', 'StepResumed:kill', 'StepSucceeded:kill']);
     ran = [];
-    const again = await runner().run(drillId);
+    expect((await runner().run(drillId)).state.status).toBe('succeeded');
     expect(ran).toEqual([]);
-    expect(again.status).toBe('succeeded');
+  });
+
+  it('aborted before the kill, stops with every later step skipped and nothing touched', async () => {
+    await request();
+    const { state } = await runner({
+      prepare: async () => {
+        ran.push('prepare');
+        await requestAbort();
+        return [];
+      },
+    }).run(drillId);
+    expect(ran).toEqual(['prepare']);
+    expect(state).toMatchObject({ status: 'aborted', error: 'aborted: maintenance window closed' });
+    expect(state.steps.map((step) => step.status)).toEqual(['succeeded', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect((await recorded()).slice(-3)).toEqual(['AbortRequested', 'StepSucceeded:prepare', 'DrillAborted']);
+  });
+
+  it('aborted after the kill, finishes the failover so that the target ends healthy', async () => {
+    await request();
+    const { state } = await runner({
+      kill: async () => {
+        ran.push('kill');
+        await requestAbort();
+        return [];
+      },
+    }).run(drillId);
+    expect(ran).toEqual([...STEP_NAMES]);
+    expect(state.status).toBe('aborted');
+    expect(state.recovery).toEqual(['takeover', 'forget', 'meet', 'replicate', 'verify']);
+    const events = await recorded();
+    expect(events.slice(events.indexOf('StepSucceeded:kill'), events.indexOf('StepSucceeded:kill') + 3)).toEqual([
+      'StepSucceeded:kill',
+      'RecoveryStarted',
+      'StepStarted:takeover',
+    ]);
+    expect(events.at(-1)).toBe('DrillAborted');
+  });
+
+  it('aborts a queued drill without starting it', async () => {
+    await request();
+    await requestAbort('not today');
+    const { state } = await runner().run(drillId);
+    expect(ran).toEqual([]);
+    expect(state).toMatchObject({ status: 'aborted', error: 'aborted: not today' });
+  });
+
+  it('parks before the next step when asked to, and another run resumes from there', async () => {
+    await request();
+    let park = false;
+    const parked = await runner({
+      forget: async () => {
+        ran.push('forget');
+        park = true;
+        return [];
+      },
+    }).run(drillId, { shouldPark: () => park });
+    expect(parked.outcome).toBe('parked');
+    expect(ran).toEqual(['prepare', 'kill', 'takeover', 'forget']);
+    ran = [];
+    expect((await runner().run(drillId)).state.status).toBe('succeeded');
+    expect(ran).toEqual(['meet', 'replicate', 'verify']);
+  });
+
+  describe('with a target held by another drill', () => {
+    const busy: DrillLocks = {
+      acquire: async () => ({ acquired: false, holder: { drillId: 'f00d0000-0000-4000-8000-000000000000' } }),
+      cancelReservation: async () => undefined,
+    };
+    const busyRunner = () => unitRunner({ store, clock, steps: steps(), locks: busy });
+
+    it('fails the drill, naming the holder', async () => {
+      await request();
+      const { state } = await busyRunner().run(drillId);
+      expect(state).toMatchObject({ status: 'failed', error: 'target lab is busy with drill f00d0000-0000-4000-8000-000000000000' });
+    });
+
+    it('or waits, recording nothing, when the request said to', async () => {
+      await request();
+      const result = await busyRunner().run(drillId, { waitForTarget: true });
+      expect(result).toMatchObject({ outcome: 'waiting', holder: { drillId: 'f00d0000-0000-4000-8000-000000000000' } });
+      expect(await recorded()).toEqual(['DrillRequested']);
+    });
+  });
+
+  it('stops without a word when it loses its lease: the new holder records the rest', async () => {
+    await request();
+    let held = true;
+    const losing: DrillLocks = {
+      acquire: async () => ({
+        acquired: true,
+        lease: {
+          token: 7,
+          assertHeld: async () => {
+            if (!held) {
+              throw Object.assign(new Error('lost'), { name: 'LeaseLostError' });
+            }
+          },
+          release: async () => undefined,
+        },
+      }),
+      cancelReservation: async () => undefined,
+    };
+    const kill: DrillStep = async () => {
+      held = false;
+      ran.push('kill');
+      return [];
+    };
+    const { outcome } = await unitRunner({ store, clock, steps: steps({ kill }), locks: losing }).run(drillId);
+    expect(outcome).toBe('parked');
+    expect(ran).toEqual(['prepare', 'kill']);
+    expect((await recorded()).at(-1)).toBe('StepStarted:kill');
   });
 
   it('fails a drill whose target is no longer configured, before any step', async () => {
     await request('gone');
-    const state = await runner().run(drillId);
+    const { state } = await runner().run(drillId);
     expect(ran).toEqual([]);
     expect(state).toMatchObject({ status: 'failed', error: 'unknown target "gone"; known targets: lab' });
   });

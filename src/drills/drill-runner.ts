@@ -1,14 +1,17 @@
 import type { ClusterAdmin } from '../cluster/cluster-admin.js';
 import type { ClusterKeyspace } from '../cluster/cluster-keyspace.js';
 import type { Clock } from '../common/clock.js';
+import { isTransient } from '../common/transient-errors.js';
 import { errorMessage } from '../common/wait-for.js';
 import type { EventStore } from '../events/event-store.js';
 import type { NodeControl } from '../nodes/node-control.js';
 import { failoverLayout, type DrillTarget } from '../targets/drill-target.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
-import { STEP_NAMES, type DrillEvent } from './drill-events.js';
-import { isFinished, nextStep, type DrillState } from './drill-state.js';
-import { DrillStream } from './drill-stream.js';
+import { NO_CRASH_POINTS, type CrashPoints } from './crash-points.js';
+import { RECOVERY_STEPS, STEP_NAMES, type DrillEvent, type StepName } from './drill-events.js';
+import type { DrillLocks, TargetLease } from './drill-locks.js';
+import { isFinished, killHasStarted, nextStep, type DrillState } from './drill-state.js';
+import { DrillStream, DrillTakenOverError } from './drill-stream.js';
 import { elapsedSince, type DrillSettings, type StepContext, type StepRegistry } from './steps/step-context.js';
 
 export interface DrillRunnerDependencies {
@@ -20,57 +23,178 @@ export interface DrillRunnerDependencies {
   readonly clock: Clock;
   readonly settings: DrillSettings;
   readonly steps: StepRegistry;
+  readonly locks: DrillLocks;
+  /** Names this worker in the events it records. */
+  readonly worker: string;
+  readonly crashPoints?: CrashPoints;
+}
+
+export interface RunOptions {
+  /** When another drill holds the target: wait (the caller runs this again later) instead of failing. */
+  readonly waitForTarget?: boolean;
+  /** Asked before every step; true stops the drill there, for another worker to resume (shutdown). */
+  readonly shouldPark?: () => boolean;
+}
+
+export type RunResult =
+  | { readonly outcome: 'finished'; readonly state: DrillState }
+  | { readonly outcome: 'waiting'; readonly state: DrillState; readonly holder: { readonly drillId: string } }
+  /** Stopped before a step, or because another worker took the drill over; it is not finished. */
+  | { readonly outcome: 'parked'; readonly state: DrillState };
+
+class StepTimeoutError extends Error {
+  constructor(step: StepName, timeoutMs: number) {
+    super(`${step} was still running after ${timeoutMs} ms (the step watchdog)`);
+    this.name = 'StepTimeoutError';
+  }
 }
 
 /**
- * Runs a requested drill to its end: folds its events, runs each step that has not succeeded,
- * and records the step's start, the domain events it caused, and its outcome with its duration.
- * A failed step fails the drill; the failure is recorded, not thrown.
+ * Runs a drill to its end, or from wherever it stands when a worker died in the middle of it.
+ * It takes the target's lease, then runs each step that has not succeeded, recording the step's
+ * start (or resumption), the domain events it caused, and its outcome. Every step is re-entrant:
+ * it reads the live cluster and does only what is still to do. Before every step the runner
+ * checks the lease and looks for an abort request: an abort before the kill stops the drill with
+ * the target untouched; an abort after it finishes the failover, so that the target ends healthy.
  */
 export class DrillRunner {
-  constructor(private readonly deps: DrillRunnerDependencies) {}
+  private readonly crashPoints: CrashPoints;
 
-  async run(drillId: string): Promise<DrillState> {
-    const { store, clock } = this.deps;
-    const stream = await DrillStream.open(store, clock, drillId);
+  constructor(private readonly deps: DrillRunnerDependencies) {
+    this.crashPoints = deps.crashPoints ?? NO_CRASH_POINTS;
+  }
+
+  async run(drillId: string, options: RunOptions = {}): Promise<RunResult> {
+    const stream = await DrillStream.open(this.deps.store, this.deps.clock, drillId);
+    const finished = (): RunResult => ({ outcome: 'finished', state: stream.state });
     if (isFinished(stream.state)) {
-      return stream.state;
+      return finished();
+    }
+    if (stream.state.status === 'queued' && stream.state.abortRequested) {
+      await stream.append({ type: 'DrillAborted', data: { reason: stream.state.abortRequested.reason, recovered: [] } });
+      await this.deps.locks.cancelReservation(stream.state.target, drillId);
+      return finished();
     }
     let target: DrillTarget;
     try {
       target = this.deps.targets.get(stream.state.target);
     } catch (error) {
       await stream.append({ type: 'DrillFailed', data: { step: null, reason: errorMessage(error) } });
-      return stream.state;
+      return finished();
     }
-    if (stream.state.status === 'queued') {
-      await stream.append({ type: 'DrillStarted', data: { plan: [...STEP_NAMES] } });
+    const granted = await this.deps.locks.acquire(target.name, drillId);
+    if (!granted.acquired) {
+      if (options.waitForTarget) {
+        return { outcome: 'waiting', state: stream.state, holder: granted.holder };
+      }
+      await stream.append({
+        type: 'DrillFailed',
+        data: { step: null, reason: `target ${target.name} is busy with drill ${granted.holder.drillId}` },
+      });
+      return finished();
     }
-    const started = clock.now();
-    const context = this.context(stream, target);
+    try {
+      return await this.drive(stream, target, granted.lease, options);
+    } catch (error) {
+      if (error instanceof DrillTakenOverError || (error as Error).name === 'LeaseLostError') {
+        return { outcome: 'parked', state: stream.state };
+      }
+      throw error;
+    } finally {
+      await granted.lease.release().catch(() => undefined);
+    }
+  }
+
+  private async drive(stream: DrillStream, target: DrillTarget, lease: TargetLease, options: RunOptions): Promise<RunResult> {
+    const { clock, worker } = this.deps;
+    const leaseEvent: DrillEvent = { type: 'LeaseAcquired', data: { target: target.name, fencingToken: lease.token, worker } };
+    await stream.append(
+      stream.state.status === 'queued'
+        ? { type: 'DrillStarted', data: { plan: [...STEP_NAMES] } }
+        : { type: 'DrillResumed', data: { worker } },
+      leaseEvent,
+    );
+    const context = this.context(stream, target, lease);
     // A step's events and success go out with the next step's start: one durable write, not three.
     // Between the kill and the takeover that is the only write.
     let finishing: DrillEvent[] = [];
     for (let step = nextStep(stream.state); step; step = nextStep(stream.state, step)) {
-      await stream.append(...finishing, { type: 'StepStarted', data: { step } });
-      const stepStarted = clock.now();
-      let caused: readonly DrillEvent[];
-      try {
-        caused = await this.deps.steps[step](context);
-      } catch (error) {
-        await stream.append(
-          { type: 'StepFailed', data: { step, durationMs: elapsedSince(clock, stepStarted), error: errorMessage(error) } },
-          { type: 'DrillFailed', data: { step, reason: `${step} failed: ${errorMessage(error)}` } },
+      await lease.assertHeld();
+      await stream.refresh();
+      const abort = stream.state.abortRequested;
+      if (abort && !stream.state.recovery) {
+        if (!killHasStarted(stream.state)) {
+          await stream.append(...finishing, { type: 'DrillAborted', data: { reason: abort.reason, recovered: [] } });
+          return { outcome: 'finished', state: stream.state };
+        }
+        const remaining = RECOVERY_STEPS.filter(
+          (name) => stream.state.steps.find((candidate) => candidate.name === name)?.status !== 'succeeded',
         );
-        return stream.state;
+        await stream.append(...finishing, { type: 'RecoveryStarted', data: { steps: remaining, reason: abort.reason } });
+        finishing = [];
+        // The plan shrank to the recovery steps; start again from its first open step.
+        step = nextStep(stream.state);
+        if (!step) {
+          break;
+        }
       }
-      finishing = [...caused, { type: 'StepSucceeded', data: { step: step, durationMs: elapsedSince(clock, stepStarted) } }];
+      if (options.shouldPark?.()) {
+        if (finishing.length > 0) {
+          await stream.append(...finishing);
+        }
+        return { outcome: 'parked', state: stream.state };
+      }
+      const resumed = stream.state.steps.find((candidate) => candidate.name === step)?.status === 'running';
+      await stream.append(...finishing, resumed ? { type: 'StepResumed', data: { step } } : { type: 'StepStarted', data: { step } });
+      finishing = [];
+      const started = clock.now();
+      const outcome = await this.attempt(step, context, stream);
+      if ('error' in outcome) {
+        const error = errorMessage(outcome.error);
+        await stream.append(
+          { type: 'StepFailed', data: { step, durationMs: elapsedSince(clock, started), error } },
+          { type: 'DrillFailed', data: { step, reason: `${step} failed: ${error}` } },
+        );
+        return { outcome: 'finished', state: stream.state };
+      }
+      finishing = [...outcome.events, { type: 'StepSucceeded', data: { step, durationMs: elapsedSince(clock, started) } }];
     }
-    await stream.append(...finishing, { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, started) } });
-    return stream.state;
+    const state = stream.state;
+    await stream.append(
+      ...finishing,
+      state.recovery
+        ? { type: 'DrillAborted', data: { reason: state.abortRequested!.reason, recovered: [...state.recovery] } }
+        : { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, Date.parse(state.startedAt!)) } },
+    );
+    return { outcome: 'finished', state: stream.state };
   }
 
-  private context(stream: DrillStream, target: DrillTarget): StepContext {
+  /** Runs a step under its watchdog, again after a transient error, up to the configured retries. */
+  private async attempt(
+    step: StepName,
+    context: StepContext,
+    stream: DrillStream,
+  ): Promise<{ events: readonly DrillEvent[] } | { error: unknown }> {
+    const { stepTimeoutMs, stepRetries, retryBaseMs } = this.deps.settings;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { events: await withWatchdog(this.deps.steps[step](context), step, stepTimeoutMs) };
+      } catch (error) {
+        if (error instanceof DrillTakenOverError || (error as Error).name === 'LeaseLostError') {
+          throw error;
+        }
+        if (!isTransient(error) || attempt > stepRetries) {
+          return { error };
+        }
+        const delayMs = retryBaseMs * 2 ** (attempt - 1);
+        await stream.append({ type: 'StepRetried', data: { step, attempt, error: errorMessage(error), delayMs } });
+        // Backoff before the next try: the transient condition gets time to clear.
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  private context(stream: DrillStream, target: DrillTarget, lease: TargetLease): StepContext {
     const { admin, keyspace, clock, settings } = this.deps;
     return {
       drillId: stream.state.id,
@@ -85,6 +209,26 @@ export class DrillRunner {
       clock,
       settings,
       record: (...events) => stream.append(...events),
+      checkpoint: async (point) => {
+        await lease.assertHeld();
+        this.crashPoints.reach(point);
+      },
     };
+  }
+}
+
+/**
+ * The step's result, or a `StepTimeoutError` once the watchdog fires. Every wait inside a step is
+ * bounded by its own timeout, so a step the watchdog gave up on still ends soon after.
+ */
+async function withWatchdog<T>(work: Promise<T>, step: StepName, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepTimeoutError(step, timeoutMs)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, watchdog]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -3,7 +3,7 @@ import type { GroupName } from '../targets/drill-target.js';
 
 export const DRILL_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'aborted'] as const;
 export type DrillStatus = (typeof DRILL_STATUSES)[number];
-export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
 export interface StepState {
   readonly name: StepName;
@@ -44,6 +44,14 @@ export interface DrillState {
   readonly killStartedAt?: string;
   readonly killed: readonly string[];
   readonly timings: DrillTimings;
+  /** Set once someone asked for the drill to stop. */
+  readonly abortRequested?: { readonly reason: string; readonly actor: string; readonly at: string };
+  /** The steps an abort runs to bring the target back to health, once it started them. */
+  readonly recovery?: readonly StepName[];
+  /** How many times a worker picked the drill up again after another stopped. */
+  readonly resumes: number;
+  /** Fencing token of the lease the drill's current worker holds. */
+  readonly fencingToken?: number;
 }
 
 export class DrillHistoryError extends Error {
@@ -80,6 +88,7 @@ function start(event: RecordedDrillEvent): DrillState {
     topology: [],
     killed: [],
     timings: {},
+    resumes: 0,
   };
 }
 
@@ -123,6 +132,31 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
       return { ...next, timings: { ...state.timings, killToRedundantMs: event.data.killToRedundantMs } };
     case 'DrillSucceeded':
       return { ...next, status: 'succeeded', finishedAt: at, timings: { ...state.timings, totalMs: event.data.durationMs } };
+    case 'AbortRequested':
+      return { ...next, abortRequested: state.abortRequested ?? { reason: event.data.reason, actor: event.actor, at } };
+    case 'RecoveryStarted':
+      return {
+        ...next,
+        recovery: event.data.steps,
+        steps: state.steps.map((step) =>
+          step.status === 'pending' && !event.data.steps.includes(step.name) ? { ...step, status: 'skipped' } : step,
+        ),
+      };
+    case 'DrillAborted':
+      return {
+        ...next,
+        status: 'aborted',
+        finishedAt: at,
+        error: `aborted: ${event.data.reason}`,
+        steps: state.steps.map((step) => (step.status === 'pending' ? { ...step, status: 'skipped' } : step)),
+        timings: { ...state.timings, totalMs: state.startedAt ? Date.parse(at) - Date.parse(state.startedAt) : undefined },
+      };
+    case 'DrillResumed':
+      return { ...next, resumes: state.resumes + 1 };
+    case 'LeaseAcquired':
+      return { ...next, fencingToken: event.data.fencingToken };
+    case 'StepResumed':
+      return { ...next, steps: updateStep(state, event.data.step, () => ({ status: 'running' })) };
     case 'DrillFailed':
       return {
         ...next,
@@ -131,6 +165,7 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
         error: event.data.reason,
         timings: { ...state.timings, totalMs: state.startedAt ? Date.parse(at) - Date.parse(state.startedAt) : undefined },
       };
+    case 'StepRetried':
     case 'KilledContainersStopped':
     case 'CanariesWritten':
     case 'StandbysInSync':
@@ -157,6 +192,9 @@ function assertNever(event: never): never {
   throw new Error(`unknown drill event ${JSON.stringify((event as DrillEvent).type)}`);
 }
 
+/** True once the serving group may have been touched: the kill step has started. */
+export const killHasStarted = (state: DrillState): boolean => state.killStartedAt !== undefined;
+
 export const isFinished = (state: DrillState): boolean =>
   state.status === 'succeeded' || state.status === 'failed' || state.status === 'aborted';
 
@@ -169,5 +207,5 @@ export function nextStep(state: DrillState, after?: StepName): StepName | undefi
     return undefined;
   }
   const from = after === undefined ? 0 : state.steps.findIndex((step) => step.name === after) + 1;
-  return state.steps.slice(from).find((step) => step.status !== 'succeeded')?.name;
+  return state.steps.slice(from).find((step) => step.status !== 'succeeded' && step.status !== 'skipped')?.name;
 }

@@ -1,16 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClusterAdmin } from '../cluster/cluster-admin.js';
-import type { ClusterKeyspace } from '../cluster/cluster-keyspace.js';
 import { openDataSource } from '../database/data-source.js';
 import { EventStore } from '../events/event-store.js';
-import { labTarget } from '../lab/lab-topology.js';
-import type { NodeControl } from '../nodes/node-control.js';
-import { TargetRegistry } from '../targets/target-registry.js';
 import { STEP_NAMES, type StepName } from './drill-events.js';
-import { DrillRunner } from './drill-runner.js';
 import { DrillStream } from './drill-stream.js';
 import { DrillSummaryProjection } from './drill-summary.projection.js';
+import { unitRunner } from './testing/fake-drills.js';
 import type { StepRegistry } from './steps/step-context.js';
 
 describe('the drill summary projection', () => {
@@ -45,16 +40,7 @@ describe('the drill summary projection', () => {
       type: 'DrillRequested',
       data: { scenario: 'group-failover', target, trigger: 'manual' },
     });
-    await new DrillRunner({
-      store,
-      targets: new TargetRegistry([labTarget({ name: 'unit', basePort: 7000 }, 'lab')], 'lab'),
-      admin: {} as ClusterAdmin,
-      keyspace: {} as ClusterKeyspace,
-      nodeControlFor: () => ({}) as NodeControl,
-      clock,
-      settings: { canaryKeys: 1, maxReplicaLagBytes: 0, readinessTimeoutMs: 0 },
-      steps,
-    }).run(id);
+    await unitRunner({ store, clock, steps }).run(id);
   }
 
   const tables = async () => ({

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorBodyDto } from '../common/error-body.dto.js';
 import { uuidPipeOptions } from '../common/uuid-pipe.js';
 import { DrillEventsPageDto, DrillEventsQueryDto, DrillTimelineDto } from './drill-history.dto.js';
 import { DrillHistory } from './drill-history.service.js';
 import { DrillListDto, ListDrillsQueryDto } from './drill-list.dto.js';
-import { CreateDrillDto, DrillAcceptedDto, DrillDto } from './drill.dto.js';
+import { AbortAcceptedDto, AbortDrillDto, CreateDrillDto, DrillAcceptedDto, DrillDto } from './drill.dto.js';
 import { DrillService } from './drill.service.js';
 
 const drillId = new ParseUUIDPipe(uuidPipeOptions('id'));
@@ -23,9 +23,29 @@ export class DrillController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiAcceptedResponse({ type: DrillAcceptedDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'An unknown scenario or target, or an unknown field.' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'Another drill holds the target; `runningDrillId` names it.' })
   async create(@Body() body: CreateDrillDto): Promise<DrillAcceptedDto> {
-    const { id } = await this.drills.request({ scenario: body.scenario, target: body.target, trigger: 'manual' });
+    const { id } = await this.drills.request({
+      scenario: body.scenario,
+      target: body.target,
+      trigger: 'manual',
+      waitForTarget: body.waitForTarget ?? false,
+    });
     return { id, status: 'queued' };
+  }
+
+  /**
+   * Stops a drill at its next step boundary. Before the kill that leaves the target untouched;
+   * after it, the drill finishes the failover so that the target ends healthy, and ends `aborted`.
+   */
+  @Post(':id/abort')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({ type: AbortAcceptedDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No drill has this id.' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'The drill has already finished.' })
+  async abort(@Param('id', drillId) id: string, @Body() body: AbortDrillDto): Promise<AbortAcceptedDto> {
+    const state = await this.drills.abort(id, body.reason);
+    return { id, status: state.status, reason: state.abortRequested!.reason };
   }
 
   /** Drill history, newest first, with each drill's headline timings. */

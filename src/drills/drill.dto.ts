@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { SCENARIOS, type DrillTrigger, type ScenarioName, type StepName } from './drill-events.js';
 import type { DrillStatus, StepStatus } from './drill-state.js';
 
@@ -12,6 +12,26 @@ export class CreateDrillDto {
   @IsString()
   @Length(1, 64)
   target?: string;
+
+  /** When another drill holds the target: queue behind it instead of answering 409. */
+  @IsOptional()
+  @IsBoolean()
+  waitForTarget?: boolean;
+}
+
+export class AbortDrillDto {
+  /** Why the drill is stopped; it goes into the audit log. */
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
+export class AbortAcceptedDto {
+  id!: string;
+  /** The drill's status when the abort was recorded; it stops at its next step boundary. */
+  status!: DrillStatus;
+  /** The reason recorded, which is the first one when the abort had already been asked for. */
+  reason!: string;
 }
 
 export class DrillAcceptedDto {

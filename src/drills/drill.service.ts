@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { EventStore } from '../events/event-store.js';
+import { EventStore, StreamConflictError } from '../events/event-store.js';
 import { DrillQueue } from '../queue/drill-queue.js';
+import { TargetLocks } from '../queue/target-locks.js';
 import { TargetRegistry } from '../targets/target-registry.js';
-import type { DrillTrigger, ScenarioName } from './drill-events.js';
-import { DrillStream } from './drill-stream.js';
+import { DrillFinishedError, TargetBusyError } from './drill-errors.js';
+import type { DrillEvent, DrillTrigger, ScenarioName } from './drill-events.js';
+import { evolve, foldDrill, isFinished, type DrillState } from './drill-state.js';
+import { DrillNotFoundError, DrillStream } from './drill-stream.js';
 
 /** The actor of requests until the API authenticates its callers. */
 export const ANONYMOUS_ACTOR = 'api';
@@ -14,27 +17,78 @@ export interface DrillRequest {
   readonly scenario: ScenarioName;
   readonly target?: string;
   readonly trigger: DrillTrigger;
+  /** Queue behind a drill that holds the target instead of being refused. */
+  readonly waitForTarget?: boolean;
 }
 
-/** Accepts drill requests: records them and puts them on the queue. */
+const ABORT_ATTEMPTS = 5;
+
+/** Accepts drill requests and abort requests. */
 @Injectable()
 export class DrillService {
   constructor(
     @Inject(EventStore) private readonly store: EventStore,
     @Inject(TargetRegistry) private readonly targets: TargetRegistry,
     @Inject(DrillQueue) private readonly queue: DrillQueue,
+    @Inject(TargetLocks) private readonly locks: TargetLocks,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Records the request and queues the drill. An unknown target is refused before anything is written. */
+  /**
+   * Records the request and queues the drill. The target is reserved for it first, so that a
+   * second request for the same target, on any service instance, is refused with the first
+   * drill's id; unless it asks to wait, in which case it is queued behind.
+   */
   async request(request: DrillRequest): Promise<{ id: string }> {
     const target = this.targets.get(request.target ?? this.targets.defaultTarget);
     const id = randomUUID();
-    await DrillStream.create(this.store, this.clock, id, ANONYMOUS_ACTOR, {
-      type: 'DrillRequested',
-      data: { scenario: request.scenario, target: target.name, trigger: request.trigger },
-    });
-    await this.queue.enqueue(id);
+    if (!request.waitForTarget) {
+      const reservation = await this.locks.reserve(target.name, id);
+      if (!reservation.reserved) {
+        throw new TargetBusyError(target.name, reservation.holder.drillId);
+      }
+    }
+    try {
+      await DrillStream.create(this.store, this.clock, id, ANONYMOUS_ACTOR, {
+        type: 'DrillRequested',
+        data: { scenario: request.scenario, target: target.name, trigger: request.trigger },
+      });
+      await this.queue.enqueue(id, request.waitForTarget);
+    } catch (error) {
+      await this.locks.cancelReservation(target.name, id);
+      throw error;
+    }
     return { id };
+  }
+
+  /**
+   * Asks a drill to stop. The request goes into the drill's own stream; its worker acts on it at
+   * the next step boundary. Asking twice is harmless; asking after the end is refused.
+   */
+  async abort(id: string, reason: string): Promise<DrillState> {
+    for (let attempt = 1; ; attempt++) {
+      const state = foldDrill(await this.store.read<DrillEvent>(id));
+      if (!state) {
+        throw new DrillNotFoundError(id);
+      }
+      if (isFinished(state)) {
+        throw new DrillFinishedError(id, state.status);
+      }
+      if (state.abortRequested) {
+        return state;
+      }
+      try {
+        const [recorded] = await this.store.append<DrillEvent>(id, state.version, [{ type: 'AbortRequested', data: { reason } }], {
+          occurredAt: new Date(this.clock.now()),
+          actor: ANONYMOUS_ACTOR,
+        });
+        return evolve(state, recorded!);
+      } catch (error) {
+        // The worker appended in between: look again.
+        if (!(error instanceof StreamConflictError) || attempt === ABORT_ATTEMPTS) {
+          throw error;
+        }
+      }
+    }
   }
 }

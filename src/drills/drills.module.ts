@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { hostname } from 'node:os';
 import { ClusterAdmin } from '../cluster/cluster-admin.js';
 import { ClusterKeyspace } from '../cluster/cluster-keyspace.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
@@ -8,6 +9,7 @@ import { Docker } from '../docker/docker-engine.js';
 import { DockerModule } from '../docker/docker.module.js';
 import { EventStore } from '../events/event-store.js';
 import { QueueModule } from '../queue/queue.module.js';
+import { TargetLocks } from '../queue/target-locks.js';
 import { TargetRegistry } from '../targets/target-registry.js';
 import { TargetsModule } from '../targets/targets.module.js';
 import { DrillController } from './drill.controller.js';
@@ -15,6 +17,7 @@ import { DrillService } from './drill.service.js';
 import { DrillHistory } from './drill-history.service.js';
 import { DrillRunner } from './drill-runner.js';
 import { createDrillRunner } from './drill-runner.factory.js';
+import { CrashPoints } from './crash-points.js';
 
 @Module({
   imports: [ClusterModule, DockerModule, TargetsModule, QueueModule],
@@ -24,7 +27,7 @@ import { createDrillRunner } from './drill-runner.factory.js';
     DrillHistory,
     {
       provide: DrillRunner,
-      inject: [EventStore, TargetRegistry, ClusterAdmin, ClusterKeyspace, Docker, CLOCK, APP_CONFIG],
+      inject: [EventStore, TargetRegistry, ClusterAdmin, ClusterKeyspace, Docker, CLOCK, TargetLocks, APP_CONFIG],
       useFactory: (
         store: EventStore,
         targets: TargetRegistry,
@@ -32,8 +35,21 @@ import { createDrillRunner } from './drill-runner.factory.js';
         keyspace: ClusterKeyspace,
         docker: Docker,
         clock: Clock,
+        locks: TargetLocks,
         config: AppConfig,
-      ) => createDrillRunner({ store, targets, admin, keyspace, docker, clock, settings: { canaryKeys: config.canaryKeys } }),
+      ) =>
+        createDrillRunner({
+          store,
+          targets,
+          admin,
+          keyspace,
+          docker,
+          clock,
+          locks,
+          worker: `${hostname()}:${process.pid}`,
+          settings: { canaryKeys: config.canaryKeys, stepTimeoutMs: config.stepTimeoutMs },
+          crashPoints: new CrashPoints(config.crashAt),
+        }),
     },
   ],
   exports: [DrillRunner],

@@ -3,18 +3,29 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 
 export const DRILL_QUEUE = 'drills';
+/** Jobs that run a drill already requested. */
+export const DRILL_JOB = 'drill';
+/** Jobs a schedule produces; the worker requests their drill. */
+export const SCHEDULED_DRILL_JOB = 'scheduled-drill';
 
 export interface DrillJobData {
   readonly drillId: string;
+  /** Wait for a busy target instead of failing. */
+  readonly waitForTarget?: boolean;
+}
+
+export interface ScheduledDrillJobData {
+  readonly scheduleId: string;
 }
 
 /** Puts requested drills on the queue; the job id is the drill id, so a drill is queued once. */
 @Injectable()
 export class DrillQueue {
-  constructor(@InjectQueue(DRILL_QUEUE) private readonly queue: Queue<DrillJobData>) {}
+  constructor(@InjectQueue(DRILL_QUEUE) readonly queue: Queue) {}
 
-  async enqueue(drillId: string): Promise<void> {
-    await this.queue.add('drill', { drillId }, { jobId: drillId, removeOnComplete: 1000, removeOnFail: 1000 });
+  async enqueue(drillId: string, waitForTarget = false): Promise<void> {
+    const data: DrillJobData = { drillId, ...(waitForTarget ? { waitForTarget } : {}) };
+    await this.queue.add(DRILL_JOB, data, { jobId: drillId, removeOnComplete: 1000, removeOnFail: 1000 });
   }
 
   /** Answers whether the queue's Redis responds. */

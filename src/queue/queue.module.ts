@@ -1,9 +1,13 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Module } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DRILL_QUEUE, DrillQueue } from './drill-queue.js';
+import { TargetLocks } from './target-locks.js';
 
-/** The BullMQ queue drills wait in, on the queue Redis (`REDIS_URL`). */
+const LOCKS_REDIS = Symbol('LocksRedis');
+
+/** The BullMQ queue drills wait in, and the per-target locks, on the queue Redis (`REDIS_URL`). */
 @Module({
   imports: [
     BullModule.forRootAsync({
@@ -12,7 +16,26 @@ import { DRILL_QUEUE, DrillQueue } from './drill-queue.js';
     }),
     BullModule.registerQueue({ name: DRILL_QUEUE }),
   ],
-  providers: [DrillQueue],
-  exports: [DrillQueue, BullModule],
+  providers: [
+    DrillQueue,
+    {
+      provide: LOCKS_REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }),
+    },
+    {
+      provide: TargetLocks,
+      inject: [LOCKS_REDIS, APP_CONFIG],
+      useFactory: (redis: Redis, config: AppConfig) =>
+        new TargetLocks(redis, config.queuePrefix, { leaseMs: config.workerLeaseMs, reservationMs: config.reservationMs }),
+    },
+  ],
+  exports: [DrillQueue, TargetLocks, BullModule],
 })
-export class QueueModule {}
+export class QueueModule implements OnApplicationShutdown {
+  constructor(@Inject(LOCKS_REDIS) private readonly redis: Redis) {}
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}

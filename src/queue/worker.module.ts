@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DrillsModule } from '../drills/drills.module.js';
-import { DrillJobProcessor } from './drill-job.processor.js';
-import { QueueModule } from './queue.module.js';
+import { SchedulesModule } from '../schedules/schedules.module.js';
+import { DrillWorker } from './drill-worker.js';
 
 /** The in-process worker; left out when `WORKER_ENABLED=false`. */
 @Module({
-  imports: [QueueModule, DrillsModule],
-  providers: [DrillJobProcessor],
+  imports: [DrillsModule, SchedulesModule],
+  providers: [DrillWorker],
 })
 export class WorkerModule {}

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/common/clock.js';
 import { createDrillRunner } from '../../src/drills/drill-runner.factory.js';
+import { UNCOORDINATED } from '../../src/drills/drill-locks.js';
 import { DrillStream } from '../../src/drills/drill-stream.js';
 import { DrillSummaryProjection } from '../../src/drills/drill-summary.projection.js';
 import { openDataSource } from '../../src/database/data-source.js';
@@ -23,10 +24,13 @@ export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>) {
     keyspace: lab.keyspace,
     docker: lab.docker,
     clock: systemClock,
+    locks: UNCOORDINATED,
+    worker: 'test-worker',
   });
   return {
     dataSource,
     store,
+    runner,
     /** Requests a group-failover drill on the lab and runs it to its end. */
     async runDrill() {
       const id = randomUUID();
@@ -34,7 +38,7 @@ export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>) {
         type: 'DrillRequested',
         data: { scenario: 'group-failover', target: lab.target.name, trigger: 'manual' },
       });
-      return runner.run(id);
+      return (await runner.run(id)).state;
     },
     async close() {
       await dataSource.destroy();

@@ -23,6 +23,7 @@ export const forget: DrillStep = async (context) => {
   // A node still owning slots must not be forgotten: make sure the new masters own them all.
   await admin.waitServing(layout.standbys);
   const ids = dead.map((node) => recordedId(context, node));
+  await context.checkpoint('forget:before-forget');
   await admin.forget(ids, layout.standbys);
   return dead.map((node, index) => ({
     type: 'NodeForgotten' as const,

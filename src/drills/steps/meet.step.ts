@@ -3,7 +3,9 @@ import type { DrillStep } from './step-context.js';
 /** Joins the spares to the new masters; each spare meets every member directly. */
 export const meet: DrillStep = async (context) => {
   const { layout, admin } = context;
-  await admin.meet(layout.spares, layout.standbys);
+  const everyone = await admin.sendMeets(layout.spares, layout.standbys);
+  await context.checkpoint('meet:after-meets');
+  await admin.waitAllKnowEachOther(everyone);
   const ids = await Promise.all(layout.spares.map((node) => admin.myId(node)));
   return layout.spares.map((node, index) => ({
     type: 'NodeMet' as const,

@@ -15,7 +15,8 @@ export class TargetNotReadyError extends Error {
 
 /**
  * Checks that the target is in the starting layout, records every node's id, writes the canary
- * keys and waits until the standbys hold them. Touches no container. A cluster that is still
+ * keys and waits until the standbys hold them. Its events go out together at its end, so that a
+ * run cut short and run again records them once. Touches no container. A cluster that is still
  * settling (a replica catching up, a state change not yet gossiped) gets a few seconds to become
  * ready; after that the drill fails with everything that was still wrong.
  */
@@ -59,12 +60,12 @@ export const prepare: DrillStep = async (context) => {
     role: self.role,
     ...(self.masterId && names.has(self.masterId) ? { replicates: names.get(self.masterId)! } : {}),
   }));
-  await context.record({ type: 'TopologyRecorded', data: { from: layout.from, to: layout.to, nodes: topology } });
 
   const writing = context.clock.now();
   const keys = canaries(context.drillId, context.settings.canaryKeys);
   await context.keyspace.write(layout.servingMasters, keys);
-  await context.record({ type: 'CanariesWritten', data: { keys: keys.length, tookMs: elapsedSince(context.clock, writing) } });
+  const written = elapsedSince(context.clock, writing);
+  await context.checkpoint('prepare:after-canaries');
 
   const syncing = context.clock.now();
   const masterByStandby = layout.standbys.map((standby) => {
@@ -75,6 +76,8 @@ export const prepare: DrillStep = async (context) => {
   // Open the standbys' connections now so that the takeover, straight after the kill, does not wait for them.
   await admin.warm(layout.standbys);
   return [
+    { type: 'TopologyRecorded', data: { from: layout.from, to: layout.to, nodes: topology } },
+    { type: 'CanariesWritten', data: { keys: keys.length, tookMs: written } },
     { type: 'StandbysInSync', data: { standbys: layout.standbys.map((node) => node.name), tookMs: elapsedSince(context.clock, syncing) } },
   ];
 };

@@ -7,7 +7,9 @@ import type { DrillStep } from './step-context.js';
 export const replicate: DrillStep = async (context) => {
   const { layout, admin } = context;
   const pairs = layout.spares.map((replica, index) => ({ replica, master: layout.standbys[index]! }));
-  await admin.replicate(pairs, layout.standbys);
+  const involved = await admin.startReplication(pairs, layout.standbys);
+  await context.checkpoint('replicate:after-replicate');
+  await admin.waitReplicated(pairs, involved);
   const ids = await Promise.all(layout.spares.map((node) => admin.myId(node)));
   const killStartedAt = context.state.killStartedAt;
   return [

@@ -13,6 +13,11 @@ export interface DrillSettings {
   readonly maxReplicaLagBytes: number;
   /** How long `prepare` lets a settling target become ready before the drill fails. */
   readonly readinessTimeoutMs: number;
+  /** The watchdog: a step still running after this long fails. */
+  readonly stepTimeoutMs: number;
+  /** How often a step that failed with a transient error is tried again, with doubling pauses from `retryBaseMs`. */
+  readonly stepRetries: number;
+  readonly retryBaseMs: number;
 }
 
 /** What a step may use: the drill so far, the target, and the one class per outside system. */
@@ -32,6 +37,11 @@ export interface StepContext {
    * returns are appended with its success instead, in one durable write.
    */
   record(...events: DrillEvent[]): Promise<void>;
+  /**
+   * A safe point inside a step, named `<step>:<point>`: checks that this worker still holds the
+   * target's lease (the fencing check before anything that acts) and is where crash tests strike.
+   */
+  checkpoint(point: string): Promise<void>;
 }
 
 /** Runs one step; resolves to the domain events to record with its success. */

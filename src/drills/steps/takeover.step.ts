@@ -8,6 +8,7 @@ import { recordedId, type DrillStep } from './step-context.js';
 export const takeover: DrillStep = async (context) => {
   const { layout, admin } = context;
   const promotions = await Promise.all(layout.standbys.map((node) => admin.takeover(node, recordedId(context, node))));
+  await context.checkpoint('takeover:after-promotions');
   await admin.waitServing(layout.standbys);
   const servingAt = context.clock.now();
   const killStartedAt = context.state.killStartedAt;

@@ -34,6 +34,7 @@ export const verify: DrillStep = async (context) => {
         `first: ${first.key} is ${JSON.stringify(found.get(first.key))}, expected ${JSON.stringify(first.value)}`,
     );
   }
+  await context.checkpoint('verify:after-canaries');
   await admin.waitHealthy(members, {
     masters: layout.standbys.length,
     replicasPerMaster: 1,

@@ -11,7 +11,8 @@ import { STEP_NAMES, type DrillEvent, type DrillTrigger, type StepName } from '.
 import { DrillRunner } from '../drill-runner.js';
 import { DrillStream } from '../drill-stream.js';
 import { DrillSummaryProjection } from '../drill-summary.projection.js';
-import type { StepRegistry } from '../steps/step-context.js';
+import type { DrillSettings, StepRegistry } from '../steps/step-context.js';
+import { UNCOORDINATED, type DrillLocks } from '../drill-locks.js';
 
 export interface FakeDrill {
   readonly id: string;
@@ -57,16 +58,7 @@ export async function fakeDrillStore(startAt = '2026-11-25T12:00:00.000Z') {
       data: { scenario: 'group-failover', target: drill.target ?? 'lab', trigger: drill.trigger ?? 'manual' },
     });
     if (!drill.queuedOnly) {
-      await new DrillRunner({
-        store,
-        targets,
-        admin: {} as ClusterAdmin,
-        keyspace: {} as ClusterKeyspace,
-        nodeControlFor: () => ({}) as NodeControl,
-        clock,
-        settings: { canaryKeys: 1, maxReplicaLagBytes: 0, readinessTimeoutMs: 0 },
-        steps,
-      }).run(drill.id);
+      await unitRunner({ store, clock, steps, targets }).run(drill.id);
     }
     now += 1000;
   }
@@ -79,6 +71,40 @@ export async function fakeDrillStore(startAt = '2026-11-25T12:00:00.000Z') {
     run,
     close: () => dataSource.destroy(),
   };
+}
+
+/**
+ * The runner with the given steps and nothing behind it: no cluster, no containers, every target
+ * free, retries without pauses. For testing what the runner records.
+ */
+export function unitRunner(parts: {
+  store: EventStore;
+  clock: Clock;
+  steps: StepRegistry;
+  targets?: TargetRegistry;
+  settings?: Partial<DrillSettings>;
+  locks?: DrillLocks;
+}): DrillRunner {
+  return new DrillRunner({
+    store: parts.store,
+    targets: parts.targets ?? new TargetRegistry([labTarget({ name: 'unit', basePort: 7000 }, 'lab')], 'lab'),
+    admin: {} as ClusterAdmin,
+    keyspace: {} as ClusterKeyspace,
+    nodeControlFor: () => ({}) as NodeControl,
+    clock: parts.clock,
+    settings: {
+      canaryKeys: 1,
+      maxReplicaLagBytes: 0,
+      readinessTimeoutMs: 0,
+      stepTimeoutMs: 10_000,
+      stepRetries: 2,
+      retryBaseMs: 0,
+      ...parts.settings,
+    },
+    steps: parts.steps,
+    locks: parts.locks ?? UNCOORDINATED,
+    worker: 'unit-worker',
+  });
 }
 
 /** A UUID whose last digits are `n`, so that tests can name drills by number. */

@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DelayedError, Worker, type Job } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DrillRunner } from '../drills/drill-runner.js';
+import { ScheduledDrills } from '../schedules/scheduled-drills.js';
+import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
+
+/** How soon a drill waiting for a busy target looks again. */
+const TARGET_RECHECK_MS = 1_000;
+
+/**
+ * The in-process worker that runs queued and scheduled drills. A job whose worker died is picked
+ * up again once its lock lapses (BullMQ's stalled-job check, every half lease), and the runner
+ * resumes the same drill. On shutdown each drill in progress stops before its next step and goes
+ * back on the queue for another worker.
+ */
+@Injectable()
+export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('DrillWorker');
+  private worker: Worker | undefined;
+  private shuttingDown = false;
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    @Inject(DrillRunner) private readonly runner: DrillRunner,
+    @Inject(ScheduledDrills) private readonly scheduled: ScheduledDrills,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker = new Worker(DRILL_QUEUE, (job, token) => this.track(this.process(job, token)), {
+      connection: { url: this.config.redisUrl },
+      prefix: this.config.queuePrefix,
+      // Drills on different targets run side by side; one target never has two (the target lock).
+      concurrency: 4,
+      lockDuration: this.config.workerLeaseMs,
+      stalledInterval: Math.floor(this.config.workerLeaseMs / 2),
+      maxStalledCount: 10,
+    });
+    this.worker.on('error', (error) => this.logger.warn(`worker: ${error.message}`));
+  }
+
+  /** SIGTERM: take no new job, and let each drill in progress reach its next step boundary, where it parks. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await this.worker?.pause(true);
+    await Promise.allSettled([...this.running]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  private async process(job: Job, token?: string): Promise<{ status: string }> {
+    if (this.shuttingDown) {
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
+    let drillId: string;
+    let waitForTarget: boolean;
+    if (job.name === SCHEDULED_DRILL_JOB) {
+      const requested = await this.scheduled.request(job.id!, (job.data as ScheduledDrillJobData).scheduleId);
+      if (!requested) {
+        return { status: 'skipped: the schedule is gone or disabled' };
+      }
+      ({ drillId, waitForTarget } = requested);
+    } else {
+      ({ drillId, waitForTarget = false } = job.data as DrillJobData);
+    }
+    const result = await this.runner.run(drillId, { waitForTarget, shouldPark: () => this.shuttingDown });
+    if (result.outcome === 'waiting' || (result.outcome === 'parked' && this.shuttingDown)) {
+      this.logger.log(
+        `drill ${drillId} ${result.outcome === 'waiting' ? `waits for drill ${result.holder.drillId}` : 'parked for another worker'}`,
+      );
+      await job.moveToDelayed(Date.now() + (result.outcome === 'waiting' ? TARGET_RECHECK_MS : 0), token);
+      throw new DelayedError();
+    }
+    return { status: result.state.status };
+  }
+}

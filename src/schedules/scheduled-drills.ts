@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { CLOCK, type Clock } from '../common/clock.js';
+import type { DrillOptionsDto } from './schedule.dto.js';
+import type { DrillEvent } from '../drills/drill-events.js';
+import { DrillStream } from '../drills/drill-stream.js';
+import { EventStore, StreamConflictError } from '../events/event-store.js';
+import { SchedulesService } from './schedules.service.js';
+
+/** Turns a scheduler's firing into a drill request, once per firing however often the job runs. */
+@Injectable()
+export class ScheduledDrills {
+  constructor(
+    @Inject(SchedulesService) private readonly schedules: SchedulesService,
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * The drill of one firing: its id is derived from the job's id, so that a job run again after a
+   * crash finds the drill it already requested and resumes it. Undefined when the schedule was
+   * removed or disabled since the firing was planned.
+   */
+  async request(jobId: string, scheduleId: string): Promise<{ drillId: string; waitForTarget: boolean } | undefined> {
+    const schedule = await this.schedules.definition(scheduleId);
+    if (!schedule?.enabled) {
+      return undefined;
+    }
+    const drillId = nameBasedUuid(`scheduled-drill:${jobId}`);
+    const options = JSON.parse(schedule.options) as DrillOptionsDto;
+    const requested: Extract<DrillEvent, { type: 'DrillRequested' }> = {
+      type: 'DrillRequested',
+      data: { scenario: schedule.scenario as 'group-failover', target: schedule.target, trigger: 'schedule', scheduleId },
+    };
+    try {
+      await DrillStream.create(this.store, this.clock, drillId, `schedule:${scheduleId}`, requested);
+    } catch (error) {
+      if (!(error instanceof StreamConflictError)) {
+        throw error;
+      }
+    }
+    return { drillId, waitForTarget: options.waitForTarget ?? false };
+  }
+}
+
+/** A UUID (version 5 layout) that is a pure function of its name. */
+export function nameBasedUuid(name: string): string {
+  const bytes = createHash('sha1').update(name).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,193 @@
+import { BadRequestException, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type Repository } from 'typeorm';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { ScenarioName } from '../drills/drill-events.js';
+import { DrillQueue, SCHEDULED_DRILL_JOB, type ScheduledDrillJobData } from '../queue/drill-queue.js';
+import { TargetRegistry } from '../targets/target-registry.js';
+import type { CreateScheduleDto, DrillOptionsDto, ScheduleDto, UpdateScheduleDto } from './schedule.dto.js';
+import { ScheduleRow } from './schedule.entity.js';
+import { ScheduleNameTakenError, ScheduleNotFoundError } from './schedule-errors.js';
+import { CadenceError, checkCadence, upcomingRuns, type Cadence } from './schedule-timing.js';
+
+const SHOWN_RUNS = 3;
+
+/**
+ * Recurring drills. The definition lives in SQLite, which is the truth; a BullMQ job scheduler
+ * of the same id fires it. At boot every enabled schedule whose scheduler is missing (a flushed
+ * Redis, a new Redis) gets it back, and schedulers without a definition are removed.
+ */
+@Injectable()
+export class SchedulesService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('SchedulesService');
+  private readonly rows: Repository<ScheduleRow>;
+
+  constructor(
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(DrillQueue) private readonly drills: DrillQueue,
+    @Inject(TargetRegistry) private readonly targets: TargetRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.rows = dataSource.getRepository(ScheduleRow);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const restored = await this.reconcile();
+    if (restored > 0) {
+      this.logger.log(`re-created ${restored} missing job scheduler(s)`);
+    }
+  }
+
+  /** Makes the queue's schedulers match the definitions; returns how many it had to re-create. */
+  async reconcile(): Promise<number> {
+    const rows = await this.rows.find();
+    let restored = 0;
+    for (const row of rows.filter((candidate) => candidate.enabled)) {
+      if (!(await this.drills.queue.getJobScheduler(row.id))) {
+        await this.upsertScheduler(row);
+        restored++;
+      }
+    }
+    const defined = new Set(rows.filter((row) => row.enabled).map((row) => row.id));
+    for (const scheduler of await this.drills.queue.getJobSchedulers()) {
+      if (scheduler.key && !defined.has(scheduler.key)) {
+        await this.drills.queue.removeJobScheduler(scheduler.key);
+      }
+    }
+    return restored;
+  }
+
+  async list(): Promise<ScheduleDto[]> {
+    const rows = await this.rows.find({ order: { createdAt: 'ASC' } });
+    return Promise.all(rows.map((row) => this.describe(row)));
+  }
+
+  async get(id: string): Promise<ScheduleDto> {
+    return this.describe(await this.find(id));
+  }
+
+  /** The definition as stored, or undefined; for the worker when a scheduler fires. */
+  async definition(id: string): Promise<ScheduleRow | undefined> {
+    return (await this.rows.findOneBy({ id })) ?? undefined;
+  }
+
+  async create(dto: CreateScheduleDto): Promise<ScheduleDto> {
+    const now = new Date(this.clock.now()).toISOString();
+    const row = this.rows.create({
+      id: randomUUID(),
+      name: dto.name,
+      cron: dto.cron ?? null,
+      everyMs: dto.everyMs ?? null,
+      tz: dto.tz ?? 'UTC',
+      target: dto.target ?? this.targets.defaultTarget,
+      scenario: dto.scenario,
+      options: JSON.stringify(dto.options ?? {}),
+      enabled: dto.enabled ?? true,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.check(row);
+    await this.save(row);
+    return this.describe(row);
+  }
+
+  async update(id: string, dto: UpdateScheduleDto): Promise<ScheduleDto> {
+    const row = await this.find(id);
+    if (dto.cron !== undefined && dto.everyMs !== undefined) {
+      throw new BadRequestException('give either cron or everyMs, not both');
+    }
+    const changed: ScheduleRow = {
+      ...row,
+      ...(dto.name !== undefined ? { name: dto.name } : {}),
+      ...(dto.cron !== undefined ? { cron: dto.cron, everyMs: null } : {}),
+      ...(dto.everyMs !== undefined ? { everyMs: dto.everyMs, cron: null } : {}),
+      ...(dto.tz !== undefined ? { tz: dto.tz } : {}),
+      ...(dto.target !== undefined ? { target: dto.target } : {}),
+      ...(dto.scenario !== undefined ? { scenario: dto.scenario } : {}),
+      ...(dto.options !== undefined ? { options: JSON.stringify(dto.options) } : {}),
+      ...(dto.enabled !== undefined ? { enabled: dto.enabled } : {}),
+      updatedAt: new Date(this.clock.now()).toISOString(),
+    };
+    await this.check(changed);
+    await this.save(changed);
+    return this.describe(changed);
+  }
+
+  async remove(id: string): Promise<void> {
+    const row = await this.find(id);
+    await this.drills.queue.removeJobScheduler(row.id);
+    await this.rows.delete({ id: row.id });
+  }
+
+  private async find(id: string): Promise<ScheduleRow> {
+    const row = await this.rows.findOneBy({ id });
+    if (!row) {
+      throw new ScheduleNotFoundError(id);
+    }
+    return row;
+  }
+
+  /** Everything a definition must satisfy before it is stored; nothing is changed when it fails. */
+  private async check(row: ScheduleRow): Promise<void> {
+    if ((row.cron === null) === (row.everyMs === null)) {
+      throw new BadRequestException('give either cron or everyMs, not both or neither');
+    }
+    this.targets.get(row.target);
+    try {
+      checkCadence(cadenceOf(row), this.config.scheduleMinIntervalMs, new Date(this.clock.now()));
+    } catch (error) {
+      throw error instanceof CadenceError ? new BadRequestException(error.message) : error;
+    }
+    const clash = await this.rows.findOneBy({ name: row.name });
+    if (clash && clash.id !== row.id) {
+      throw new ScheduleNameTakenError(row.name);
+    }
+  }
+
+  private async save(row: ScheduleRow): Promise<void> {
+    await this.rows.save(row);
+    if (row.enabled) {
+      await this.upsertScheduler(row);
+    } else {
+      await this.drills.queue.removeJobScheduler(row.id);
+    }
+  }
+
+  private async upsertScheduler(row: ScheduleRow): Promise<void> {
+    const data: ScheduledDrillJobData = { scheduleId: row.id };
+    await this.drills.queue.upsertJobScheduler(row.id, row.cron !== null ? { pattern: row.cron, tz: row.tz } : { every: row.everyMs! }, {
+      name: SCHEDULED_DRILL_JOB,
+      data,
+      opts: { removeOnComplete: 1000, removeOnFail: 1000 },
+    });
+  }
+
+  private async describe(row: ScheduleRow): Promise<ScheduleDto> {
+    let nextRuns: string[] = [];
+    if (row.enabled) {
+      const scheduler = await this.drills.queue.getJobScheduler(row.id);
+      const first = scheduler?.next ? new Date(scheduler.next) : undefined;
+      nextRuns = upcomingRuns(cadenceOf(row), new Date(this.clock.now()), SHOWN_RUNS, first).map((run) => run.toISOString());
+    }
+    return {
+      id: row.id,
+      name: row.name,
+      ...(row.cron !== null ? { cron: row.cron } : {}),
+      ...(row.everyMs !== null ? { everyMs: row.everyMs } : {}),
+      tz: row.tz,
+      target: row.target,
+      scenario: row.scenario as ScenarioName,
+      options: JSON.parse(row.options) as DrillOptionsDto,
+      enabled: row.enabled,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      nextRuns,
+    };
+  }
+}
+
+function cadenceOf(row: Pick<ScheduleRow, 'cron' | 'everyMs' | 'tz'>): Cadence {
+  return row.cron !== null ? { cron: row.cron, tz: row.tz } : { everyMs: row.everyMs! };
+}

@@ -1,0 +1,149 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
+import { STEP_NAMES, type StepName } from '../src/drills/drill-events.js';
+import { verifyAuditChain } from '../src/events/audit-verifier.js';
+import { failoverLayout } from '../src/targets/drill-target.js';
+import { drillFinished, getDrill, post, startService } from './support/service.js';
+import { startTestLab, type TestLab } from './support/test-lab.js';
+
+const LAB = { name: 'rdtest-crash', basePort: 7500 };
+
+/** One point inside each step where the service dies, after the step has done part of its work. */
+const CRASH_POINTS: [StepName, string][] = [
+  ['prepare', 'prepare:after-canaries'],
+  ['kill', 'kill:after-signals'],
+  ['takeover', 'takeover:after-promotions'],
+  ['forget', 'forget:before-forget'],
+  ['meet', 'meet:after-meets'],
+  ['replicate', 'replicate:after-replicate'],
+  ['verify', 'verify:after-canaries'],
+];
+
+interface Row {
+  type: string;
+  data: string;
+}
+
+describe('a drill whose service dies in the middle of it', () => {
+  let lab: TestLab;
+  let directory: string;
+  const env = () => ({
+    DATABASE_PATH: join(directory, 'drills.sqlite'),
+    LAB_NAME: LAB.name,
+    LAB_BASE_PORT: String(LAB.basePort),
+    // A dead worker's job and target are taken over after at most this long.
+    WORKER_LEASE_MS: '2000',
+  });
+  const events = (drillId: string): Row[] => {
+    const db = new Database(join(directory, 'drills.sqlite'), { readonly: true });
+    try {
+      return db.prepare('SELECT type, data FROM drill_events WHERE drill_id = ? ORDER BY sequence').all(drillId) as Row[];
+    } finally {
+      db.close();
+    }
+  };
+  const startedAt = async (container: string) => (await lab.docker.getContainer(container).inspect()).State.StartedAt;
+
+  beforeAll(async () => {
+    lab = await startTestLab(LAB, { form: true });
+    directory = mkdtempSync(join(tmpdir(), 'redis-drill-crash-'));
+  });
+
+  afterAll(async () => {
+    await lab?.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it.each(CRASH_POINTS)('SIGKILLed during %s (at %s), it is resumed by the restarted service and finishes', async (step, point) => {
+    await lab.lab.reset();
+    const layout = failoverLayout(lab.target, 'A');
+    const standbyStarts = await Promise.all([...layout.standbys, ...layout.spares].map((node) => startedAt(node.containerName)));
+
+    const doomed = await startService({ ...env(), DRILL_CRASH_AT: point });
+    const accepted = await post(doomed.base, '/drills', { scenario: 'group-failover' });
+    const { id } = (await accepted.json()) as { id: string };
+    await waitFor(
+      async () =>
+        doomed.process.signalCode === 'SIGKILL' ? satisfied(undefined) : pending(`service still running (${doomed.process.exitCode})`),
+      { description: `the service to die at ${point}`, timeoutMs: 60_000, intervalMs: 20 },
+    );
+    const beforeRestart = events(id).map((row) => row.type);
+    expect(beforeRestart.at(-1)).toBe('StepStarted');
+    expect(JSON.parse(events(id).at(-1)!.data)).toEqual({ step });
+
+    const restarted = await startService(env());
+    try {
+      const drill = await drillFinished(restarted.base, id);
+      expect(drill.error).toBeUndefined();
+      expect(drill.status).toBe('succeeded');
+    } finally {
+      await restarted.stop();
+    }
+
+    const rows = events(id);
+    const of = (type: string) => rows.filter((row) => row.type === type).map((row) => JSON.parse(row.data) as Record<string, unknown>);
+    // Each step started once and succeeded once; the step that was cut short resumed once.
+    expect(of('StepStarted').map((data) => data.step)).toEqual([...STEP_NAMES]);
+    expect(of('StepSucceeded').map((data) => data.step)).toEqual([...STEP_NAMES]);
+    expect(of('StepResumed').map((data) => data.step)).toEqual([step]);
+    expect(of('DrillResumed')).toHaveLength(1);
+    // Nothing was killed twice: six kills recorded once each, and after a crash past the signals the
+    // resumed step found them already stopped rather than killing them again.
+    const kills = of('NodeKilled');
+    expect(kills.map((data) => data.node).sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
+    expect(kills.every((data) => data.alreadyStopped === (step === 'kill'))).toBe(true);
+    for (const type of ['TopologyRecorded', 'CanariesWritten', 'ClusterServing', 'ClusterRedundant', 'HealthGatePassed']) {
+      expect(of(type), type).toHaveLength(1);
+    }
+    // Group B was never restarted, and it passes the health gate.
+    expect(await Promise.all([...layout.standbys, ...layout.spares].map((node) => startedAt(node.containerName)))).toEqual(standbyStarts);
+    expect(
+      await lab.admin.healthProblems([...layout.standbys, ...layout.spares], {
+        masters: 3,
+        replicasPerMaster: 1,
+        maxReplicaLagBytes: 64 * 1024,
+      }),
+    ).toEqual([]);
+    const db = new Database(join(directory, 'drills.sqlite'), { readonly: true });
+    try {
+      expect(verifyAuditChain(db).intact).toBe(true);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('on SIGTERM, parks the drill at the next step boundary and exits; the next start finishes it', async () => {
+    await lab.lab.reset();
+    const stopping = await startService(env());
+    const { id } = (await (await post(stopping.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
+    await waitFor(
+      async () => {
+        const drill = await getDrill(stopping.base, id);
+        return drill.steps.find((candidate) => candidate.name === 'meet')?.status === 'running'
+          ? satisfied(undefined)
+          : pending(drill.status);
+      },
+      { description: 'the meet step to start', timeoutMs: 60_000, intervalMs: 2 },
+    );
+    stopping.process.kill('SIGTERM');
+    await stopping.exited;
+    expect(stopping.process.signalCode).toBe('SIGTERM');
+    const atExit = events(id).at(-1)!;
+    expect(atExit.type).toBe('StepSucceeded');
+    expect(JSON.parse(atExit.data)).toMatchObject({ step: 'meet' });
+
+    const restarted = await startService(env());
+    try {
+      expect((await drillFinished(restarted.base, id)).status).toBe('succeeded');
+    } finally {
+      await restarted.stop();
+    }
+    const types = events(id).map((row) => row.type);
+    expect(types.filter((type) => type === 'DrillResumed')).toHaveLength(1);
+    expect(types.filter((type) => type === 'StepResumed')).toHaveLength(0);
+  });
+});

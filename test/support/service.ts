@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
+import type { DrillDto } from '../../src/drills/drill.dto.js';
+
+export interface RunningService {
+  readonly base: string;
+  readonly process: ChildProcess;
+  /** Everything the service printed so far. */
+  output(): string;
+  /** Resolves with the exit code once the process has ended. */
+  readonly exited: Promise<number | null>;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The built service (`node dist/main.js`) as a child process, answering on a port of its own. */
+export async function startService(env: Record<string, string>, port?: number): Promise<RunningService> {
+  if (!existsSync('dist/main.js')) {
+    throw new Error('dist/main.js is missing: run `npm run build` before these tests (make test does)');
+  }
+  const listenOn = port ?? (await freePort());
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    env: { ...process.env, ...env, PORT: String(listenOn) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const base = `http://127.0.0.1:${listenOn}/api`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`the service exited (${child.exitCode ?? child.signalCode}): ${output}`);
+      }
+      const response = await fetch(`${base}/health`);
+      return response.ok ? satisfied(undefined) : pending(`health answered ${response.status}`);
+    },
+    { description: `the service to answer ${base}/health`, timeoutMs: 30_000, intervalMs: 100 },
+  );
+  return {
+    base,
+    process: child,
+    output: () => output,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+      }
+      return exited;
+    },
+  };
+}
+
+export const post = (base: string, path: string, body: unknown): Promise<Response> =>
+  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+export async function getDrill(base: string, id: string): Promise<DrillDto> {
+  return (await (await fetch(`${base}/drills/${id}`)).json()) as DrillDto;
+}
+
+/** Polls a drill until it has finished, and returns it. */
+export function drillFinished(base: string, id: string, timeoutMs = 90_000): Promise<DrillDto> {
+  return waitFor(
+    async () => {
+      const drill = await getDrill(base, id);
+      return ['succeeded', 'failed', 'aborted'].includes(drill.status) ? satisfied(drill) : pending(`drill is ${drill.status}`);
+    },
+    { description: `drill ${id} to finish`, timeoutMs, intervalMs: 100 },
+  );
+}

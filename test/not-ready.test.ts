@@ -34,7 +34,7 @@ describe('a drill on a target whose standbys are not attached', () => {
 
   it('records the reason in its events and nothing that touched a node', async () => {
     const types = (await drills.store.read(state.id)).map((event) => event.type);
-    expect(types).toEqual(['DrillRequested', 'DrillStarted', 'StepStarted', 'StepFailed', 'DrillFailed']);
+    expect(types).toEqual(['DrillRequested', 'DrillStarted', 'LeaseAcquired', 'StepStarted', 'StepFailed', 'DrillFailed']);
   });
 
   it('leaves every container running and cluster A serving', async () => {

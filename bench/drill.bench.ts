@@ -18,7 +18,7 @@ if (!Number.isInteger(runs) || runs < 1) {
 }
 
 const lab = await startTestLab(
-  { name: process.env.BENCH_LAB_NAME ?? 'redis-drill-bench', basePort: Number(process.env.BENCH_LAB_BASE_PORT ?? 7500) },
+  { name: process.env.BENCH_LAB_NAME ?? 'redis-drill-bench', basePort: Number(process.env.BENCH_LAB_BASE_PORT ?? 8000) },
   { form: true },
 );
 const drills = await drillRunnerFor(lab);

@@ -6,7 +6,7 @@ import { canaries } from '../src/drills/canaries.js';
 import { readinessProblems } from '../src/drills/readiness.js';
 import { UNCOORDINATED } from '../src/drills/drill-locks.js';
 import { DrillStream } from '../src/drills/drill-stream.js';
-import { GROUP_FAILOVER_STEPS } from '../src/drills/steps/group-failover.steps.js';
+import { DRILL_STEPS } from '../src/drills/steps/drill-steps.js';
 import type { StepName } from '../src/drills/drill-events.js';
 import { failoverLayout, targetNodes } from '../src/targets/drill-target.js';
 import { TargetRegistry } from '../src/targets/target-registry.js';
@@ -34,9 +34,9 @@ describe('aborting a drill on the Docker lab', () => {
       type: 'DrillRequested',
       data: { scenario: 'group-failover', target: 'lab', trigger: 'manual' },
     });
-    const steps = { ...GROUP_FAILOVER_STEPS };
+    const steps = { ...DRILL_STEPS };
     steps[step] = async (context) => {
-      const events = await GROUP_FAILOVER_STEPS[step](context);
+      const events = await DRILL_STEPS[step](context);
       const stream = await drills.store.read(id);
       await drills.store.append(id, stream.length, [{ type: 'AbortRequested', data: { reason: `stop after ${step}` } }], {
         occurredAt: new Date(),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
-import { STEP_NAMES } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_PLAN } from '../src/drills/drill-events.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
 import { drillFinished, post as postTo, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
@@ -61,7 +61,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
       { description: `drill ${id} to finish`, timeoutMs: 90_000, intervalMs: 100 },
     );
     expect(drill).toMatchObject({ id, scenario: 'group-failover', target: 'lab', trigger: 'manual', status: 'succeeded' });
-    expect(drill.steps.map((step) => step.name)).toEqual([...STEP_NAMES]);
+    expect(drill.steps.map((step) => step.name)).toEqual([...GROUP_FAILOVER_PLAN]);
     for (const step of drill.steps) {
       expect(step.status).toBe('succeeded');
       expect(step.durationMs).toBeGreaterThan(0);
@@ -133,14 +133,14 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
       steps: { name: string }[];
       events: { type: string; step?: string }[];
     };
-    expect(timeline.steps.map((step) => step.name)).toEqual([...STEP_NAMES]);
+    expect(timeline.steps.map((step) => step.name)).toEqual([...GROUP_FAILOVER_PLAN]);
     expect(timeline.events.filter((event) => event.type === 'NodeKilled').every((event) => event.step === 'kill')).toBe(true);
     const stats = (await (await fetch(`${base}/stats/steps?target=lab`)).json()) as {
       drills: { count: number; successRate: number };
       steps: { name: string; count: number }[];
     };
     expect(stats.drills).toMatchObject({ count: 1, successRate: 1 });
-    expect(stats.steps.map((step) => [step.name, step.count])).toEqual(STEP_NAMES.map((name) => [name, 1]));
+    expect(stats.steps.map((step) => [step.name, step.count])).toEqual(GROUP_FAILOVER_PLAN.map((name) => [name, 1]));
     const bad = await fetch(`${base}/stats/steps?from=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe('from must be a valid ISO 8601 date string');

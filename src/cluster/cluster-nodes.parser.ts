@@ -158,3 +158,8 @@ export function isUnhealthyEntry(entry: ClusterNodeEntry): boolean {
 export function slotCount(entry: Pick<ClusterNodeEntry, 'slots'>): number {
   return entry.slots.reduce((sum, range) => sum + range.end - range.start + 1, 0);
 }
+
+/** Slot ranges as `redis-cli` prints them: `0-5460 5470`. */
+export function formatSlots(ranges: readonly SlotRange[]): string {
+  return ranges.map((range) => (range.start === range.end ? `${range.start}` : `${range.start}-${range.end}`)).join(' ');
+}

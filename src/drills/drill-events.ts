@@ -1,11 +1,22 @@
 import type { RecordedEvent } from '../events/event-store.js';
 import type { GroupName } from '../targets/drill-target.js';
 
-export const SCENARIOS = ['group-failover'] as const;
+export const SCENARIOS = ['group-failover', 'failover-and-failback'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-export const STEP_NAMES = ['prepare', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify'] as const;
+/** Every step any scenario can have. */
+export const STEP_NAMES = ['prepare', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify', 'failback'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
+
+/** The seed's procedure: the serving group dies, the standby group takes over and becomes a full cluster. */
+export const GROUP_FAILOVER_PLAN: readonly StepName[] = ['prepare', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify'];
+
+/** Each scenario's steps, in order. */
+export const SCENARIO_PLANS: Readonly<Record<ScenarioName, readonly StepName[]>> = {
+  'group-failover': GROUP_FAILOVER_PLAN,
+  // ... and back to the starting topology, so that the next drill can run.
+  'failover-and-failback': [...GROUP_FAILOVER_PLAN, 'failback'],
+};
 
 export type DrillTrigger = 'manual' | 'schedule';
 
@@ -17,6 +28,8 @@ export interface RecordedNode {
   readonly role: 'master' | 'replica' | 'unknown';
   /** The node it replicates, by name, when it is a replica of a target node. */
   readonly replicates?: string;
+  /** The slots it serves, as `start-end` ranges joined by spaces; absent when none. */
+  readonly slots?: string;
 }
 
 /**
@@ -34,6 +47,14 @@ export type DrillEvent =
   | { type: 'StepFailed'; data: { step: StepName; durationMs: number; error: string } }
   | { type: 'TopologyRecorded'; data: { from: GroupName; to: GroupName; nodes: RecordedNode[] } }
   | { type: 'CanariesWritten'; data: { keys: number; tookMs: number } }
+  /** The standby group was found stopped (killed by an earlier drill): it is brought back before the drill goes on. */
+  | { type: 'StandbyRestoreStarted'; data: { group: GroupName; nodes: string[] } }
+  | { type: 'StandbyGroupRestored'; data: { group: GroupName; nodes: string[]; tookMs: number } }
+  /** Failback: the original group back as replicas, then one coordinated failover per shard. */
+  | { type: 'GroupRejoined'; data: { group: GroupName; nodes: string[] } }
+  | { type: 'ShardHandedBack'; data: { node: string; from: string; method: 'coordinated' | 'paused-takeover'; tookMs: number } }
+  | { type: 'NodeReset'; data: { node: string; nodeId: string } }
+  | { type: 'StartingTopologyRestored'; data: { serving: GroupName; failbackMs: number } }
   | { type: 'StandbysInSync'; data: { standbys: string[]; tookMs: number } }
   | {
       type: 'NodeKilled';

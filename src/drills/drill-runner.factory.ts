@@ -9,7 +9,7 @@ import type { CrashPoints } from './crash-points.js';
 import type { DrillLocks } from './drill-locks.js';
 import { DrillRunner } from './drill-runner.js';
 import type { DrillSettings, StepRegistry } from './steps/step-context.js';
-import { GROUP_FAILOVER_STEPS } from './steps/group-failover.steps.js';
+import { DRILL_STEPS } from './steps/drill-steps.js';
 
 export const DEFAULT_DRILL_SETTINGS: DrillSettings = {
   canaryKeys: 16_384,
@@ -43,7 +43,7 @@ export function createDrillRunner(parts: {
     nodeControlFor: (target) => new DockerNodeControl(parts.docker, target),
     clock: parts.clock,
     settings: { ...DEFAULT_DRILL_SETTINGS, ...parts.settings },
-    steps: parts.steps ?? GROUP_FAILOVER_STEPS,
+    steps: parts.steps ?? DRILL_STEPS,
     locks: parts.locks,
     worker: parts.worker,
     ...(parts.crashPoints ? { crashPoints: parts.crashPoints } : {}),

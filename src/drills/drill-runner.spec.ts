@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../common/clock.js';
 import { openDataSource } from '../database/data-source.js';
 import { EventStore } from '../events/event-store.js';
-import { STEP_NAMES, type DrillEvent, type StepName } from './drill-events.js';
+import { GROUP_FAILOVER_PLAN, STEP_NAMES, type DrillEvent, type StepName } from './drill-events.js';
 import type { DrillLocks } from './drill-locks.js';
 import { DrillStream } from './drill-stream.js';
 import type { DrillStep, StepRegistry } from './steps/step-context.js';
@@ -67,13 +67,13 @@ describe('DrillRunner with fake steps', () => {
     await request();
     const { outcome, state } = await runner().run(drillId);
     expect(outcome).toBe('finished');
-    expect(ran).toEqual([...STEP_NAMES]);
+    expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
     expect(state.status).toBe('succeeded');
     expect(await recorded()).toEqual([
       'DrillRequested',
       'DrillStarted',
       'LeaseAcquired',
-      ...STEP_NAMES.flatMap((step) => [`StepStarted:${step}`, `StepSucceeded:${step}`]),
+      ...GROUP_FAILOVER_PLAN.flatMap((step) => [`StepStarted:${step}`, `StepSucceeded:${step}`]),
       'DrillSucceeded',
     ]);
     expect(state.steps.every((step) => step.status === 'succeeded' && step.durationMs! >= 0)).toBe(true);
@@ -157,13 +157,13 @@ describe('DrillRunner with fake steps', () => {
     await request();
     const stream = await DrillStream.open(store, clock, drillId);
     await stream.append(
-      { type: 'DrillStarted', data: { plan: [...STEP_NAMES] } },
+      { type: 'DrillStarted', data: { plan: [...GROUP_FAILOVER_PLAN] } },
       { type: 'StepStarted', data: { step: 'prepare' } },
       { type: 'StepSucceeded', data: { step: 'prepare', durationMs: 1 } },
       { type: 'StepStarted', data: { step: 'kill' } },
     );
     const { state } = await runner().run(drillId);
-    expect(ran).toEqual(STEP_NAMES.slice(1));
+    expect(ran).toEqual(GROUP_FAILOVER_PLAN.slice(1));
     expect(state).toMatchObject({ status: 'succeeded', resumes: 1 });
     const events = await recorded();
     expect(events.filter((event) => event === 'StepStarted:kill')).toHaveLength(1);
@@ -197,7 +197,7 @@ describe('DrillRunner with fake steps', () => {
         return [];
       },
     }).run(drillId);
-    expect(ran).toEqual([...STEP_NAMES]);
+    expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
     expect(state.status).toBe('aborted');
     expect(state.recovery).toEqual(['takeover', 'forget', 'meet', 'replicate', 'verify']);
     const events = await recorded();

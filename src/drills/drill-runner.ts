@@ -8,7 +8,7 @@ import type { NodeControl } from '../nodes/node-control.js';
 import { failoverLayout, type DrillTarget } from '../targets/drill-target.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import { NO_CRASH_POINTS, type CrashPoints } from './crash-points.js';
-import { RECOVERY_STEPS, STEP_NAMES, type DrillEvent, type StepName } from './drill-events.js';
+import { RECOVERY_STEPS, SCENARIO_PLANS, type DrillEvent, type StepName } from './drill-events.js';
 import type { DrillLocks, TargetLease } from './drill-locks.js';
 import { isFinished, killHasStarted, nextStep, type DrillState } from './drill-state.js';
 import { DrillStream, DrillTakenOverError } from './drill-stream.js';
@@ -110,7 +110,7 @@ export class DrillRunner {
     const leaseEvent: DrillEvent = { type: 'LeaseAcquired', data: { target: target.name, fencingToken: lease.token, worker } };
     await stream.append(
       stream.state.status === 'queued'
-        ? { type: 'DrillStarted', data: { plan: [...STEP_NAMES] } }
+        ? { type: 'DrillStarted', data: { plan: [...SCENARIO_PLANS[stream.state.scenario]] } }
         : { type: 'DrillResumed', data: { worker } },
       leaseEvent,
     );
@@ -127,9 +127,11 @@ export class DrillRunner {
           await stream.append(...finishing, { type: 'DrillAborted', data: { reason: abort.reason, recovered: [] } });
           return { outcome: 'finished', state: stream.state };
         }
-        const remaining = RECOVERY_STEPS.filter(
-          (name) => stream.state.steps.find((candidate) => candidate.name === name)?.status !== 'succeeded',
-        );
+        // The rest of the failover, as far as this scenario's plan has it.
+        const remaining = RECOVERY_STEPS.filter((name) => {
+          const planned = stream.state.steps.find((candidate) => candidate.name === name);
+          return planned !== undefined && planned.status !== 'succeeded';
+        });
         await stream.append(...finishing, { type: 'RecoveryStarted', data: { steps: remaining, reason: abort.reason } });
         finishing = [];
         // The plan shrank to the recovery steps; start again from its first open step.
@@ -202,7 +204,10 @@ export class DrillRunner {
         return stream.state;
       },
       target,
-      layout: failoverLayout(target, stream.state.direction?.from ?? 'A'),
+      // Known once `prepare` has found which group serves.
+      get layout() {
+        return failoverLayout(target, stream.state.direction?.from ?? 'A');
+      },
       admin,
       keyspace,
       nodes: this.deps.nodeControlFor(target),

@@ -19,6 +19,8 @@ export interface DrillTimings {
   readonly killToServingMs?: number;
   /** From the kill being issued to every new master having a synced replica. */
   readonly killToRedundantMs?: number;
+  /** The failback step: from the original group's restart to the starting topology, healthy. */
+  readonly failbackMs?: number;
   readonly totalMs?: number;
 }
 
@@ -52,6 +54,8 @@ export interface DrillState {
   readonly resumes: number;
   /** Fencing token of the lease the drill's current worker holds. */
   readonly fencingToken?: number;
+  /** Set once `prepare` began bringing a stopped standby group back, so that a resumed `prepare` finishes it. */
+  readonly standbyRestore?: GroupName;
 }
 
 export class DrillHistoryError extends Error {
@@ -151,6 +155,10 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
         steps: state.steps.map((step) => (step.status === 'pending' ? { ...step, status: 'skipped' } : step)),
         timings: { ...state.timings, totalMs: state.startedAt ? Date.parse(at) - Date.parse(state.startedAt) : undefined },
       };
+    case 'StandbyRestoreStarted':
+      return { ...next, standbyRestore: event.data.group };
+    case 'StartingTopologyRestored':
+      return { ...next, timings: { ...state.timings, failbackMs: event.data.failbackMs } };
     case 'DrillResumed':
       return { ...next, resumes: state.resumes + 1 };
     case 'LeaseAcquired':
@@ -166,6 +174,10 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
         timings: { ...state.timings, totalMs: state.startedAt ? Date.parse(at) - Date.parse(state.startedAt) : undefined },
       };
     case 'StepRetried':
+    case 'StandbyGroupRestored':
+    case 'GroupRejoined':
+    case 'ShardHandedBack':
+    case 'NodeReset':
     case 'KilledContainersStopped':
     case 'CanariesWritten':
     case 'StandbysInSync':

@@ -19,6 +19,9 @@ export interface LabContainer {
 }
 
 export const LAB_HOST = '127.0.0.1';
+/** The working directory of both the official image and the one built from the host. */
+export const LAB_DATA_DIR = '/data';
+export const LAB_CLUSTER_CONFIG_FILE = 'nodes.conf';
 const GROUP_SIZE = 6;
 const GROUP_OFFSET: Record<GroupName, number> = { A: 1, B: 11 };
 
@@ -40,6 +43,7 @@ export function labTarget(settings: LabSettings, targetName = 'lab'): DrillTarge
   return {
     name: targetName,
     containerLabel: { key: LAB_LABEL, value: settings.name },
+    clusterConfigFile: `${LAB_DATA_DIR}/${LAB_CLUSTER_CONFIG_FILE}`,
     groups: {
       A: nodes.filter((node) => node.group === 'A'),
       B: nodes.filter((node) => node.group === 'B'),

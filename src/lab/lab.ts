@@ -6,6 +6,7 @@ import { isNotFound, type Docker } from '../docker/docker-engine.js';
 import { ensureRedisImage, type RedisImageSettings } from '../docker/redis-image.js';
 import { failoverLayout } from '../targets/drill-target.js';
 import {
+  LAB_CLUSTER_CONFIG_FILE,
   LAB_HOST,
   LAB_LABEL,
   LAB_PORT_LABEL,
@@ -220,7 +221,7 @@ export function redisArguments(container: LabContainer): string[] {
     '--cluster-enabled',
     'yes',
     '--cluster-config-file',
-    'nodes.conf',
+    LAB_CLUSTER_CONFIG_FILE,
     '--cluster-node-timeout',
     '5000',
     '--repl-diskless-sync',

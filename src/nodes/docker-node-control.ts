@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { emptyFileTar } from '../docker/empty-file-tar.js';
 import { isNotFound, type Docker } from '../docker/docker-engine.js';
 import { targetNodes, type DrillTarget, type TargetNode } from '../targets/drill-target.js';
 import { NodeControlRefusedError, type ContainerState, type KillOutcome, type NodeControl } from './node-control.js';
@@ -44,12 +46,22 @@ export class DockerNodeControl implements NodeControl {
     return { alreadyStopped: false, method: 'engine' };
   }
 
-  async start(node: TargetNode): Promise<{ alreadyRunning: boolean }> {
+  async start(node: TargetNode, options: { wipeClusterState?: boolean } = {}): Promise<{ alreadyRunning: boolean }> {
     const { id, running } = await this.guard(node);
     if (running) {
+      if (options.wipeClusterState) {
+        throw new NodeControlRefusedError(
+          `container ${node.containerName} is running; its cluster state can only be wiped while it is stopped`,
+        );
+      }
       return { alreadyRunning: true };
     }
-    await this.docker.getContainer(id).start();
+    const container = this.docker.getContainer(id);
+    if (options.wipeClusterState) {
+      const file = this.target.clusterConfigFile;
+      await container.putArchive(emptyFileTar(basename(file)), { path: dirname(file) });
+    }
+    await container.start();
     return { alreadyRunning: false };
   }
 

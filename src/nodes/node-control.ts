@@ -9,7 +9,11 @@ export interface ContainerState {
 export interface NodeControl {
   /** SIGKILL. Answers `alreadyStopped` instead of failing when the container was not running. */
   kill(node: TargetNode): Promise<KillOutcome>;
-  start(node: TargetNode): Promise<{ alreadyRunning: boolean }>;
+  /**
+   * Starts a stopped container. With `wipeClusterState` its cluster config file is emptied first,
+   * so that the node comes up as a new member that knows no cluster; a running node is refused.
+   */
+  start(node: TargetNode, options?: { wipeClusterState?: boolean }): Promise<{ alreadyRunning: boolean }>;
   inspect(node: TargetNode): Promise<ContainerState>;
 }
 

@@ -16,6 +16,11 @@ export interface DrillTarget {
   /** Every container of this target carries this label; node control refuses any that does not. */
   readonly containerLabel: { readonly key: string; readonly value: string };
   readonly groups: Readonly<Record<GroupName, readonly TargetNode[]>>;
+  /**
+   * Absolute path of the nodes' cluster config file inside their containers. Truncating it
+   * while a node is stopped makes the node start as a new, empty cluster member.
+   */
+  readonly clusterConfigFile: string;
 }
 
 /**

@@ -1,9 +1,11 @@
+import { formatSlots } from '../../cluster/cluster-nodes.parser.js';
 import { selfEntry, type NodeSnapshot } from '../../cluster/node-snapshot.js';
 import { pending, satisfied, waitFor, WaitTimeoutError } from '../../common/wait-for.js';
 import { targetNodes } from '../../targets/drill-target.js';
 import { canaries } from '../canaries.js';
 import type { RecordedNode } from '../drill-events.js';
 import { readinessProblems } from '../readiness.js';
+import { restoreStoppedStandbyGroup, servingLayout } from './group-restore.js';
 import { elapsedSince, type DrillStep } from './step-context.js';
 
 export class TargetNotReadyError extends Error {
@@ -14,14 +16,18 @@ export class TargetNotReadyError extends Error {
 }
 
 /**
- * Checks that the target is in the starting layout, records every node's id, writes the canary
+ * Finds the group that serves now (the drill fails over from it to the other one), brings the
+ * standby group back if an earlier drill left it stopped, then checks that the target is in the
+ * starting layout, records every node's id, writes the canary
  * keys and waits until the standbys hold them. Its events go out together at its end, so that a
  * run cut short and run again records them once. Touches no container. A cluster that is still
  * settling (a replica catching up, a state change not yet gossiped) gets a few seconds to become
  * ready; after that the drill fails with everything that was still wrong.
  */
 export const prepare: DrillStep = async (context) => {
-  const { layout, admin } = context;
+  const { admin } = context;
+  const layout = (await servingLayout(admin, context.target)) ?? context.layout;
+  const restored = await restoreStoppedStandbyGroup(context, layout);
   const nodes = targetNodes(context.target);
   let problems: string[] = [];
   let snapshots: NodeSnapshot[];
@@ -59,6 +65,7 @@ export const prepare: DrillStep = async (context) => {
     nodeId: self.id,
     role: self.role,
     ...(self.masterId && names.has(self.masterId) ? { replicates: names.get(self.masterId)! } : {}),
+    ...(self.slots.length > 0 ? { slots: formatSlots(self.slots) } : {}),
   }));
 
   const writing = context.clock.now();
@@ -76,6 +83,7 @@ export const prepare: DrillStep = async (context) => {
   // Open the standbys' connections now so that the takeover, straight after the kill, does not wait for them.
   await admin.warm(layout.standbys);
   return [
+    ...restored,
     { type: 'TopologyRecorded', data: { from: layout.from, to: layout.to, nodes: topology } },
     { type: 'CanariesWritten', data: { keys: keys.length, tookMs: written } },
     { type: 'StandbysInSync', data: { standbys: layout.standbys.map((node) => node.name), tookMs: elapsedSince(context.clock, syncing) } },

@@ -1,3 +1,4 @@
+import { failback } from './failback.step.js';
 import { forget } from './forget.step.js';
 import { kill } from './kill.step.js';
 import { meet } from './meet.step.js';
@@ -7,5 +8,5 @@ import type { StepRegistry } from './step-context.js';
 import { takeover } from './takeover.step.js';
 import { verify } from './verify.step.js';
 
-/** The group-failover drill's steps, by the names its events use. */
-export const GROUP_FAILOVER_STEPS: StepRegistry = { prepare, kill, takeover, forget, meet, replicate, verify };
+/** Every step, by the name its events use; each scenario's plan picks from these. */
+export const DRILL_STEPS: StepRegistry = { prepare, kill, takeover, forget, meet, replicate, verify, failback };

@@ -1,0 +1,98 @@
+import { pending, satisfied, waitFor } from '../../common/wait-for.js';
+import { canaries } from '../canaries.js';
+import type { DrillEvent } from '../drill-events.js';
+import { topologyDifferences } from '../topology-match.js';
+import { restartFresh } from './group-restore.js';
+import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
+
+/**
+ * Back to the starting topology after the failover, with no acknowledged write lost:
+ * 1. the original group restarts as fresh nodes and joins the cluster;
+ * 2. its masters-to-be replicate the serving masters and, one shard at a time, take their slots
+ *    back with a coordinated `CLUSTER FAILOVER`, which waits for them to catch up (or its
+ *    election-free equivalent when Redis will not hold the election, see `handOver`);
+ * 3. its other nodes replicate their masters again, and the standbys, demoted by the failover,
+ *    are standby replicas of the original masters once more;
+ * 4. the spares are reset and forgotten everywhere, empty as they were;
+ * 5. the health gate, every canary, and the topology by node name match the start.
+ * Each part looks at the live cluster first and does only what is left, so a run cut short by a
+ * crash continues where it stood.
+ */
+export const failback: DrillStep = async (context) => {
+  const { admin, layout } = context;
+  const started = context.clock.now();
+  const original = [...layout.servingMasters, ...layout.servingReplicas];
+  const { standbys, spares } = layout;
+  const events: DrillEvent[] = [];
+
+  await restartFresh(context, original);
+  await admin.meet(original, [...standbys, ...spares]);
+  events.push({ type: 'GroupRejoined', data: { group: layout.from, nodes: original.map((node) => node.name) } });
+  await context.checkpoint('failback:rejoined');
+
+  const shards = layout.servingMasters.map((master, index) => ({ master, serving: standbys[index]! }));
+  const open = [];
+  for (const shard of shards) {
+    const self = (await admin.entries(shard.master)).find((entry) => entry.myself);
+    if (!(self?.role === 'master' && self.slots.length > 0)) {
+      open.push(shard);
+    }
+  }
+  await admin.replicate(
+    open.map(({ master, serving }) => ({ replica: master, master: serving })),
+    [...original, ...standbys],
+  );
+  for (const { master, serving } of open) {
+    const { method, tookMs } = await admin.handOver(master, serving);
+    events.push({
+      type: 'ShardHandedBack',
+      data: { node: master.name, from: serving.name, method, tookMs: Math.round(tookMs * 100) / 100 },
+    });
+    await context.checkpoint(`failback:handed-back-${master.name}`);
+  }
+
+  await admin.replicate(
+    [
+      ...layout.servingReplicas.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
+      ...standbys.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
+    ],
+    [...original, ...standbys],
+  );
+
+  for (const spare of spares) {
+    if ((await admin.entries(spare)).length > 1) {
+      await admin.resetHard(spare);
+      events.push({ type: 'NodeReset', data: { node: spare.name, nodeId: recordedId(context, spare) } });
+    }
+  }
+  const remaining = [...original, ...standbys];
+  await admin.forget(
+    spares.map((spare) => recordedId(context, spare)),
+    remaining,
+  );
+  await admin.waitHealthy(remaining, {
+    masters: layout.servingMasters.length,
+    replicasPerMaster: 2,
+    maxReplicaLagBytes: context.settings.maxReplicaLagBytes,
+  });
+
+  const expected = canaries(context.drillId, context.settings.canaryKeys);
+  const found = await context.keyspace.read(
+    layout.servingMasters,
+    expected.map((canary) => canary.key),
+  );
+  const missing = expected.filter((canary) => found.get(canary.key) !== canary.value).length;
+  if (missing > 0) {
+    throw new Error(`${missing} of ${expected.length} canary keys are missing or changed after the failback`);
+  }
+  // Gossip settles the last roles within moments of the health gate; the topology must match by then.
+  await waitFor(
+    async () => {
+      const differences = topologyDifferences(context.state.topology, await admin.snapshots([...remaining, ...spares]));
+      return differences.length === 0 ? satisfied(undefined) : pending(differences.join('; '));
+    },
+    { description: 'the topology to match the one before the drill', timeoutMs: 10_000, intervalMs: 50 },
+  );
+  events.push({ type: 'StartingTopologyRestored', data: { serving: layout.from, failbackMs: elapsedSince(context.clock, started) } });
+  return events;
+};

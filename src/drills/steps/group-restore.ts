@@ -1,0 +1,82 @@
+import type { ClusterAdmin } from '../../cluster/cluster-admin.js';
+import { formatAddress } from '../../cluster/node-address.js';
+import { failoverLayout, targetNodes, type DrillTarget, type FailoverLayout, type TargetNode } from '../../targets/drill-target.js';
+import type { DrillEvent } from '../drill-events.js';
+import { elapsedSince, type StepContext } from './step-context.js';
+
+/**
+ * Which group serves now: the group of the node that owns slot 0, in the view of the first node
+ * that answers. A drill fails over from that group to the other, so drills can go back and forth.
+ */
+export async function servingLayout(admin: ClusterAdmin, target: DrillTarget): Promise<FailoverLayout | undefined> {
+  const byAddress = new Map(targetNodes(target).map((node) => [formatAddress(node), node]));
+  for (const snapshot of await admin.snapshots(targetNodes(target))) {
+    if (!snapshot.reachable) {
+      continue;
+    }
+    const owner = snapshot.entries.find((entry) => entry.role === 'master' && entry.slots.some((range) => range.start === 0));
+    const node = owner ? byAddress.get(owner.address) : undefined;
+    if (node) {
+      return failoverLayout(target, node.group);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Starts a group's stopped containers with a wiped cluster state and waits until they answer,
+ * each as a new node that knows no cluster. A node that kept keys on disk (a replica saves the
+ * RDB it syncs from) loads them at start and, knowing no cluster, claims the slots of those keys;
+ * left so, it would later win those slots from their real owner with an empty dataset. Such a
+ * node is emptied and reset before it meets anyone, while no other node knows its new id.
+ */
+export async function restartFresh(context: StepContext, nodes: readonly TargetNode[]): Promise<void> {
+  for (const node of nodes) {
+    if (!(await context.nodes.inspect(node)).running) {
+      await context.nodes.start(node, { wipeClusterState: true });
+    }
+  }
+  await context.admin.waitAnswering(nodes);
+  for (const node of nodes) {
+    const entries = await context.admin.entries(node);
+    const self = entries.find((entry) => entry.myself);
+    const isolated = entries.length === 1;
+    if (isolated && ((self?.slots.length ?? 0) > 0 || (await context.admin.keyCount(node)) > 0)) {
+      await context.admin.flushAll(node);
+      await context.admin.resetHard(node);
+    }
+  }
+}
+
+/**
+ * When every container of the standby group is stopped (an earlier drill killed it), brings the
+ * group back into the starting position: fresh nodes, the standbys replicating the serving
+ * masters, the spares empty. A group that is running is left alone, whatever state it is in:
+ * the readiness check says what is wrong with it. The intent is recorded before anything is
+ * touched, so that a `prepare` resumed after a crash finishes the job.
+ */
+export async function restoreStoppedStandbyGroup(context: StepContext, layout: FailoverLayout): Promise<DrillEvent[]> {
+  const group = [...layout.standbys, ...layout.spares];
+  if (context.state.standbyRestore !== layout.to) {
+    const states = await Promise.all(group.map((node) => context.nodes.inspect(node)));
+    if (!states.every((state) => state.exists && !state.running)) {
+      return [];
+    }
+    await context.record({ type: 'StandbyRestoreStarted', data: { group: layout.to, nodes: group.map((node) => node.name) } });
+  }
+  const started = context.clock.now();
+  await restartFresh(context, group);
+  await context.checkpoint('prepare:standbys-restarted');
+  const serving = [...layout.servingMasters, ...layout.servingReplicas];
+  await context.admin.meet(layout.standbys, serving);
+  await context.admin.replicate(
+    layout.standbys.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
+    serving,
+  );
+  return [
+    {
+      type: 'StandbyGroupRestored',
+      data: { group: layout.to, nodes: group.map((node) => node.name), tookMs: elapsedSince(context.clock, started) },
+    },
+  ];
+}

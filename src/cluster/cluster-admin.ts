@@ -363,7 +363,7 @@ export class ClusterAdmin {
 
   /** The coordinated failover's protocol without its election; see `handOver`. */
   async pausedTakeover(replica: NamedNode, master: NamedNode): Promise<void> {
-    await this.redis.command(master, 'CLIENT', 'PAUSE', this.settings.syncTimeoutMs, 'WRITE');
+    await this.pauseWrites(master, this.settings.syncTimeoutMs);
     try {
       await this.waitCaughtUp([{ replica, master }]);
       await this.takeover(replica);
@@ -375,6 +375,11 @@ export class ClusterAdmin {
     } finally {
       await this.redis.command(master, 'CLIENT', 'UNPAUSE');
     }
+  }
+
+  /** Holds every client write on a master for up to `ms` (`CLIENT PAUSE … WRITE`); reads go on. */
+  async pauseWrites(master: NamedNode, ms: number): Promise<void> {
+    await this.redis.command(master, 'CLIENT', 'PAUSE', ms, 'WRITE');
   }
 
   /** Empties a node's keyspace; a node must hold no keys before it can be made a replica. */

@@ -6,6 +6,7 @@ import { DrillEventRow, ProjectionStateRow } from '../events/drill-event.entity.
 import { ScheduleRow } from '../schedules/schedule.entity.js';
 import { CreateAuditLog1764000000000 } from './migrations/1764000000000-create-audit-log.js';
 import { CreateSchedules1764100000000 } from './migrations/1764100000000-create-schedules.js';
+import { AddDrillFigures1764200000000 } from './migrations/1764200000000-add-drill-figures.js';
 
 export const ENTITIES = [DrillEventRow, ProjectionStateRow, DrillRow, DrillStepRow, ScheduleRow];
 
@@ -21,7 +22,7 @@ export function dataSourceOptions(databasePath: string): DataSourceOptions {
     type: 'better-sqlite3',
     database: databasePath,
     entities: ENTITIES,
-    migrations: [CreateAuditLog1764000000000, CreateSchedules1764100000000],
+    migrations: [CreateAuditLog1764000000000, CreateSchedules1764100000000, AddDrillFigures1764200000000],
     migrationsRun: true,
     synchronize: false,
     enableWAL: true,

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../events/event-store.js';
+import type { ProbeReport } from '../probe/probe-report.js';
 import type { GroupName } from '../targets/drill-target.js';
 
 export const SCENARIOS = ['group-failover', 'failover-and-failback'] as const;
@@ -20,6 +21,19 @@ export const SCENARIO_PLANS: Readonly<Record<ScenarioName, readonly StepName[]>>
 
 export type DrillTrigger = 'manual' | 'schedule';
 
+/** How a drill runs, as its request asked. */
+export interface DrillOptions {
+  /** Run the live client probe (default true). */
+  readonly probe?: boolean;
+  /** Probe writes per second across all shards (default 150). */
+  readonly probeWritesPerSecond?: number;
+  /**
+   * A planned failover: writes are paused on the serving masters and the standbys caught up
+   * before the kill, so that no acknowledged write can be lost (default false).
+   */
+  readonly planned?: boolean;
+}
+
 /** A node as the drill found it in `prepare`: the ids it must kill, promote and forget. */
 export interface RecordedNode {
   readonly name: string;
@@ -40,7 +54,10 @@ export const RECOVERY_STEPS: readonly StepName[] = ['takeover', 'forget', 'meet'
 
 /** Every event a drill's stream can hold. Payloads are versioned by adding new types, never by editing these. */
 export type DrillEvent =
-  | { type: 'DrillRequested'; data: { scenario: ScenarioName; target: string; trigger: DrillTrigger; scheduleId?: string } }
+  | {
+      type: 'DrillRequested';
+      data: { scenario: ScenarioName; target: string; trigger: DrillTrigger; scheduleId?: string; options?: DrillOptions };
+    }
   | { type: 'DrillStarted'; data: { plan: StepName[] } }
   | { type: 'StepStarted'; data: { step: StepName } }
   | { type: 'StepSucceeded'; data: { step: StepName; durationMs: number } }
@@ -81,7 +98,13 @@ export type DrillEvent =
   | { type: 'AbortRequested'; data: { reason: string } }
   /** The abort found the serving group already killed: these steps run to bring the target back to health. */
   | { type: 'RecoveryStarted'; data: { steps: StepName[]; reason: string } }
-  | { type: 'DrillAborted'; data: { reason: string; recovered: StepName[] } };
+  | { type: 'DrillAborted'; data: { reason: string; recovered: StepName[] } }
+  | { type: 'ProbeStarted'; data: { writesPerSecond: number; slots: number[] } }
+  | { type: 'ProbeReported'; data: ProbeReport }
+  /** The probe ran in a worker that stopped; its figures are gone with it. */
+  | { type: 'ProbeLost'; data: { reason: string } }
+  /** Planned drill: writes stopped on the serving masters and the standbys caught up before the kill. */
+  | { type: 'WritesPaused'; data: { masters: string[]; tookMs: number } };
 
 export type DrillEventType = DrillEvent['type'];
 export type RecordedDrillEvent = RecordedEvent<DrillEvent>;

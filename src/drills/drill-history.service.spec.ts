@@ -101,6 +101,7 @@ describe('DrillHistory', () => {
             error: state.error,
             steps: state.steps.map((step) => defined({ ...step })),
             timings: defined({ ...state.timings }),
+            options: state.options,
           }),
         );
       }

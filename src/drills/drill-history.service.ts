@@ -8,6 +8,8 @@ import { DrillNotFoundError } from './drill-stream.js';
 import type { DrillEventsPageDto, DrillTimelineDto, TimelineEventDto } from './drill-history.dto.js';
 import type { DrillListDto, DrillListItemDto, ListDrillsQueryDto } from './drill-list.dto.js';
 import type { DrillDto } from './drill.dto.js';
+import type { DrillOptionsDto } from './drill-options.dto.js';
+import type { ProbeReportDto } from '../probe/probe-report.dto.js';
 
 const DEFAULT_PAGE = 50;
 const STEP_EVENTS = new Set(['StepStarted', 'StepSucceeded', 'StepFailed']);
@@ -96,8 +98,11 @@ export class DrillHistory {
       timings: {
         ...(item.killToServingMs !== undefined ? { killToServingMs: item.killToServingMs } : {}),
         ...(item.killToRedundantMs !== undefined ? { killToRedundantMs: item.killToRedundantMs } : {}),
+        ...(item.failbackMs !== undefined ? { failbackMs: item.failbackMs } : {}),
         ...(item.totalMs !== undefined ? { totalMs: item.totalMs } : {}),
       },
+      options: JSON.parse(row.options) as DrillOptionsDto,
+      ...probeFields(row.probe),
     };
   }
 
@@ -116,7 +121,7 @@ export class DrillHistory {
         actor: event.actor,
         occurredAt: event.occurredAt,
         hash: event.hash,
-        data: event.data,
+        data: payload(event),
       })),
       ...(items.length > limit ? { nextAfter: page.at(-1)!.sequence } : {}),
     };
@@ -141,7 +146,7 @@ export class DrillHistory {
           type: event.type,
           offsetMs: offset(event.occurredAt),
           ...(running ? { step: running } : {}),
-          data: event.data,
+          data: payload(event),
         });
       }
     }
@@ -178,6 +183,9 @@ export class DrillHistory {
   }
 }
 
+/** An event's payload as the API shows it: a plain JSON object. */
+const payload = (event: RecordedDrillEvent): Record<string, unknown> => event.data as unknown as Record<string, unknown>;
+
 /** A `drill_steps` row as SQLite returns it. */
 interface RawStepRow {
   name: string;
@@ -202,6 +210,11 @@ interface RawDrillRow {
   total_ms: number | null;
   kill_to_serving_ms: number | null;
   kill_to_redundant_ms: number | null;
+  failback_ms: number | null;
+  client_rto_ms: number | null;
+  lost_acked_writes: number | null;
+  options: string;
+  probe: string | null;
   error: string | null;
 }
 
@@ -219,8 +232,20 @@ function listItem(row: RawDrillRow): DrillListItemDto {
     ...(row.total_ms !== null ? { totalMs: row.total_ms } : {}),
     ...(row.kill_to_serving_ms !== null ? { killToServingMs: row.kill_to_serving_ms } : {}),
     ...(row.kill_to_redundant_ms !== null ? { killToRedundantMs: row.kill_to_redundant_ms } : {}),
+    ...(row.failback_ms !== null ? { failbackMs: row.failback_ms } : {}),
+    ...(row.client_rto_ms !== null ? { clientRtoMs: row.client_rto_ms } : {}),
+    ...(row.lost_acked_writes !== null ? { lostAckedWrites: row.lost_acked_writes } : {}),
     ...(row.error ? { error: row.error } : {}),
   };
+}
+
+/** The probe's report, or why it was lost, from the projection's JSON. */
+function probeFields(probe: string | null): { probe?: ProbeReportDto; probeLost?: string } {
+  if (probe === null) {
+    return {};
+  }
+  const outcome = JSON.parse(probe) as { state: 'reported'; report: ProbeReportDto } | { state: 'lost'; reason: string };
+  return outcome.state === 'reported' ? { probe: outcome.report } : { probeLost: outcome.reason };
 }
 
 function encodeCursor(requestedAt: string, id: string): string {

@@ -61,6 +61,12 @@ export class DrillListItemDto {
   killToServingMs?: number;
   /** From the kill to every new master having a synced replica. */
   killToRedundantMs?: number;
+  /** The failback step, for scenarios that fail back. */
+  failbackMs?: number;
+  /** The live probe's longest stretch without a successful write. */
+  clientRtoMs?: number;
+  /** Acknowledged probe writes missing after the drill. */
+  lostAckedWrites?: number;
   error?: string;
 }
 

@@ -8,8 +8,14 @@ import type { TargetRegistry } from '../targets/target-registry.js';
 import type { CrashPoints } from './crash-points.js';
 import type { DrillLocks } from './drill-locks.js';
 import { DrillRunner } from './drill-runner.js';
+import { LiveProbe } from '../probe/live-probe.js';
+import { targetNodes } from '../targets/drill-target.js';
+import type { ProbeFactory } from './probe-window.js';
 import type { DrillSettings, StepRegistry } from './steps/step-context.js';
 import { DRILL_STEPS } from './steps/drill-steps.js';
+
+/** A probe write with no answer after this long counts as unknown. */
+const PROBE_WRITE_TIMEOUT_MS = 2_000;
 
 export const DEFAULT_DRILL_SETTINGS: DrillSettings = {
   canaryKeys: 16_384,
@@ -32,9 +38,11 @@ export function createDrillRunner(parts: {
   worker: string;
   settings?: Partial<DrillSettings>;
   crashPoints?: CrashPoints;
-  /** The group-failover steps unless given; tests wrap them to act between two steps. */
+  /** The drill steps unless given; tests wrap them to act between two steps. */
   steps?: StepRegistry;
 }): DrillRunner {
+  const probes: ProbeFactory = (target, slots, runId, writesPerSecond) =>
+    new LiveProbe(targetNodes(target), slots, runId, { writesPerSecond, writeTimeoutMs: PROBE_WRITE_TIMEOUT_MS }, parts.clock);
   return new DrillRunner({
     store: parts.store,
     targets: parts.targets,
@@ -45,6 +53,7 @@ export function createDrillRunner(parts: {
     settings: { ...DEFAULT_DRILL_SETTINGS, ...parts.settings },
     steps: parts.steps ?? DRILL_STEPS,
     locks: parts.locks,
+    probes,
     worker: parts.worker,
     ...(parts.crashPoints ? { crashPoints: parts.crashPoints } : {}),
   });

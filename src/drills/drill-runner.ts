@@ -8,6 +8,7 @@ import type { NodeControl } from '../nodes/node-control.js';
 import { failoverLayout, type DrillTarget } from '../targets/drill-target.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import { NO_CRASH_POINTS, type CrashPoints } from './crash-points.js';
+import { ProbeWindow, type ProbeFactory } from './probe-window.js';
 import { RECOVERY_STEPS, SCENARIO_PLANS, type DrillEvent, type StepName } from './drill-events.js';
 import type { DrillLocks, TargetLease } from './drill-locks.js';
 import { isFinished, killHasStarted, nextStep, type DrillState } from './drill-state.js';
@@ -27,6 +28,8 @@ export interface DrillRunnerDependencies {
   /** Names this worker in the events it records. */
   readonly worker: string;
   readonly crashPoints?: CrashPoints;
+  /** Makes the live client probe; without it drills run with no probe. */
+  readonly probes?: ProbeFactory;
 }
 
 export interface RunOptions {
@@ -93,19 +96,27 @@ export class DrillRunner {
       });
       return finished();
     }
+    const probe = new ProbeWindow(this.deps.probes);
     try {
-      return await this.drive(stream, target, granted.lease, options);
+      return await this.drive(stream, target, granted.lease, options, probe);
     } catch (error) {
       if (error instanceof DrillTakenOverError || (error as Error).name === 'LeaseLostError') {
         return { outcome: 'parked', state: stream.state };
       }
       throw error;
     } finally {
+      probe.discard();
       await granted.lease.release().catch(() => undefined);
     }
   }
 
-  private async drive(stream: DrillStream, target: DrillTarget, lease: TargetLease, options: RunOptions): Promise<RunResult> {
+  private async drive(
+    stream: DrillStream,
+    target: DrillTarget,
+    lease: TargetLease,
+    options: RunOptions,
+    probe: ProbeWindow,
+  ): Promise<RunResult> {
     const { clock, worker } = this.deps;
     const leaseEvent: DrillEvent = { type: 'LeaseAcquired', data: { target: target.name, fencingToken: lease.token, worker } };
     await stream.append(
@@ -124,7 +135,10 @@ export class DrillRunner {
       const abort = stream.state.abortRequested;
       if (abort && !stream.state.recovery) {
         if (!killHasStarted(stream.state)) {
-          await stream.append(...finishing, { type: 'DrillAborted', data: { reason: abort.reason, recovered: [] } });
+          await stream.append(...finishing, ...(await probe.close(stream.state)), {
+            type: 'DrillAborted',
+            data: { reason: abort.reason, recovered: [] },
+          });
           return { outcome: 'finished', state: stream.state };
         }
         // The rest of the failover, as far as this scenario's plan has it.
@@ -153,17 +167,23 @@ export class DrillRunner {
       const outcome = await this.attempt(step, context, stream);
       if ('error' in outcome) {
         const error = errorMessage(outcome.error);
-        await stream.append(
-          { type: 'StepFailed', data: { step, durationMs: elapsedSince(clock, started), error } },
-          { type: 'DrillFailed', data: { step, reason: `${step} failed: ${error}` } },
-        );
+        const failed: DrillEvent = { type: 'StepFailed', data: { step, durationMs: elapsedSince(clock, started), error } };
+        await stream.append(failed, ...(await probe.close(stream.state)), {
+          type: 'DrillFailed',
+          data: { step, reason: `${step} failed: ${error}` },
+        });
         return { outcome: 'finished', state: stream.state };
       }
       finishing = [...outcome.events, { type: 'StepSucceeded', data: { step, durationMs: elapsedSince(clock, started) } }];
+      if (step === 'prepare') {
+        // The probe needs the topology prepare found, so it starts with prepare's events applied.
+        finishing.push(...probe.start({ ...stream.state, ...pendingTopology(outcome.events) }, target));
+      }
     }
     const state = stream.state;
     await stream.append(
       ...finishing,
+      ...(await probe.close(state)),
       state.recovery
         ? { type: 'DrillAborted', data: { reason: state.abortRequested!.reason, recovered: [...state.recovery] } }
         : { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, Date.parse(state.startedAt!)) } },
@@ -236,4 +256,10 @@ async function withWatchdog<T>(work: Promise<T>, step: StepName, timeoutMs: numb
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The topology and direction a step's not yet recorded events carry. */
+function pendingTopology(events: readonly DrillEvent[]): Partial<DrillState> {
+  const recorded = events.find((event) => event.type === 'TopologyRecorded');
+  return recorded ? { topology: recorded.data.nodes, direction: { from: recorded.data.from, to: recorded.data.to } } : {};
 }

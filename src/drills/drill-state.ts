@@ -1,4 +1,5 @@
-import type { DrillEvent, DrillTrigger, RecordedDrillEvent, RecordedNode, ScenarioName, StepName } from './drill-events.js';
+import type { ProbeReport } from '../probe/probe-report.js';
+import type { DrillEvent, DrillOptions, DrillTrigger, RecordedDrillEvent, RecordedNode, ScenarioName, StepName } from './drill-events.js';
 import type { GroupName } from '../targets/drill-target.js';
 
 export const DRILL_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'aborted'] as const;
@@ -31,6 +32,7 @@ export interface DrillState {
   readonly scenario: ScenarioName;
   readonly target: string;
   readonly trigger: DrillTrigger;
+  readonly options: DrillOptions;
   /** The schedule that started the drill, when a schedule did. */
   readonly scheduleId?: string;
   /** Who asked for the drill; the runner appends its events on their behalf. */
@@ -54,6 +56,11 @@ export interface DrillState {
   readonly resumes: number;
   /** Fencing token of the lease the drill's current worker holds. */
   readonly fencingToken?: number;
+  /** The live probe: started, then reported or lost. */
+  readonly probe?:
+    | { readonly state: 'running' }
+    | { readonly state: 'reported'; readonly report: ProbeReport }
+    | { readonly state: 'lost'; readonly reason: string };
   /** Set once `prepare` began bringing a stopped standby group back, so that a resumed `prepare` finishes it. */
   readonly standbyRestore?: GroupName;
 }
@@ -85,6 +92,7 @@ function start(event: RecordedDrillEvent): DrillState {
     target: event.data.target,
     trigger: event.data.trigger,
     ...(event.data.scheduleId ? { scheduleId: event.data.scheduleId } : {}),
+    options: event.data.options ?? {},
     actor: event.actor,
     status: 'queued',
     requestedAt: event.occurredAt,
@@ -155,6 +163,12 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
         steps: state.steps.map((step) => (step.status === 'pending' ? { ...step, status: 'skipped' } : step)),
         timings: { ...state.timings, totalMs: state.startedAt ? Date.parse(at) - Date.parse(state.startedAt) : undefined },
       };
+    case 'ProbeStarted':
+      return { ...next, probe: { state: 'running' } };
+    case 'ProbeReported':
+      return { ...next, probe: { state: 'reported', report: event.data } };
+    case 'ProbeLost':
+      return { ...next, probe: { state: 'lost', reason: event.data.reason } };
     case 'StandbyRestoreStarted':
       return { ...next, standbyRestore: event.data.group };
     case 'StartingTopologyRestored':
@@ -173,6 +187,7 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
         error: event.data.reason,
         timings: { ...state.timings, totalMs: state.startedAt ? Date.parse(at) - Date.parse(state.startedAt) : undefined },
       };
+    case 'WritesPaused':
     case 'StepRetried':
     case 'StandbyGroupRestored':
     case 'GroupRejoined':

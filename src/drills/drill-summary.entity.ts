@@ -48,6 +48,26 @@ export class DrillRow {
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
+  /** The failback step, for scenarios that fail back. */
+  @Column({ name: 'failback_ms', type: 'real', nullable: true })
+  failbackMs!: number | null;
+
+  /** The live probe's longest stretch without a successful write. */
+  @Column({ name: 'client_rto_ms', type: 'real', nullable: true })
+  clientRtoMs!: number | null;
+
+  /** Acknowledged probe writes missing after the drill. */
+  @Column({ name: 'lost_acked_writes', type: 'integer', nullable: true })
+  lostAckedWrites!: number | null;
+
+  /** The drill's options as requested, as JSON. */
+  @Column({ type: 'text', default: '{}' })
+  options!: string;
+
+  /** The live probe's full report as JSON, or why it was lost. */
+  @Column({ type: 'text', nullable: true })
+  probe!: string | null;
+
   /** Sequence of the last event folded into this row. */
   @Column({ type: 'integer' })
   version!: number;

@@ -19,7 +19,7 @@ interface Statements {
  */
 export class DrillSummaryProjection implements Projection {
   readonly name = 'drill-summary';
-  readonly version = 1;
+  readonly version = 2;
   private readonly statements = new WeakMap<SqliteDatabase, Statements>();
   /** The state each recently appended drill was left in, so that an append folds only its own events. */
   private readonly recent = new Map<string, DrillState>();
@@ -82,12 +82,14 @@ export class DrillSummaryProjection implements Projection {
         stream: db.prepare('SELECT * FROM drill_events WHERE drill_id = ? ORDER BY sequence'),
         upsertDrill: db.prepare(
           `INSERT INTO drills (id, scenario, target, trigger, schedule_id, actor, status, requested_at, started_at, finished_at,
-             total_ms, kill_to_serving_ms, kill_to_redundant_ms, error, version)
+             total_ms, kill_to_serving_ms, kill_to_redundant_ms, error, version, failback_ms, client_rto_ms, lost_acked_writes, options, probe)
            VALUES (@id, @scenario, @target, @trigger, @schedule_id, @actor, @status, @requested_at, @started_at, @finished_at,
-             @total_ms, @kill_to_serving_ms, @kill_to_redundant_ms, @error, @version)
+             @total_ms, @kill_to_serving_ms, @kill_to_redundant_ms, @error, @version, @failback_ms, @client_rto_ms, @lost_acked_writes, @options, @probe)
            ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at,
              total_ms = excluded.total_ms, kill_to_serving_ms = excluded.kill_to_serving_ms,
-             kill_to_redundant_ms = excluded.kill_to_redundant_ms, error = excluded.error, version = excluded.version`,
+             kill_to_redundant_ms = excluded.kill_to_redundant_ms, error = excluded.error, version = excluded.version,
+             failback_ms = excluded.failback_ms, client_rto_ms = excluded.client_rto_ms, lost_acked_writes = excluded.lost_acked_writes,
+             probe = excluded.probe`,
         ),
         upsertStep: db.prepare(
           `INSERT INTO drill_steps (drill_id, name, requested_at, target, ordinal, status, started_at, finished_at, duration_ms, error)
@@ -119,5 +121,10 @@ function drillRow(state: DrillState): Record<string, unknown> {
     kill_to_redundant_ms: state.timings.killToRedundantMs ?? null,
     error: state.error ?? null,
     version: state.version,
+    failback_ms: state.timings.failbackMs ?? null,
+    client_rto_ms: state.probe?.state === 'reported' ? state.probe.report.clientRtoMs : null,
+    lost_acked_writes: state.probe?.state === 'reported' ? state.probe.report.lostAckedWrites : null,
+    options: JSON.stringify(state.options),
+    probe: state.probe && state.probe.state !== 'running' ? JSON.stringify(state.probe) : null,
   };
 }

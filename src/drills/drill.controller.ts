@@ -30,6 +30,7 @@ export class DrillController {
       target: body.target,
       trigger: 'manual',
       waitForTarget: body.waitForTarget ?? false,
+      ...(body.options ? { options: { ...body.options } } : {}),
     });
     return { id, status: 'queued' };
   }

@@ -1,4 +1,7 @@
-import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { ProbeReportDto } from '../probe/probe-report.dto.js';
+import { DrillOptionsDto } from './drill-options.dto.js';
 import { SCENARIOS, type DrillTrigger, type ScenarioName, type StepName } from './drill-events.js';
 import type { DrillStatus, StepStatus } from './drill-state.js';
 
@@ -17,6 +20,11 @@ export class CreateDrillDto {
   @IsOptional()
   @IsBoolean()
   waitForTarget?: boolean;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DrillOptionsDto)
+  options?: DrillOptionsDto;
 }
 
 export class AbortDrillDto {
@@ -57,6 +65,8 @@ export class DrillTimingsDto {
   killToServingMs?: number;
   /** From the kill being issued to every new master having a synced replica. */
   killToRedundantMs?: number;
+  /** The failback step, for scenarios that fail back. */
+  failbackMs?: number;
   /** The whole drill, from its start to its last step's end. */
   totalMs?: number;
 }
@@ -78,4 +88,9 @@ export class DrillDto {
   /** Every step of the plan, in order: prepare, kill, takeover, forget, meet, replicate, verify. */
   steps!: DrillStepDto[];
   timings!: DrillTimingsDto;
+  options!: DrillOptionsDto;
+  /** What the live client probe saw, once the drill has ended. */
+  probe?: ProbeReportDto;
+  /** Why there is no probe report although a probe ran. */
+  probeLost?: string;
 }

@@ -6,7 +6,7 @@ import { DrillQueue } from '../queue/drill-queue.js';
 import { TargetLocks } from '../queue/target-locks.js';
 import { TargetRegistry } from '../targets/target-registry.js';
 import { DrillFinishedError, TargetBusyError } from './drill-errors.js';
-import type { DrillEvent, DrillTrigger, ScenarioName } from './drill-events.js';
+import type { DrillEvent, DrillOptions, DrillTrigger, ScenarioName } from './drill-events.js';
 import { evolve, foldDrill, isFinished, type DrillState } from './drill-state.js';
 import { DrillNotFoundError, DrillStream } from './drill-stream.js';
 
@@ -19,6 +19,7 @@ export interface DrillRequest {
   readonly trigger: DrillTrigger;
   /** Queue behind a drill that holds the target instead of being refused. */
   readonly waitForTarget?: boolean;
+  readonly options?: DrillOptions;
 }
 
 const ABORT_ATTEMPTS = 5;
@@ -51,7 +52,12 @@ export class DrillService {
     try {
       await DrillStream.create(this.store, this.clock, id, ANONYMOUS_ACTOR, {
         type: 'DrillRequested',
-        data: { scenario: request.scenario, target: target.name, trigger: request.trigger },
+        data: {
+          scenario: request.scenario,
+          target: target.name,
+          trigger: request.trigger,
+          ...(request.options ? { options: request.options } : {}),
+        },
       });
       await this.queue.enqueue(id, request.waitForTarget);
     } catch (error) {

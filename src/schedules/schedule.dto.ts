@@ -1,8 +1,9 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { SCENARIOS, type ScenarioName } from '../drills/drill-events.js';
+import { DrillOptionsDto } from '../drills/drill-options.dto.js';
 
-export class DrillOptionsDto {
+export class ScheduleOptionsDto extends DrillOptionsDto {
   /** When another drill holds the target at firing time: wait for it instead of failing this one. */
   @IsOptional()
   @IsBoolean()
@@ -45,8 +46,8 @@ export class CreateScheduleDto {
 
   @IsOptional()
   @ValidateNested()
-  @Type(() => DrillOptionsDto)
-  options?: DrillOptionsDto;
+  @Type(() => ScheduleOptionsDto)
+  options?: ScheduleOptionsDto;
 
   /** Whether the schedule fires; true when left out. */
   @IsOptional()
@@ -89,8 +90,8 @@ export class UpdateScheduleDto {
 
   @IsOptional()
   @ValidateNested()
-  @Type(() => DrillOptionsDto)
-  options?: DrillOptionsDto;
+  @Type(() => ScheduleOptionsDto)
+  options?: ScheduleOptionsDto;
 
   @IsOptional()
   @IsBoolean()
@@ -105,7 +106,7 @@ export class ScheduleDto {
   tz!: string;
   target!: string;
   scenario!: ScenarioName;
-  options!: DrillOptionsDto;
+  options!: ScheduleOptionsDto;
   enabled!: boolean;
   createdAt!: string;
   updatedAt!: string;

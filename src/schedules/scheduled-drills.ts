@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CLOCK, type Clock } from '../common/clock.js';
-import type { DrillOptionsDto } from './schedule.dto.js';
-import type { DrillEvent } from '../drills/drill-events.js';
+import type { ScheduleOptionsDto } from './schedule.dto.js';
+import type { DrillEvent, ScenarioName } from '../drills/drill-events.js';
 import { DrillStream } from '../drills/drill-stream.js';
 import { EventStore, StreamConflictError } from '../events/event-store.js';
 import { SchedulesService } from './schedules.service.js';
@@ -27,10 +27,10 @@ export class ScheduledDrills {
       return undefined;
     }
     const drillId = nameBasedUuid(`scheduled-drill:${jobId}`);
-    const options = JSON.parse(schedule.options) as DrillOptionsDto;
+    const { waitForTarget, ...options } = JSON.parse(schedule.options) as ScheduleOptionsDto;
     const requested: Extract<DrillEvent, { type: 'DrillRequested' }> = {
       type: 'DrillRequested',
-      data: { scenario: schedule.scenario as 'group-failover', target: schedule.target, trigger: 'schedule', scheduleId },
+      data: { scenario: schedule.scenario as ScenarioName, target: schedule.target, trigger: 'schedule', scheduleId, options },
     };
     try {
       await DrillStream.create(this.store, this.clock, drillId, `schedule:${scheduleId}`, requested);
@@ -39,7 +39,7 @@ export class ScheduledDrills {
         throw error;
       }
     }
-    return { drillId, waitForTarget: options.waitForTarget ?? false };
+    return { drillId, waitForTarget: waitForTarget ?? false };
   }
 }
 

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { ScenarioName } from '../drills/drill-events.js';
 import { DrillQueue, SCHEDULED_DRILL_JOB, type ScheduledDrillJobData } from '../queue/drill-queue.js';
 import { TargetRegistry } from '../targets/target-registry.js';
-import type { CreateScheduleDto, DrillOptionsDto, ScheduleDto, UpdateScheduleDto } from './schedule.dto.js';
+import type { CreateScheduleDto, ScheduleOptionsDto, ScheduleDto, UpdateScheduleDto } from './schedule.dto.js';
 import { ScheduleRow } from './schedule.entity.js';
 import { ScheduleNameTakenError, ScheduleNotFoundError } from './schedule-errors.js';
 import { CadenceError, checkCadence, upcomingRuns, type Cadence } from './schedule-timing.js';
@@ -179,7 +179,7 @@ export class SchedulesService implements OnApplicationBootstrap {
       tz: row.tz,
       target: row.target,
       scenario: row.scenario as ScenarioName,
-      options: JSON.parse(row.options) as DrillOptionsDto,
+      options: JSON.parse(row.options) as ScheduleOptionsDto,
       enabled: row.enabled,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,

@@ -1,15 +1,18 @@
 import { errorMessage } from '../../common/wait-for.js';
 import type { DrillEvent } from '../drill-events.js';
-import { recordedId, type DrillStep } from './step-context.js';
+import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
 
 /**
  * SIGKILLs every node of the serving group at once. A SIGKILL cannot be caught or ignored, so the
  * step does not wait for the processes to finish dying: the takeover goes out straight after, and
  * `forget` confirms the deaths before it acts on them. Run again after a crash, it finds the nodes
- * already stopped and records them as such, so that nothing is killed twice.
+ * already stopped and records them as such, so that nothing is killed twice. A planned drill
+ * first holds writes and lets the standbys catch up.
  */
 export const kill: DrillStep = async (context) => {
-  const victims = [...context.layout.servingMasters, ...context.layout.servingReplicas];
+  const { layout } = context;
+  const victims = [...layout.servingMasters, ...layout.servingReplicas];
+  const paused = context.state.options.planned ? await pauseAndCatchUp(context) : [];
   // The fencing check right before the one action that cannot be undone.
   await context.checkpoint('kill:before-signals');
   const outcomes = await Promise.allSettled(victims.map((node) => context.nodes.kill(node)));
@@ -34,5 +37,27 @@ export const kill: DrillStep = async (context) => {
         (done.length > 0 ? `; killed: ${done.join(', ')}` : ''),
     );
   }
-  return killed;
+  return [...paused, ...killed];
 };
+
+/**
+ * A planned failover: client writes held on the serving masters, then the standbys caught up
+ * with them, so that every acknowledged write is on a standby when the masters die. Held writes
+ * are never acknowledged by the dying masters; the clients retry them on the new ones.
+ */
+async function pauseAndCatchUp(context: Parameters<DrillStep>[0]): Promise<DrillEvent[]> {
+  const { layout, admin, settings } = context;
+  const started = context.clock.now();
+  await Promise.all(layout.servingMasters.map((master) => admin.pauseWrites(master, settings.stepTimeoutMs)));
+  const pairs = layout.standbys.map((standby) => {
+    const masterName = context.state.topology.find((node) => node.name === standby.name)?.replicates;
+    return { replica: standby, master: layout.servingMasters.find((master) => master.name === masterName)! };
+  });
+  await admin.waitCaughtUp(pairs);
+  return [
+    {
+      type: 'WritesPaused',
+      data: { masters: layout.servingMasters.map((node) => node.name), tookMs: elapsedSince(context.clock, started) },
+    },
+  ];
+}

@@ -1,0 +1,23 @@
+import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+
+export class DrillOptionsDto {
+  /** Run the live client probe during the drill (default true). */
+  @IsOptional()
+  @IsBoolean()
+  probe?: boolean;
+
+  /** Probe writes per second across all shards, 10 to 2000 (default 150). */
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(2000)
+  probeWritesPerSecond?: number;
+
+  /**
+   * A planned failover: writes are held on the serving masters and the standbys caught up before
+   * the kill, so that no acknowledged write can be lost (default false).
+   */
+  @IsOptional()
+  @IsBoolean()
+  planned?: boolean;
+}

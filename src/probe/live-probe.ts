@@ -1,0 +1,146 @@
+import { Cluster } from 'ioredis';
+import type { NamedNode } from '../cluster/node-snapshot.js';
+import { hashTagsBySlot } from '../cluster/slot-keys.js';
+import type { Clock } from '../common/clock.js';
+import {
+  errorKind,
+  overallFigures,
+  shardFigures,
+  type ErrorKind,
+  type ProbeReport,
+  type ProbeWrite,
+  type WriteOutcome,
+} from './probe-report.js';
+
+export interface ProbeSettings {
+  /** Writes per second across all shards. */
+  readonly writesPerSecond: number;
+  /** A write with no answer after this long counts as unknown. */
+  readonly writeTimeoutMs: number;
+}
+
+export const PROBE_KEY_PREFIX = 'redis-drill:probe:';
+/** Probe keys expire on their own, so that drills do not fill the cluster with them. */
+const PROBE_KEY_TTL_SECONDS = 3600;
+const READ_BACK_BATCH = 500;
+
+class WriteTimeout extends Error {}
+
+/**
+ * A client of the cluster during the drill: it writes sequenced keys to every shard at a steady
+ * rate through an ioredis `Cluster` client whose start nodes include both groups, records each
+ * write as acknowledged, failed or unknown, and after the drill reads them back. What it reports
+ * is what an application would have felt: how long writes stopped succeeding, and which
+ * acknowledged writes are gone.
+ */
+export class LiveProbe {
+  private readonly client: Cluster;
+  private readonly writes = new Map<number, ProbeWrite[]>();
+  private loops: Promise<void>[] = [];
+  private stopping = false;
+  private startedAt = 0;
+
+  constructor(
+    nodes: readonly NamedNode[],
+    /** One slot per shard: each shard's keys share that slot's hash tag. */
+    private readonly slots: readonly number[],
+    /** Distinguishes this drill's keys from every other drill's. */
+    private readonly runId: string,
+    private readonly settings: ProbeSettings,
+    private readonly clock: Clock,
+  ) {
+    this.client = new Cluster(
+      nodes.map((node) => ({ host: node.host, port: node.port })),
+      {
+        // Follow a failover quickly: refresh the slot map on a timer and retry soon after errors.
+        slotsRefreshInterval: 1000,
+        slotsRefreshTimeout: 500,
+        retryDelayOnFailover: 20,
+        retryDelayOnClusterDown: 20,
+        retryDelayOnTryAgain: 20,
+        maxRedirections: 32,
+        clusterRetryStrategy: (times) => Math.min(times * 50, 500),
+        redisOptions: { connectTimeout: 500 },
+      },
+    );
+    this.client.on('error', () => undefined);
+  }
+
+  start(): void {
+    this.startedAt = this.clock.now();
+    const intervalMs = (1000 * this.slots.length) / this.settings.writesPerSecond;
+    this.loops = this.slots.map((slot) => this.writeLoop(slot, intervalMs));
+  }
+
+  /** Stops writing, reads every key back, and reports. */
+  async stop(): Promise<ProbeReport> {
+    this.stopping = true;
+    await Promise.all(this.loops);
+    const stoppedAt = this.clock.now();
+    try {
+      const shards = [];
+      for (const slot of this.slots) {
+        const writes = this.writes.get(slot) ?? [];
+        const present = await this.readBack(slot, writes);
+        shards.push({ slot, ...shardFigures(writes, present, this.startedAt, stoppedAt) });
+      }
+      return {
+        writesPerSecond: this.settings.writesPerSecond,
+        durationMs: Math.round(stoppedAt - this.startedAt),
+        ...overallFigures(shards),
+        shards,
+      };
+    } finally {
+      this.client.disconnect();
+    }
+  }
+
+  private key(slot: number, seq: number): string {
+    return `${PROBE_KEY_PREFIX}{${hashTagsBySlot()[slot]}}:${this.runId}:${seq}`;
+  }
+
+  private async writeLoop(slot: number, intervalMs: number): Promise<void> {
+    const writes: ProbeWrite[] = [];
+    this.writes.set(slot, writes);
+    for (let seq = 1; !this.stopping; seq++) {
+      const sentAt = this.clock.now();
+      const { outcome, error } = await this.write(this.key(slot, seq), seq);
+      writes.push({ seq, sentAt, doneAt: this.clock.now(), outcome, ...(error ? { error } : {}) });
+      // Pacing, not waiting on a condition: the next write goes out one interval after this one did.
+      const wait = sentAt + intervalMs - this.clock.now();
+      if (wait > 0 && !this.stopping) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  private async write(key: string, seq: number): Promise<{ outcome: WriteOutcome; error?: ErrorKind }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new WriteTimeout()), this.settings.writeTimeoutMs);
+    });
+    try {
+      await Promise.race([this.client.set(key, String(seq), 'EX', PROBE_KEY_TTL_SECONDS), timeout]);
+      return { outcome: 'acked' };
+    } catch (error) {
+      return error instanceof WriteTimeout ? { outcome: 'unknown', error: 'timeout' } : { outcome: 'failed', error: errorKind(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Which of the shard's writes are there now; all its keys share one slot, so MGET works. */
+  private async readBack(slot: number, writes: readonly ProbeWrite[]): Promise<Set<number>> {
+    const present = new Set<number>();
+    for (let index = 0; index < writes.length; index += READ_BACK_BATCH) {
+      const batch = writes.slice(index, index + READ_BACK_BATCH);
+      const values = await this.client.mget(...batch.map((write) => this.key(slot, write.seq)));
+      batch.forEach((write, at) => {
+        if (values[at] === String(write.seq)) {
+          present.add(write.seq);
+        }
+      });
+    }
+    return present;
+  }
+}

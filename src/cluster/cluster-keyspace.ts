@@ -5,6 +5,8 @@ import { describeNode, type NamedNode } from './node-snapshot.js';
 import type { RedisConnections } from './redis-connections.js';
 import { calculateSlot } from './slot-keys.js';
 
+const COPY_BATCH = 1000;
+
 /**
  * Reads and writes keys straight on the master that owns each key's slot, by the slot map of
  * one member. Unlike a cluster client it never follows a redirect to a node outside the target.
@@ -47,6 +49,55 @@ export class ClusterKeyspace {
       }),
     );
     return found;
+  }
+
+  /**
+   * Copies every key the given masters hold into the cluster the members form: `SCAN` on each
+   * source master, `PTTL` and `DUMP` in a pipeline, then `RESTORE … REPLACE` on the destination
+   * master that owns each key's slot. Returns how many keys and payload bytes were copied.
+   */
+  async copyAll(sources: readonly NamedNode[], members: readonly NamedNode[]): Promise<{ keys: number; bytes: number }> {
+    let keys = 0;
+    let bytes = 0;
+    for (const source of sources) {
+      const client = await this.redis.client(source);
+      let cursor = '0';
+      do {
+        const [next, batch] = await client.scan(cursor, 'COUNT', COPY_BATCH);
+        cursor = next;
+        if (batch.length === 0) {
+          continue;
+        }
+        const reads = client.pipeline();
+        for (const key of batch) {
+          reads.pttl(key);
+          reads.dumpBuffer(key);
+        }
+        const replies = throwFirstError(source, await reads.exec());
+        const entries = batch
+          .map((key, index) => ({ key, ttl: replies[index * 2] as number, payload: replies[index * 2 + 1] as Buffer | null }))
+          // Gone since the scan (-2, or no payload): nothing to copy.
+          .filter((entry): entry is { key: string; ttl: number; payload: Buffer } => entry.ttl !== -2 && entry.payload !== null);
+        const routes = await this.route(
+          members,
+          entries.map((entry) => entry.key),
+        );
+        const byKey = new Map(entries.map((entry) => [entry.key, entry]));
+        await Promise.all(
+          [...routes].map(async ([owner, ownedKeys]) => {
+            const writes = (await this.redis.client(owner)).pipeline();
+            for (const key of ownedKeys) {
+              const entry = byKey.get(key)!;
+              writes.restore(key, Math.max(entry.ttl, 0), entry.payload, 'REPLACE');
+            }
+            throwFirstError(owner, await writes.exec());
+          }),
+        );
+        keys += entries.length;
+        bytes += entries.reduce((sum, entry) => sum + entry.payload.length, 0);
+      } while (cursor !== '0');
+    }
+    return { keys, bytes };
   }
 
   private async route(members: readonly NamedNode[], keys: readonly string[]): Promise<Map<NamedNode, string[]>> {

@@ -1,12 +1,13 @@
 import type { RecordedEvent } from '../events/event-store.js';
+import type { StandbyLayout } from '../cluster/standby-group.js';
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { GroupName } from '../targets/drill-target.js';
 
-export const SCENARIOS = ['group-failover', 'failover-and-failback'] as const;
+export const SCENARIOS = ['group-failover', 'failover-and-failback', 'prewired-standby', 'backup-restore'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Every step any scenario can have. */
-export const STEP_NAMES = ['prepare', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify', 'failback'] as const;
+export const STEP_NAMES = ['prepare', 'copy', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify', 'failback'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 /** The seed's procedure: the serving group dies, the standby group takes over and becomes a full cluster. */
@@ -17,6 +18,18 @@ export const SCENARIO_PLANS: Readonly<Record<ScenarioName, readonly StepName[]>>
   'group-failover': GROUP_FAILOVER_PLAN,
   // ... and back to the starting topology, so that the next drill can run.
   'failover-and-failback': [...GROUP_FAILOVER_PLAN, 'failback'],
+  // The spares already replicate the standbys: the takeover alone leaves a full cluster, nothing to meet.
+  'prewired-standby': ['prepare', 'kill', 'takeover', 'forget', 'replicate', 'verify'],
+  // Two clusters: the data is copied across, then the serving one dies and the other takes the clients.
+  'backup-restore': ['prepare', 'copy', 'kill', 'verify'],
+};
+
+/** How the standby group stands before the kill, by scenario (see `readinessProblems`). */
+export const SCENARIO_STANDBY: Readonly<Record<ScenarioName, StandbyLayout>> = {
+  'group-failover': 'attached',
+  'failover-and-failback': 'attached',
+  'prewired-standby': 'prewired',
+  'backup-restore': 'separate',
 };
 
 export type DrillTrigger = 'manual' | 'schedule';
@@ -67,6 +80,10 @@ export type DrillEvent =
   /** The standby group was found stopped (killed by an earlier drill): it is brought back before the drill goes on. */
   | { type: 'StandbyRestoreStarted'; data: { group: GroupName; nodes: string[] } }
   | { type: 'StandbyGroupRestored'; data: { group: GroupName; nodes: string[]; tookMs: number } }
+  /** Backup-restore: the standby group formed into a cluster of its own. */
+  | { type: 'StandbyClusterFormed'; data: { group: GroupName; nodes: string[]; tookMs: number } }
+  /** Backup-restore: every key of the serving cluster copied into the standby cluster (DUMP and RESTORE). */
+  | { type: 'DataCopied'; data: { keys: number; bytes: number; tookMs: number; keysPerSecond: number; bytesPerSecond: number } }
   /** Failback: the original group back as replicas, then one coordinated failover per shard. */
   | { type: 'GroupRejoined'; data: { group: GroupName; nodes: string[] } }
   | { type: 'ShardHandedBack'; data: { node: string; from: string; method: 'coordinated' | 'paused-takeover'; tookMs: number } }

@@ -190,6 +190,8 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
     case 'WritesPaused':
     case 'StepRetried':
     case 'StandbyGroupRestored':
+    case 'StandbyClusterFormed':
+    case 'DataCopied':
     case 'GroupRejoined':
     case 'ShardHandedBack':
     case 'NodeReset':

@@ -1,55 +1,122 @@
 import { healthProblems } from '../cluster/health-gate.js';
-import { describeNode, selfEntry, type NodeSnapshot } from '../cluster/node-snapshot.js';
+import { formatAddress } from '../cluster/node-address.js';
+import { describeNode, selfEntry, type NodeSnapshot, type ReachableSnapshot } from '../cluster/node-snapshot.js';
 import type { FailoverLayout } from '../targets/drill-target.js';
+import type { StandbyLayout } from '../cluster/standby-group.js';
+
+/** The exact refusal Redis gives when a replica is asked to replicate another replica. */
+export const REPLICA_OF_REPLICA_REFUSAL = 'ERR I can only replicate a master, not a replica.';
 
 /**
- * Why the target is not ready for a failover drill, or nothing when it is: the serving group is
- * healthy with a synced replica per master in its own group, every serving master also has a
- * standby replicating it, and the spares are empty nodes that know no cluster.
+ * Why the target is not ready for a failover drill, or nothing when it is. The serving group
+ * must be healthy; the standby group must stand as the scenario needs it:
+ * - `attached`: each serving master has a standby replicating it, the spares are empty nodes;
+ * - `prewired`: the same, with each spare replicating a standby (a chain Redis accepts only when
+ *   the spare was attached while the standby was still an empty master);
+ * - `separate`: the standby group is a healthy cluster of its own that shares nothing with the
+ *   serving one.
  */
-export function readinessProblems(layout: FailoverLayout, snapshots: readonly NodeSnapshot[], maxReplicaLagBytes: number): string[] {
+export function readinessProblems(
+  layout: FailoverLayout,
+  snapshots: readonly NodeSnapshot[],
+  maxReplicaLagBytes: number,
+  standby: StandbyLayout = 'attached',
+): string[] {
   const byName = new Map(snapshots.map((snapshot) => [snapshot.node.name, snapshot]));
-  const take = (names: readonly { name: string }[]) => names.map((node) => byName.get(node.name)).filter((s): s is NodeSnapshot => !!s);
+  const take = (nodes: readonly { name: string }[]) => nodes.map((node) => byName.get(node.name)).filter((s): s is NodeSnapshot => !!s);
   const serving = take([...layout.servingMasters, ...layout.servingReplicas]);
   const standbys = take(layout.standbys);
   const spares = take(layout.spares);
-  const problems = healthProblems([...serving, ...standbys], {
-    masters: layout.servingMasters.length,
-    replicasPerMaster: 2,
-    maxReplicaLagBytes,
-  });
-
-  const masterIds = new Map<string, string>();
-  for (const snapshot of take(layout.servingMasters)) {
-    if (snapshot.reachable) {
-      masterIds.set(selfEntry(snapshot).id, snapshot.node.name);
+  const masters = layout.servingMasters.length;
+  if (standby === 'separate') {
+    return [
+      ...healthProblems(serving, { masters, replicasPerMaster: 1, maxReplicaLagBytes }),
+      ...healthProblems([...standbys, ...spares], { masters, replicasPerMaster: 1, maxReplicaLagBytes }).map(
+        (problem) => `standby cluster: ${problem}`,
+      ),
+      ...sharedMembership(serving, [...standbys, ...spares]),
+    ];
+  }
+  const problems = [
+    ...healthProblems([...serving, ...standbys], { masters, replicasPerMaster: 2, maxReplicaLagBytes }),
+    ...replicaCoverage(
+      take(layout.servingMasters),
+      standbys,
+      'standby',
+      `does not replicate a master of group ${layout.from}`,
+      'attach the standbys first',
+    ),
+  ];
+  if (standby === 'prewired') {
+    problems.push(
+      ...replicaCoverage(
+        standbys,
+        spares,
+        'spare',
+        'does not replicate a standby',
+        `this scenario needs each spare wired under a standby before the standbys attach to group ${layout.from} ` +
+          `(npm run lab -- reset --layout prewired); Redis refuses the other order: "${REPLICA_OF_REPLICA_REFUSAL}"`,
+      ),
+    );
+  } else {
+    for (const snapshot of spares) {
+      if (!snapshot.reachable) {
+        problems.push(`spare ${describeNode(snapshot.node)} is unreachable: ${snapshot.error}`);
+      } else if (snapshot.entries.length !== 1 || selfEntry(snapshot).slots.length > 0) {
+        problems.push(`spare ${describeNode(snapshot.node)} is not an empty node: it knows ${snapshot.entries.length} node(s)`);
+      }
     }
   }
+  return problems;
+}
+
+/** Each replica must replicate one of the masters, and no two the same one. */
+function replicaCoverage(
+  masters: readonly NodeSnapshot[],
+  replicas: readonly NodeSnapshot[],
+  kind: string,
+  failure: string,
+  remedy: string,
+): string[] {
+  const problems: string[] = [];
+  const masterNames = new Map(
+    masters
+      .filter((snapshot): snapshot is ReachableSnapshot => snapshot.reachable)
+      .map((snapshot) => [selfEntry(snapshot).id, snapshot.node.name]),
+  );
   const covered = new Set<string>();
-  for (const snapshot of standbys) {
+  for (const snapshot of replicas) {
     if (!snapshot.reachable) {
+      problems.push(`${kind} ${describeNode(snapshot.node)} is unreachable: ${snapshot.error}`);
       continue;
     }
     const self = selfEntry(snapshot);
-    const master = self.masterId ? masterIds.get(self.masterId) : undefined;
+    const master = self.masterId ? masterNames.get(self.masterId) : undefined;
     if (self.role !== 'replica' || !master) {
       problems.push(
-        `standby ${describeNode(snapshot.node)} does not replicate a master of group ${layout.from}: it is a ${self.role}` +
+        `${kind} ${describeNode(snapshot.node)} ${failure}: it is a ${self.role}` +
           (self.masterId ? ` of ${self.masterId}` : ` serving ${self.slots.length === 0 ? 'no' : 'some'} slots`) +
-          `; attach the standbys first`,
+          `; ${remedy}`,
       );
     } else if (covered.has(master)) {
-      problems.push(`standby ${describeNode(snapshot.node)} replicates ${master}, which another standby already replicates`);
+      problems.push(`${kind} ${describeNode(snapshot.node)} replicates ${master}, which another ${kind} already replicates`);
+    } else if (!snapshot.replication.masterLinkUp) {
+      problems.push(`${kind} ${describeNode(snapshot.node)} has its link to ${master} down`);
     } else {
       covered.add(master);
     }
   }
-  for (const snapshot of spares) {
-    if (!snapshot.reachable) {
-      problems.push(`spare ${describeNode(snapshot.node)} is unreachable: ${snapshot.error}`);
-    } else if (snapshot.entries.length !== 1 || selfEntry(snapshot).slots.length > 0) {
-      problems.push(`spare ${describeNode(snapshot.node)} is not an empty node: it knows ${snapshot.entries.length} node(s)`);
-    }
-  }
   return problems;
+}
+
+/** Two clusters that must not know of each other. */
+function sharedMembership(one: readonly NodeSnapshot[], other: readonly NodeSnapshot[]): string[] {
+  const otherAddresses = new Set(other.map((snapshot) => formatAddress(snapshot.node)));
+  return one
+    .filter((snapshot): snapshot is ReachableSnapshot => snapshot.reachable)
+    .flatMap((snapshot) =>
+      snapshot.entries
+        .filter((entry) => otherAddresses.has(entry.address))
+        .map((entry) => `${describeNode(snapshot.node)} knows ${entry.address}: the standby group must be a cluster of its own`),
+    );
 }

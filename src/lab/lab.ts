@@ -1,7 +1,8 @@
 import type { ClusterAdmin } from '../cluster/cluster-admin.js';
+import { formStandbyGroup, type StandbyLayout } from '../cluster/standby-group.js';
 import { slotCount } from '../cluster/cluster-nodes.parser.js';
 import type { NamedNode } from '../cluster/node-snapshot.js';
-import { errorMessage, pending, satisfied, waitFor } from '../common/wait-for.js';
+import { errorMessage } from '../common/wait-for.js';
 import { isNotFound, type Docker } from '../docker/docker-engine.js';
 import { ensureRedisImage, type RedisImageSettings } from '../docker/redis-image.js';
 import { failoverLayout } from '../targets/drill-target.js';
@@ -48,12 +49,15 @@ export class Lab {
    * Creates and starts what is missing, waits for every node to answer, and, when all twelve
    * nodes are empty, forms the starting layout: cluster A, and B1–B3 replicating A's masters.
    */
-  async up(options: { form: boolean } = { form: true }): Promise<'formed' | 'left-as-is' | 'bare'> {
+  async up(options: { form: boolean; layout?: StandbyLayout } = { form: true }): Promise<'formed' | 'left-as-is' | 'bare'> {
     const { image, source } = await ensureRedisImage(this.docker, this.imageSettings, this.log);
     this.log(`image ${image} (${source})`);
     const containers = labContainers(this.settings);
     await Promise.all(containers.map((container) => this.ensureRunning(container, image)));
-    await this.waitAnswering(containers);
+    await this.admin.waitAnswering(
+      containers.map((container) => ({ name: container.containerName, host: LAB_HOST, port: container.port })),
+      START_TIMEOUT_MS,
+    );
     if (!options.form) {
       return 'bare';
     }
@@ -70,28 +74,26 @@ export class Lab {
       this.log('nodes already hold cluster state; leaving them as they are (reset rebuilds them)');
       return 'left-as-is';
     }
-    await this.form();
+    await this.form(options.layout);
     return 'formed';
   }
 
-  /** The seed's steps 2 and 4: create cluster A, then attach B1–B3 as replicas of A's masters. */
-  async form(): Promise<void> {
-    const layout = failoverLayout(labTarget(this.settings), 'A');
+  /**
+   * The seed's steps 2 and 4: create cluster A, then put group B beside it in the given layout
+   * (by default B1–B3 attached as replicas of A's masters, B4–B6 empty).
+   */
+  async form(layout: StandbyLayout = 'attached'): Promise<void> {
+    const failover = failoverLayout(labTarget(this.settings), 'A');
     const started = performance.now();
-    await this.admin.createCluster(layout.servingMasters, layout.servingReplicas);
-    await this.admin.meet(layout.standbys, [...layout.servingMasters, ...layout.servingReplicas]);
-    await this.admin.replicate(
-      layout.standbys.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
-      [...layout.servingMasters, ...layout.servingReplicas],
-    );
-    await this.admin.waitHealthy([...layout.servingMasters, ...layout.servingReplicas, ...layout.standbys], {
-      masters: layout.servingMasters.length,
-      replicasPerMaster: 2,
+    await this.admin.createCluster(failover.servingMasters, failover.servingReplicas);
+    await formStandbyGroup(this.admin, failover, layout);
+    const nodes = [...failover.servingMasters, ...failover.servingReplicas, ...failover.standbys, ...failover.spares];
+    await this.admin.waitHealthy(layout === 'separate' ? nodes.slice(0, 6) : nodes.slice(0, 9), {
+      masters: failover.servingMasters.length,
+      replicasPerMaster: layout === 'separate' ? 1 : 2,
       maxReplicaLagBytes: 0,
     });
-    this.log(
-      `cluster A formed and ${layout.standbys.map((node) => node.name).join(', ')} attached in ${Math.round(performance.now() - started)} ms`,
-    );
+    this.log(`cluster A formed and group B ${layout} in ${Math.round(performance.now() - started)} ms`);
   }
 
   /** Removes every container labelled as this lab's; returns how many. */
@@ -100,9 +102,9 @@ export class Lab {
   }
 
   /** Recreates the twelve cluster nodes from nothing and forms them again; the queue Redis stays. */
-  async reset(): Promise<void> {
+  async reset(layout: StandbyLayout = 'attached'): Promise<void> {
     await this.removeLabelled([`${LAB_LABEL}=${this.settings.name}`, `${LAB_ROLE_LABEL}=node`]);
-    await this.up({ form: true });
+    await this.up({ form: true, layout });
   }
 
   async status(): Promise<LabStatusRow[]> {
@@ -165,25 +167,6 @@ export class Lab {
     if (!info.State.Running) {
       await this.docker.getContainer(info.Id).start();
     }
-  }
-
-  private async waitAnswering(containers: readonly LabContainer[]): Promise<void> {
-    const nodes = containers.map((container) => ({ name: container.containerName, host: LAB_HOST, port: container.port }));
-    await waitFor(
-      async () => {
-        const answers = await Promise.all(
-          nodes.map((node) =>
-            this.admin.keyCount(node).then(
-              () => undefined,
-              () => node.name,
-            ),
-          ),
-        );
-        const silent = answers.filter((name): name is string => name !== undefined);
-        return silent.length === 0 ? satisfied(undefined) : pending(`no answer yet from ${silent.join(', ')}`);
-      },
-      { description: `every lab container to answer on 127.0.0.1`, timeoutMs: START_TIMEOUT_MS, intervalMs: 50 },
-    );
   }
 
   private async containerState(name: string): Promise<LabStatusRow['state']> {

@@ -1,3 +1,4 @@
+import { copy } from './copy.step.js';
 import { failback } from './failback.step.js';
 import { forget } from './forget.step.js';
 import { kill } from './kill.step.js';
@@ -9,4 +10,4 @@ import { takeover } from './takeover.step.js';
 import { verify } from './verify.step.js';
 
 /** Every step, by the name its events use; each scenario's plan picks from these. */
-export const DRILL_STEPS: StepRegistry = { prepare, kill, takeover, forget, meet, replicate, verify, failback };
+export const DRILL_STEPS: StepRegistry = { prepare, copy, kill, takeover, forget, meet, replicate, verify, failback };

@@ -1,6 +1,7 @@
 import type { ClusterAdmin } from '../../cluster/cluster-admin.js';
 import { formatAddress } from '../../cluster/node-address.js';
 import { failoverLayout, targetNodes, type DrillTarget, type FailoverLayout, type TargetNode } from '../../targets/drill-target.js';
+import { formStandbyGroup, type StandbyLayout } from '../../cluster/standby-group.js';
 import type { DrillEvent } from '../drill-events.js';
 import { elapsedSince, type StepContext } from './step-context.js';
 
@@ -49,34 +50,48 @@ export async function restartFresh(context: StepContext, nodes: readonly TargetN
 }
 
 /**
- * When every container of the standby group is stopped (an earlier drill killed it), brings the
- * group back into the starting position: fresh nodes, the standbys replicating the serving
- * masters, the spares empty. A group that is running is left alone, whatever state it is in:
- * the readiness check says what is wrong with it. The intent is recorded before anything is
- * touched, so that a `prepare` resumed after a crash finishes the job.
+ * Puts the standby group where the scenario needs it, when it is not running (an earlier drill
+ * killed it) or, for a separate cluster, when its nodes are still empty:
+ * - `attached`: fresh nodes, the standbys replicating the serving masters, the spares empty;
+ * - `prewired`: the same, with each spare first attached under its standby while that standby is
+ *   still an empty master (the only order Redis accepts);
+ * - `separate`: the group formed into a cluster of its own.
+ * A running group in any other state is left alone: the readiness check says what is wrong with
+ * it. The intent is recorded before anything is touched, so that a `prepare` resumed after a
+ * crash finishes the job.
  */
-export async function restoreStoppedStandbyGroup(context: StepContext, layout: FailoverLayout): Promise<DrillEvent[]> {
+export async function positionStandbyGroup(context: StepContext, layout: FailoverLayout, standby: StandbyLayout): Promise<DrillEvent[]> {
+  const { admin } = context;
   const group = [...layout.standbys, ...layout.spares];
+  const names = group.map((node) => node.name);
+  const started = context.clock.now();
   if (context.state.standbyRestore !== layout.to) {
     const states = await Promise.all(group.map((node) => context.nodes.inspect(node)));
-    if (!states.every((state) => state.exists && !state.running)) {
+    const stopped = states.every((state) => state.exists && !state.running);
+    if (!stopped && !(standby === 'separate' && (await allEmpty(admin, group)))) {
       return [];
     }
-    await context.record({ type: 'StandbyRestoreStarted', data: { group: layout.to, nodes: group.map((node) => node.name) } });
+    await context.record({ type: 'StandbyRestoreStarted', data: { group: layout.to, nodes: names } });
   }
-  const started = context.clock.now();
   await restartFresh(context, group);
   await context.checkpoint('prepare:standbys-restarted');
-  const serving = [...layout.servingMasters, ...layout.servingReplicas];
-  await context.admin.meet(layout.standbys, serving);
-  await context.admin.replicate(
-    layout.standbys.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
-    serving,
-  );
-  return [
-    {
-      type: 'StandbyGroupRestored',
-      data: { group: layout.to, nodes: group.map((node) => node.name), tookMs: elapsedSince(context.clock, started) },
-    },
-  ];
+  if (standby === 'separate') {
+    if (await allEmpty(admin, group)) {
+      await formStandbyGroup(admin, layout, standby);
+    }
+    return [{ type: 'StandbyClusterFormed', data: { group: layout.to, nodes: names, tookMs: elapsedSince(context.clock, started) } }];
+  }
+  await formStandbyGroup(admin, layout, standby);
+  return [{ type: 'StandbyGroupRestored', data: { group: layout.to, nodes: names, tookMs: elapsedSince(context.clock, started) } }];
+}
+
+async function allEmpty(admin: ClusterAdmin, nodes: readonly TargetNode[]): Promise<boolean> {
+  for (const node of nodes) {
+    try {
+      await admin.assertEmpty(node);
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }

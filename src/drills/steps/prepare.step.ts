@@ -5,7 +5,8 @@ import { targetNodes } from '../../targets/drill-target.js';
 import { canaries } from '../canaries.js';
 import type { RecordedNode } from '../drill-events.js';
 import { readinessProblems } from '../readiness.js';
-import { restoreStoppedStandbyGroup, servingLayout } from './group-restore.js';
+import { SCENARIO_STANDBY } from '../drill-events.js';
+import { positionStandbyGroup, servingLayout } from './group-restore.js';
 import { elapsedSince, type DrillStep } from './step-context.js';
 
 export class TargetNotReadyError extends Error {
@@ -27,7 +28,8 @@ export class TargetNotReadyError extends Error {
 export const prepare: DrillStep = async (context) => {
   const { admin } = context;
   const layout = (await servingLayout(admin, context.target)) ?? context.layout;
-  const restored = await restoreStoppedStandbyGroup(context, layout);
+  const standby = SCENARIO_STANDBY[context.state.scenario];
+  const restored = await positionStandbyGroup(context, layout, standby);
   const nodes = targetNodes(context.target);
   let problems: string[] = [];
   let snapshots: NodeSnapshot[];
@@ -41,7 +43,7 @@ export const prepare: DrillStep = async (context) => {
         problems = containers
           .filter(({ state }) => !state.running)
           .map(({ node, state }) => `container ${node.containerName} of ${node.name} is ${state.exists ? 'not running' : 'missing'}`);
-        problems.push(...readinessProblems(layout, looks, context.settings.maxReplicaLagBytes));
+        problems.push(...readinessProblems(layout, looks, context.settings.maxReplicaLagBytes, standby));
         return problems.length === 0 ? satisfied(looks) : pending(problems.join('; '));
       },
       { description: 'the target to be ready', timeoutMs: context.settings.readinessTimeoutMs, intervalMs: 100 },
@@ -74,10 +76,18 @@ export const prepare: DrillStep = async (context) => {
   const written = elapsedSince(context.clock, writing);
   await context.checkpoint('prepare:after-canaries');
 
+  // The standbys must hold every canary before the kill; a separate cluster gets them by the copy step.
+  if (standby === 'separate') {
+    return [
+      ...restored,
+      { type: 'TopologyRecorded', data: { from: layout.from, to: layout.to, nodes: topology } },
+      { type: 'CanariesWritten', data: { keys: keys.length, tookMs: written } },
+    ];
+  }
   const syncing = context.clock.now();
-  const masterByStandby = layout.standbys.map((standby) => {
-    const masterName = topology.find((node) => node.name === standby.name)?.replicates;
-    return { replica: standby, master: layout.servingMasters.find((master) => master.name === masterName)! };
+  const masterByStandby = layout.standbys.map((node) => {
+    const masterName = topology.find((recorded) => recorded.name === node.name)?.replicates;
+    return { replica: node, master: layout.servingMasters.find((master) => master.name === masterName)! };
   });
   await admin.waitCaughtUp(masterByStandby);
   // Open the standbys' connections now so that the takeover, straight after the kill, does not wait for them.

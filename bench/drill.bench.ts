@@ -1,48 +1,85 @@
 /**
- * Runs the group-failover drill N times on a lab of its own and prints, per run and as medians
- * and p95: kill → cluster_state:ok on B, kill → B fully redundant, and the whole drill.
+ * Runs N failover-and-failback cycles back to back on one lab, with no repair in between, and
+ * prints per cycle and as median / p95: kill → cluster_state:ok, client-side RTO, lost
+ * acknowledged writes, kill → B fully redundant, failback time, whole cycle. Then runs the seed
+ * README's procedure by hand (bench/manual-procedure.sh) on the same lab and prints how the
+ * service compares.
  *
- *   npm run bench:drill -- [--runs 5] [--keep]
+ *   npm run bench:drill -- [--runs 5] [--manual-runs 3] [--planned] [--keep]
  */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
+import { systemClock } from '../src/common/clock.js';
+import type { DrillState } from '../src/drills/drill-state.js';
+import { DrillStream } from '../src/drills/drill-stream.js';
+import type { ProbeReport } from '../src/probe/probe-report.js';
 import { drillRunnerFor } from '../test/support/drill-runner.js';
 import { startTestLab } from '../test/support/test-lab.js';
 import { formatMs, median, percentile } from './stats.js';
 
+const run = promisify(execFile);
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, keep: { type: 'boolean', default: false } },
+  options: {
+    runs: { type: 'string', default: '5' },
+    'manual-runs': { type: 'string', default: '3' },
+    planned: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
 });
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) {
-  throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+const cycles = Number(values.runs);
+const manualRuns = Number(values['manual-runs']);
+if (!Number.isInteger(cycles) || cycles < 1 || !Number.isInteger(manualRuns) || manualRuns < 0) {
+  throw new Error('--runs must be a positive integer and --manual-runs a non-negative one');
 }
 
-const lab = await startTestLab(
-  { name: process.env.BENCH_LAB_NAME ?? 'redis-drill-bench', basePort: Number(process.env.BENCH_LAB_BASE_PORT ?? 8000) },
-  { form: true },
-);
+const settings = { name: process.env.BENCH_LAB_NAME ?? 'redis-drill-bench', basePort: Number(process.env.BENCH_LAB_BASE_PORT ?? 8000) };
+const lab = await startTestLab(settings, { form: true });
 const drills = await drillRunnerFor(lab);
-const rows: { run: number; killToOk: number; killToRedundant: number; drill: number; status: string }[] = [];
+
+interface Cycle {
+  killToOk: number;
+  clientRto: number;
+  lostAcked: number;
+  killToRedundant: number;
+  failback: number;
+  whole: number;
+}
+const rows: Cycle[] = [];
+const manual: { killToOkMs: number; killToRedundantMs: number }[] = [];
 try {
-  for (let run = 1; run <= runs; run++) {
-    if (run > 1) {
-      await lab.lab.reset();
-    }
-    const state = await drills.runDrill();
+  for (let cycle = 1; cycle <= cycles; cycle++) {
+    const id = randomUUID();
+    await DrillStream.create(drills.store, systemClock, id, 'bench', {
+      type: 'DrillRequested',
+      data: { scenario: 'failover-and-failback', target: 'lab', trigger: 'manual', options: { planned: values.planned } },
+    });
+    const { state } = await drills.runner.run(id);
     if (state.status !== 'succeeded') {
-      throw new Error(`run ${run}: drill ${state.id} ${state.status}: ${state.error}`);
+      throw new Error(`cycle ${cycle}: drill ${state.id} ${state.status}: ${state.error}`);
     }
-    const row = {
-      run,
+    const probe = report(state);
+    const row: Cycle = {
       killToOk: state.timings.killToServingMs!,
+      clientRto: probe.clientRtoMs,
+      lostAcked: probe.lostAckedWrites,
       killToRedundant: state.timings.killToRedundantMs!,
-      drill: state.timings.totalMs!,
-      status: state.status,
+      failback: state.timings.failbackMs!,
+      whole: state.timings.totalMs!,
     };
     rows.push(row);
     console.log(
-      `run ${run}: kill→ok ${formatMs(row.killToOk)}, kill→redundant ${formatMs(row.killToRedundant)}, drill ${formatMs(row.drill)}`,
+      `cycle ${cycle}: kill→ok ${formatMs(row.killToOk)}, client RTO ${formatMs(row.clientRto)}, lost acked writes ${row.lostAcked} of ${probe.acked}, ` +
+        `kill→redundant ${formatMs(row.killToRedundant)}, failback ${formatMs(row.failback)}, cycle ${formatMs(row.whole)}`,
     );
+  }
+  for (let attempt = 1; attempt <= manualRuns; attempt++) {
+    await lab.lab.reset();
+    const { stdout } = await run('bash', ['bench/manual-procedure.sh', settings.name, String(settings.basePort)], { timeout: 300_000 });
+    const timings = JSON.parse(stdout.trim().split('\n').at(-1)!) as { killToOkMs: number; killToRedundantMs: number };
+    manual.push(timings);
+    console.log(`manual ${attempt}: kill→ok ${formatMs(timings.killToOkMs)}, kill→redundant ${formatMs(timings.killToRedundantMs)}`);
   }
 } finally {
   await drills.close();
@@ -53,16 +90,66 @@ try {
   }
 }
 
-const column = (pick: (row: (typeof rows)[number]) => number) => rows.map(pick);
-console.log(`\n${runs} group-failover drills on ${process.env.BENCH_MACHINE ?? 'this machine'}:`);
+function report(state: DrillState): ProbeReport {
+  if (state.probe?.state !== 'reported') {
+    throw new Error(`drill ${state.id} has no probe report`);
+  }
+  return state.probe.report;
+}
+
+const line = (name: string, sample: number[], format: (value: number | undefined) => string = formatMs) =>
+  `| ${name} | ${format(median(sample))} | ${format(percentile(sample, 0.95))} | ${format(Math.min(...sample))} | ${format(Math.max(...sample))} |`;
+const count = (value: number | undefined) => (value === undefined ? '-' : String(value));
+console.log(`\n${cycles} consecutive ${values.planned ? 'planned ' : ''}failover-and-failback cycles on one lab, no repair in between:`);
 console.log('| measure | median | p95 | min | max |');
 console.log('|---|---|---|---|---|');
-for (const [name, sample] of [
-  ['kill → cluster_state:ok on B (all slots served by B)', column((row) => row.killToOk)],
-  ['kill → B fully redundant (3 masters, 3 synced replicas)', column((row) => row.killToRedundant)],
-  ['whole drill (prepare … verify)', column((row) => row.drill)],
-] as const) {
+console.log(
+  line(
+    'kill → cluster_state:ok on B',
+    rows.map((row) => row.killToOk),
+  ),
+);
+console.log(
+  line(
+    'client-side RTO (longest stretch without a successful probe write)',
+    rows.map((row) => row.clientRto),
+  ),
+);
+console.log(
+  line(
+    'lost acknowledged writes',
+    rows.map((row) => row.lostAcked),
+    count,
+  ),
+);
+console.log(
+  line(
+    'kill → B fully redundant',
+    rows.map((row) => row.killToRedundant),
+  ),
+);
+console.log(
+  line(
+    'failback (B back to standby, A serving, spares reset)',
+    rows.map((row) => row.failback),
+  ),
+);
+console.log(
+  line(
+    'whole cycle',
+    rows.map((row) => row.whole),
+  ),
+);
+if (manual.length > 0) {
+  const ok = median(manual.map((timings) => timings.killToOkMs))!;
+  const redundant = median(manual.map((timings) => timings.killToRedundantMs))!;
+  const serviceOk = median(rows.map((row) => row.killToOk))!;
+  const serviceRedundant = median(rows.map((row) => row.killToRedundant))!;
+  console.log(`\nThe seed README's procedure by hand (bench/manual-procedure.sh), ${manual.length} runs, medians:`);
+  console.log('| measure | by hand | service | service / by hand |');
+  console.log('|---|---|---|---|');
+  console.log(`| kill → cluster_state:ok | ${formatMs(ok)} | ${formatMs(serviceOk)} | ${(serviceOk / ok).toFixed(3)} |`);
   console.log(
-    `| ${name} | ${formatMs(median(sample))} | ${formatMs(percentile(sample, 0.95))} | ${formatMs(Math.min(...sample))} | ${formatMs(Math.max(...sample))} |`,
+    `| kill → B fully redundant | ${formatMs(redundant)} | ${formatMs(serviceRedundant)} | ${(serviceRedundant / redundant).toFixed(3)} |`,
   );
 }

@@ -20,7 +20,8 @@ export interface ClusterAdminSettings {
   /**
    * How long a coordinated `CLUSTER FAILOVER` may take to show in `ROLE` before the election
    * counts as refused. A granted election completed in 12–60 ms on the lab; a refused one never
-   * completes (Redis abandons it after 5 s).
+   * completes (Redis abandons it after 5 s), and the master holds its clients all that while, so
+   * the wait is short: falling back too early costs nothing but the election.
    */
   readonly electionWaitMs: number;
   /** Every surviving node reporting all slots served by the survivors. */
@@ -36,7 +37,7 @@ export const DEFAULT_CLUSTER_ADMIN_SETTINGS: ClusterAdminSettings = {
   syncTimeoutMs: 30_000,
   promoteTimeoutMs: 1_000,
   takeoverAttempts: 3,
-  electionWaitMs: 2_000,
+  electionWaitMs: 500,
   servingTimeoutMs: 15_000,
   forgetTimeoutMs: 15_000,
   healthTimeoutMs: 30_000,
@@ -324,6 +325,26 @@ export class ClusterAdmin {
   }
 
   /**
+   * Refuses to go on when a replica no longer replicates the master it is meant to replace: a
+   * takeover would then claim another shard's slots. An already promoted node passes.
+   */
+  private async assertReplicates(node: NamedNode, masterId: string): Promise<void> {
+    const self = (await this.entries(node)).find((entry) => entry.myself);
+    if (self?.role === 'replica' && self.masterId !== masterId) {
+      throw new Error(`${describeNode(node)} now replicates ${self.masterId}, not ${masterId}; a takeover would claim the wrong slots`);
+    }
+  }
+
+  /**
+   * Takes over with every replica at once, each checked first to still replicate the master it
+   * is meant to replace.
+   */
+  async takeoverAll(nodes: readonly { node: NamedNode; id: string; masterId: string }[]): Promise<Promotion[]> {
+    await Promise.all(nodes.map(({ node, masterId }) => this.assertReplicates(node, masterId)));
+    return Promise.all(nodes.map(({ node, id }) => this.takeover(node, id)));
+  }
+
+  /**
    * Hands a master's slots to its replica without losing an acknowledged write. First the
    * coordinated `CLUSTER FAILOVER` (no FORCE, no TAKEOVER): the master stops its clients, the
    * replica catches up to the last write and is elected. Redis masters refuse to vote about the
@@ -375,6 +396,15 @@ export class ClusterAdmin {
     } finally {
       await this.redis.command(master, 'CLIENT', 'UNPAUSE');
     }
+  }
+
+  async configGet(node: NamedNode, key: string): Promise<string | undefined> {
+    const reply = (await this.redis.command(node, 'CONFIG', 'GET', key)) as string[];
+    return reply[1];
+  }
+
+  async configSet(node: NamedNode, key: string, value: string): Promise<void> {
+    await this.redis.command(node, 'CONFIG', 'SET', key, value);
   }
 
   /** Holds every client write on a master for up to `ms` (`CLIENT PAUSE … WRITE`); reads go on. */

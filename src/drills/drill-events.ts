@@ -116,6 +116,12 @@ export type DrillEvent =
   /** The abort found the serving group already killed: these steps run to bring the target back to health. */
   | { type: 'RecoveryStarted'; data: { steps: StepName[]; reason: string } }
   | { type: 'DrillAborted'; data: { reason: string; recovered: StepName[] } }
+  /**
+   * Replica migration held off on these nodes (their previous setting kept): a standby that
+   * migrated to a master promoted a moment earlier would take the wrong shard's slots.
+   */
+  | { type: 'ReplicaMigrationPaused'; data: { previous: Record<string, string> } }
+  | { type: 'ReplicaMigrationRestored'; data: { nodes: string[]; failed?: { node: string; error: string }[] } }
   | { type: 'ProbeStarted'; data: { writesPerSecond: number; slots: number[] } }
   | { type: 'ProbeReported'; data: ProbeReport }
   /** The probe ran in a worker that stopped; its figures are gone with it. */

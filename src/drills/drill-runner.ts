@@ -5,7 +5,7 @@ import { isTransient } from '../common/transient-errors.js';
 import { errorMessage } from '../common/wait-for.js';
 import type { EventStore } from '../events/event-store.js';
 import type { NodeControl } from '../nodes/node-control.js';
-import { failoverLayout, type DrillTarget } from '../targets/drill-target.js';
+import { failoverLayout, targetNodes, type DrillTarget } from '../targets/drill-target.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import { NO_CRASH_POINTS, type CrashPoints } from './crash-points.js';
 import { ProbeWindow, type ProbeFactory } from './probe-window.js';
@@ -135,7 +135,7 @@ export class DrillRunner {
       const abort = stream.state.abortRequested;
       if (abort && !stream.state.recovery) {
         if (!killHasStarted(stream.state)) {
-          await stream.append(...finishing, ...(await probe.close(stream.state)), {
+          await stream.append(...finishing, ...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target)), {
             type: 'DrillAborted',
             data: { reason: abort.reason, recovered: [] },
           });
@@ -184,11 +184,35 @@ export class DrillRunner {
     await stream.append(
       ...finishing,
       ...(await probe.close(state)),
+      ...(await this.settingsBack(state, target)),
       state.recovery
         ? { type: 'DrillAborted', data: { reason: state.abortRequested!.reason, recovered: [...state.recovery] } }
         : { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, Date.parse(state.startedAt!)) } },
     );
     return { outcome: 'finished', state: stream.state };
+  }
+
+  /**
+   * However the drill ends, node settings it changed go back to what they were (replica
+   * migration, held off while masters change), so that no drill leaves its mark on the target.
+   */
+  private async settingsBack(state: DrillState, target: DrillTarget): Promise<DrillEvent[]> {
+    const paused = Object.entries(state.migrationPaused ?? {});
+    if (paused.length === 0) {
+      return [];
+    }
+    const nodes: string[] = [];
+    const failed: { node: string; error: string }[] = [];
+    for (const [name, previous] of paused) {
+      const node = targetNodes(target).find((candidate) => candidate.name === name);
+      try {
+        await this.deps.admin.configSet(node!, 'cluster-allow-replica-migration', previous);
+        nodes.push(name);
+      } catch (error) {
+        failed.push({ node: name, error: errorMessage(error) });
+      }
+    }
+    return [{ type: 'ReplicaMigrationRestored', data: { nodes, ...(failed.length > 0 ? { failed } : {}) } }];
   }
 
   /** Runs a step under its watchdog, again after a transient error, up to the configured retries. */

@@ -61,6 +61,8 @@ export interface DrillState {
     | { readonly state: 'running' }
     | { readonly state: 'reported'; readonly report: ProbeReport }
     | { readonly state: 'lost'; readonly reason: string };
+  /** Nodes whose replica migration the drill holds off, with the setting to put back. */
+  readonly migrationPaused?: Readonly<Record<string, string>>;
   /** Set once `prepare` began bringing a stopped standby group back, so that a resumed `prepare` finishes it. */
   readonly standbyRestore?: GroupName;
 }
@@ -169,6 +171,12 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
       return { ...next, probe: { state: 'reported', report: event.data } };
     case 'ProbeLost':
       return { ...next, probe: { state: 'lost', reason: event.data.reason } };
+    case 'ReplicaMigrationPaused':
+      return { ...next, migrationPaused: { ...event.data.previous, ...state.migrationPaused } };
+    case 'ReplicaMigrationRestored': {
+      const remaining = Object.entries(state.migrationPaused ?? {}).filter(([node]) => !event.data.nodes.includes(node));
+      return { ...next, migrationPaused: remaining.length > 0 ? Object.fromEntries(remaining) : undefined };
+    }
     case 'StandbyRestoreStarted':
       return { ...next, standbyRestore: event.data.group };
     case 'StartingTopologyRestored':

@@ -1,3 +1,4 @@
+import { errorMessage } from '../common/wait-for.js';
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { DrillTarget } from '../targets/drill-target.js';
 import type { DrillEvent } from './drill-events.js';
@@ -44,7 +45,11 @@ export class ProbeWindow {
     if (this.probe) {
       const probe = this.probe;
       this.probe = undefined;
-      return [{ type: 'ProbeReported', data: await probe.stop() }];
+      try {
+        return [{ type: 'ProbeReported', data: await probe.stop() }];
+      } catch (error) {
+        return [{ type: 'ProbeLost', data: { reason: `reading the probe's writes back failed: ${errorMessage(error)}` } }];
+      }
     }
     return state.probe?.state === 'running'
       ? [{ type: 'ProbeLost', data: { reason: 'the worker that ran the probe stopped before the drill ended' } }]

@@ -119,8 +119,11 @@ export class LiveProbe {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new WriteTimeout()), this.settings.writeTimeoutMs);
     });
+    const write = this.client.set(key, String(seq), 'EX', PROBE_KEY_TTL_SECONDS);
+    // A write given up on may still fail later; its outcome is already counted as unknown.
+    write.catch(() => undefined);
     try {
-      await Promise.race([this.client.set(key, String(seq), 'EX', PROBE_KEY_TTL_SECONDS), timeout]);
+      await Promise.race([write, timeout]);
       return { outcome: 'acked' };
     } catch (error) {
       return error instanceof WriteTimeout ? { outcome: 'unknown', error: 'timeout' } : { outcome: 'failed', error: errorKind(error) };

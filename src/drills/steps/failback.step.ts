@@ -3,6 +3,7 @@ import { canaries } from '../canaries.js';
 import type { DrillEvent } from '../drill-events.js';
 import { topologyDifferences } from '../topology-match.js';
 import { restartFresh } from './group-restore.js';
+import { pauseReplicaMigration, restoreReplicaMigration } from './replica-migration.js';
 import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
 
 /**
@@ -26,6 +27,8 @@ export const failback: DrillStep = async (context) => {
   const events: DrillEvent[] = [];
 
   await restartFresh(context, original);
+  // Masters change shard by shard here too: no replica may wander to a master promoted a moment ago.
+  await pauseReplicaMigration(context, [...original, ...standbys, ...spares]);
   await admin.meet(original, [...standbys, ...spares]);
   events.push({ type: 'GroupRejoined', data: { group: layout.from, nodes: original.map((node) => node.name) } });
   await context.checkpoint('failback:rejoined');
@@ -59,6 +62,7 @@ export const failback: DrillStep = async (context) => {
     [...original, ...standbys],
   );
 
+  events.push(...(await restoreReplicaMigration(context, [...original, ...standbys, ...spares])));
   for (const spare of spares) {
     if ((await admin.entries(spare)).length > 1) {
       await admin.resetHard(spare);

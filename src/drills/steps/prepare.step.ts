@@ -7,6 +7,7 @@ import type { RecordedNode } from '../drill-events.js';
 import { readinessProblems } from '../readiness.js';
 import { SCENARIO_STANDBY } from '../drill-events.js';
 import { positionStandbyGroup, servingLayout } from './group-restore.js';
+import { pauseReplicaMigration } from './replica-migration.js';
 import { elapsedSince, type DrillStep } from './step-context.js';
 
 export class TargetNotReadyError extends Error {
@@ -69,6 +70,10 @@ export const prepare: DrillStep = async (context) => {
     ...(self.masterId && names.has(self.masterId) ? { replicates: names.get(self.masterId)! } : {}),
     ...(self.slots.length > 0 ? { slots: formatSlots(self.slots) } : {}),
   }));
+
+  if (standby !== 'separate') {
+    await pauseReplicaMigration(context, standby === 'prewired' ? [...layout.standbys, ...layout.spares] : layout.standbys);
+  }
 
   const writing = context.clock.now();
   const keys = canaries(context.drillId, context.settings.canaryKeys);

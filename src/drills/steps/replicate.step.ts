@@ -1,3 +1,4 @@
+import { restoreReplicaMigration } from './replica-migration.js';
 import type { DrillStep } from './step-context.js';
 
 /**
@@ -12,6 +13,9 @@ export const replicate: DrillStep = async (context) => {
   await admin.waitReplicated(pairs, involved);
   const ids = await Promise.all(layout.spares.map((node) => admin.myId(node)));
   const killStartedAt = context.state.killStartedAt;
+  const redundantAt = context.clock.now();
+  // The new masters have their replicas: Redis may move replicas around again.
+  const restored = await restoreReplicaMigration(context, [...layout.standbys, ...layout.spares]);
   return [
     ...pairs.map(({ replica, master }, index) => ({
       type: 'ReplicaAttached' as const,
@@ -19,7 +23,8 @@ export const replicate: DrillStep = async (context) => {
     })),
     {
       type: 'ClusterRedundant',
-      data: { killToRedundantMs: killStartedAt ? Math.round((context.clock.now() - Date.parse(killStartedAt)) * 100) / 100 : -1 },
+      data: { killToRedundantMs: killStartedAt ? Math.round((redundantAt - Date.parse(killStartedAt)) * 100) / 100 : -1 },
     },
+    ...restored,
   ];
 };

@@ -7,7 +7,16 @@ import { recordedId, type DrillStep } from './step-context.js';
  */
 export const takeover: DrillStep = async (context) => {
   const { layout, admin } = context;
-  const promotions = await Promise.all(layout.standbys.map((node) => admin.takeover(node, recordedId(context, node))));
+  const promotions = await admin.takeoverAll(
+    layout.standbys.map((node) => {
+      const master = context.state.topology.find((recorded) => recorded.name === node.name)?.replicates;
+      const masterNode = layout.servingMasters.find((candidate) => candidate.name === master);
+      if (!masterNode) {
+        throw new Error(`no master was recorded for standby ${node.name} in prepare`);
+      }
+      return { node, id: recordedId(context, node), masterId: recordedId(context, masterNode) };
+    }),
+  );
   await context.checkpoint('takeover:after-promotions');
   await admin.waitServing(layout.standbys);
   const servingAt = context.clock.now();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
-import { GROUP_FAILOVER_PLAN } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_PLAN, SCENARIOS } from '../src/drills/drill-events.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
 import { drillFinished, post as postTo, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
@@ -72,8 +72,8 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
   });
 
   it.each([
-    ['an unknown scenario', { scenario: 'meteor-strike' }, 'scenario must be one of the following values: group-failover'],
-    ['a missing scenario', {}, 'scenario must be one of the following values: group-failover'],
+    ['an unknown scenario', { scenario: 'meteor-strike' }, `scenario must be one of the following values: ${SCENARIOS.join(', ')}`],
+    ['a missing scenario', {}, `scenario must be one of the following values: ${SCENARIOS.join(', ')}`],
     ['an unknown target', { scenario: 'group-failover', target: 'prod' }, 'target: unknown target "prod"; known targets: lab'],
     ['an unknown field', { scenario: 'group-failover', force: true }, 'property force should not exist'],
   ])('answers 400 naming the field for %s', async (_, body, message) => {
@@ -155,7 +155,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(unexplained.status).toBe(400);
     expect(((await unexplained.json()) as { message: string }).message).toContain('reason must be');
 
-    // Group A is dead since the first drill, so this one fails at prepare; the one queued behind it is aborted first.
+    // Group B serves since the first drill, so this one fails over back to A; the one queued behind it is aborted first.
     const { id: ahead } = (await (await post('/drills', { scenario: 'group-failover' })).json()) as { id: string };
     const { id: behind } = (await (await post('/drills', { scenario: 'group-failover', waitForTarget: true })).json()) as { id: string };
     const aborted = await post(`/drills/${behind}/abort`, { reason: 'change freeze' });
@@ -164,7 +164,9 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect((await post(`/drills/${behind}/abort`, { reason: 'again' })).status).toBe(202);
 
     const waitedFor = await drillFinished(base, ahead);
-    expect(waitedFor.status).toBe('failed');
+    expect(waitedFor.status).toBe('succeeded');
+    const aheadEvents = (await (await fetch(`${base}/drills/${ahead}/events`)).json()) as { items: { type: string; data: unknown }[] };
+    expect(aheadEvents.items.find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({ from: 'B', to: 'A' });
     const stopped = await drillFinished(base, behind);
     expect(stopped).toMatchObject({ status: 'aborted', error: 'aborted: change freeze', steps: [] });
   });

@@ -27,7 +27,7 @@ describe('two service instances sharing one queue Redis and one audit log', () =
   });
   const json = async <T>(response: Response | Promise<Response>): Promise<T> => (await (await response).json()) as T;
   const events = async (base: string, id: string) =>
-    (await json<{ items: { type: string; occurredAt: string }[] }>(fetch(`${base}/drills/${id}/events?limit=1000`))).items;
+    (await json<{ items: { type: string; occurredAt: string; data: unknown }[] }>(fetch(`${base}/drills/${id}/events?limit=1000`))).items;
 
   beforeAll(async () => {
     lab = await startTestLab(LAB, { form: true });
@@ -61,8 +61,13 @@ describe('two service instances sharing one queue Redis and one audit log', () =
     // The target is free again once the drill has finished.
     const next = await post(second.base, '/drills', { scenario: 'group-failover' });
     expect(next.status).toBe(202);
+    // Group B serves now, so the next drill fails over the other way, back to A.
     const after = await drillFinished(first.base, (await json<{ id: string }>(next)).id);
-    expect(after.error).toContain('prepare failed: target is not ready for a failover');
+    expect(after.status).toBe('succeeded');
+    expect((await events(first.base, after.id)).find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({
+      from: 'B',
+      to: 'A',
+    });
   });
 
   it('queue a drill behind a running one when the request asks to wait', async () => {
@@ -74,9 +79,13 @@ describe('two service instances sharing one queue Redis and one audit log', () =
     const done = await drillFinished(first.base, running);
     const behind = await drillFinished(first.base, queued);
     expect(done.status).toBe('succeeded');
-    // It started only after the first had finished; by then group A was dead, so it found the target not ready.
+    // It started only after the first had finished, so it found B serving and failed over back to A.
     expect(Date.parse(behind.startedAt!)).toBeGreaterThanOrEqual(Date.parse(done.finishedAt!));
-    expect(behind.error).toContain('prepare failed: target is not ready for a failover');
+    expect(behind.status).toBe('succeeded');
+    expect((await events(first.base, queued)).find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({
+      from: 'B',
+      to: 'A',
+    });
   });
 
   describe('schedules', () => {

@@ -6,6 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -48,16 +49,23 @@ try {
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // The benchmark's own viewer token: every request pays for authentication, as in production.
+  const secret = randomBytes(24).toString('base64url');
+  const authorization = `Bearer ${secret}`;
   const service = spawn(process.execPath, ['dist/main.js'], {
-    env: { ...process.env, PORT: String(port), DATABASE_PATH: databasePath, WORKER_ENABLED: 'false' },
+    env: { ...process.env, PORT: String(port), DATABASE_PATH: databasePath, WORKER_ENABLED: 'false', API_TOKENS: `bench:viewer:${secret}` },
     stdio: 'ignore',
   });
   try {
-    await waitFor(async () => ((await fetch(`${base}/api/stats/steps`)).ok ? satisfied(undefined) : pending('not ready')), {
-      description: 'the service to answer',
-      timeoutMs: 60_000,
-      intervalMs: 200,
-    });
+    await waitFor(
+      async () =>
+        (await fetch(`${base}/api/stats/steps`, { headers: { authorization } })).ok ? satisfied(undefined) : pending('not ready'),
+      {
+        description: 'the service to answer',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      },
+    );
     const pick = () => ids[Math.floor(Math.random() * ids.length)]!;
     const endpoints: [string, () => string][] = [
       ['GET /api/drills?limit=50', () => '/api/drills?limit=50'],
@@ -75,6 +83,7 @@ try {
           url: base,
           connections: concurrent,
           duration: seconds,
+          headers: { authorization },
           requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: path() }) }],
         });
         const errors = result.errors + result.non2xx;

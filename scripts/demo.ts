@@ -4,6 +4,7 @@
  * drill succeeded. The lab stays up afterwards (`npm run lab -- status`, `npm run lab -- down`).
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync } from 'node:fs';
 import { ClusterAdmin } from '../src/cluster/cluster-admin.js';
 import { RedisConnections } from '../src/cluster/redis-connections.js';
@@ -15,6 +16,9 @@ import { Lab } from '../src/lab/lab.js';
 
 const config = loadConfig();
 const base = `http://${config.host}:${config.port}/api`;
+// A token of the demo's own, made fresh for this run: the service has no default one.
+const demoSecret = randomBytes(24).toString('base64url');
+const authorization = `Bearer ${demoSecret}`;
 
 async function main(): Promise<number> {
   const connections = new RedisConnections();
@@ -32,7 +36,10 @@ async function main(): Promise<number> {
 
   mkdirSync('data', { recursive: true });
   const log = openSync('data/service.log', 'a');
-  const service = spawn(process.execPath, ['dist/main.js'], { stdio: ['ignore', log, log], env: process.env });
+  const service = spawn(process.execPath, ['dist/main.js'], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, API_TOKENS: `demo:operator:${demoSecret}` },
+  });
   const exited = new Promise<number | null>((resolve) => service.once('exit', resolve));
   try {
     await waitFor(
@@ -43,10 +50,11 @@ async function main(): Promise<number> {
       { description: `the service to answer at ${base}/health (log: data/service.log)`, timeoutMs: 30_000, intervalMs: 200 },
     );
     console.log(`service: up at ${base} (Swagger UI at ${base}/docs)`);
+    console.log(`service: this run's operator token is ${demoSecret} (send "Authorization: Bearer <token>")`);
 
     const accepted = await fetch(`${base}/drills`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ scenario: 'group-failover' }),
     });
     if (accepted.status !== 202) {
@@ -59,13 +67,15 @@ async function main(): Promise<number> {
     let shown = 0;
     const drill = await waitFor(
       async () => {
-        const current = (await (await fetch(`${base}/drills/${id}`)).json()) as DrillDto;
+        const current = (await (await fetch(`${base}/drills/${id}`, { headers: { authorization } })).json()) as DrillDto;
         const finished = current.steps.filter((step) => step.status === 'succeeded' || step.status === 'failed');
         for (const step of finished.slice(shown)) {
           console.log(`  ${step.name.padEnd(10)} ${step.status.padEnd(9)} ${`${step.durationMs?.toFixed(1)} ms`.padStart(12)}`);
         }
         shown = finished.length;
-        return ['succeeded', 'failed', 'aborted'].includes(current.status) ? satisfied(current) : pending(`drill is ${current.status}`);
+        return ['succeeded', 'failed', 'aborted', 'refused'].includes(current.status)
+          ? satisfied(current)
+          : pending(`drill is ${current.status}`);
       },
       { description: `drill ${id} to finish`, timeoutMs: 180_000, intervalMs: 100 },
     );

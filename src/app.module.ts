@@ -1,4 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth/auth.guard.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DrillSummaryProjection } from './drills/drill-summary.projection.js';
@@ -23,6 +25,7 @@ export class AppModule {
         HealthModule,
         ...(config.workerEnabled ? [WorkerModule] : []),
       ],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };
   }
 }

@@ -1,17 +1,30 @@
 import { ValidationPipe, type INestApplication, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
+import { InheritedKeysPipe } from './common/inherited-keys.pipe.js';
+import { docsAuth } from './auth/docs-auth.middleware.js';
+
+/** The largest request body accepted; the biggest legitimate one is a few hundred bytes. */
+export const BODY_LIMIT = '16kb';
 
 /** The configured application, not yet listening: `main.ts` serves it, tests drive it. */
 export async function createApp(config: AppConfig, options: NestApplicationOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.register(config), { logger: ['log', 'warn', 'error'], ...options });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    logger: ['log', 'warn', 'error'],
+    ...options,
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.disable('x-powered-by');
   app.setGlobalPrefix('api');
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new InheritedKeysPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
+  app.use(['/api/docs', '/api/docs-json'], docsAuth(config.apiTokens));
   SwaggerModule.setup('api/docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }
@@ -21,6 +34,8 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('redis-drill')
     .setDescription('Disaster-recovery drills for Redis Cluster: fail over to a standby group, with every step recorded and timed.')
     .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A token from API_TOKENS; its role decides what it may do.' })
+    .addSecurityRequirements('bearer')
     .build();
   return SwaggerModule.createDocument(app, info);
 }

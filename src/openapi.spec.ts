@@ -14,11 +14,13 @@ describe('the committed OpenAPI document (openapi.json)', () => {
     expect(Object.keys(paths).sort()).toEqual([
       '/api/audit/verify',
       '/api/drills',
+      '/api/drills/plan',
       '/api/drills/{id}',
       '/api/drills/{id}/abort',
       '/api/drills/{id}/events',
       '/api/drills/{id}/timeline',
       '/api/health',
+      '/api/safety/halt',
       '/api/schedules',
       '/api/schedules/{id}',
       '/api/stats/steps',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { GROUP_FAILOVER_PLAN, SCENARIOS } from '../src/drills/drill-events.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
-import { drillFinished, post as postTo, startService, type RunningService } from './support/service.js';
+import { drillFinished, fetchAs, post as postTo, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = { name: 'rdtest-api', basePort: 7400 };
@@ -55,8 +55,10 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
 
     const drill = await waitFor(
       async () => {
-        const current = (await (await fetch(`${base}/drills/${id}`)).json()) as DrillDto;
-        return ['succeeded', 'failed', 'aborted'].includes(current.status) ? satisfied(current) : pending(`status ${current.status}`);
+        const current = (await (await fetchAs(`${base}/drills/${id}`)).json()) as DrillDto;
+        return ['succeeded', 'failed', 'aborted', 'refused'].includes(current.status)
+          ? satisfied(current)
+          : pending(`status ${current.status}`);
       },
       { description: `drill ${id} to finish`, timeoutMs: 90_000, intervalMs: 100 },
     );
@@ -85,19 +87,19 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
   });
 
   it('answers 404 for an unknown drill and 400 for an id that is not one', async () => {
-    const missing = await fetch(`${base}/drills/00000000-0000-4000-8000-000000000000`);
+    const missing = await fetchAs(`${base}/drills/00000000-0000-4000-8000-000000000000`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ message: 'no drill with id 00000000-0000-4000-8000-000000000000' });
-    const malformed = await fetch(`${base}/drills/not-an-id`);
+    const malformed = await fetchAs(`${base}/drills/not-an-id`);
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ message: 'id must be a UUID' });
   });
 
   it('serves Swagger UI and an OpenAPI document with the drill and health endpoints', async () => {
-    const ui = await fetch(`${base}/docs`);
+    const ui = await fetchAs(`${base}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger-ui');
-    const document = (await (await fetch(`${base}/docs-json`)).json()) as {
+    const document = (await (await fetchAs(`${base}/docs-json`)).json()) as {
       paths: Record<string, object>;
       components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> };
     };
@@ -109,13 +111,13 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
   });
 
   it('lists the drill in the history with its headline timings, and filters and pages', async () => {
-    const list = (await (await fetch(`${base}/drills?status=succeeded&target=lab&limit=1`)).json()) as {
+    const list = (await (await fetchAs(`${base}/drills?status=succeeded&target=lab&limit=1`)).json()) as {
       items: { id: string; killToServingMs: number }[];
     };
     expect(list.items.map((item) => item.id)).toEqual([drillId]);
     expect(list.items[0]!.killToServingMs).toBeGreaterThan(0);
-    expect(((await (await fetch(`${base}/drills?status=failed`)).json()) as { items: unknown[] }).items).toEqual([]);
-    const bad = await fetch(`${base}/drills?limit=500&colour=blue`);
+    expect(((await (await fetchAs(`${base}/drills?status=failed`)).json()) as { items: unknown[] }).items).toEqual([]);
+    const bad = await fetchAs(`${base}/drills?limit=500&colour=blue`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe(
       'property colour should not exist; limit must not be greater than 200',
@@ -123,25 +125,25 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
   });
 
   it('serves the raw events, the timeline and the step statistics of the drill', async () => {
-    const events = (await (await fetch(`${base}/drills/${drillId}/events?limit=2`)).json()) as {
+    const events = (await (await fetchAs(`${base}/drills/${drillId}/events?limit=2`)).json()) as {
       items: { type: string }[];
       nextAfter: number;
     };
     expect(events.items.map((event) => event.type)).toEqual(['DrillRequested', 'DrillStarted']);
     expect(events.nextAfter).toBe(2);
-    const timeline = (await (await fetch(`${base}/drills/${drillId}/timeline`)).json()) as {
+    const timeline = (await (await fetchAs(`${base}/drills/${drillId}/timeline`)).json()) as {
       steps: { name: string }[];
       events: { type: string; step?: string }[];
     };
     expect(timeline.steps.map((step) => step.name)).toEqual([...GROUP_FAILOVER_PLAN]);
     expect(timeline.events.filter((event) => event.type === 'NodeKilled').every((event) => event.step === 'kill')).toBe(true);
-    const stats = (await (await fetch(`${base}/stats/steps?target=lab`)).json()) as {
+    const stats = (await (await fetchAs(`${base}/stats/steps?target=lab`)).json()) as {
       drills: { count: number; successRate: number };
       steps: { name: string; count: number }[];
     };
     expect(stats.drills).toMatchObject({ count: 1, successRate: 1 });
     expect(stats.steps.map((step) => [step.name, step.count])).toEqual(GROUP_FAILOVER_PLAN.map((name) => [name, 1]));
-    const bad = await fetch(`${base}/stats/steps?from=yesterday`);
+    const bad = await fetchAs(`${base}/stats/steps?from=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe('from must be a valid ISO 8601 date string');
   });
@@ -165,14 +167,14 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
 
     const waitedFor = await drillFinished(base, ahead);
     expect(waitedFor.status).toBe('succeeded');
-    const aheadEvents = (await (await fetch(`${base}/drills/${ahead}/events`)).json()) as { items: { type: string; data: unknown }[] };
+    const aheadEvents = (await (await fetchAs(`${base}/drills/${ahead}/events`)).json()) as { items: { type: string; data: unknown }[] };
     expect(aheadEvents.items.find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({ from: 'B', to: 'A' });
     const stopped = await drillFinished(base, behind);
     expect(stopped).toMatchObject({ status: 'aborted', error: 'aborted: change freeze', steps: [] });
   });
 
   it('verifies the audit chain, and names the event someone edited in the database file', async () => {
-    const intact = (await (await fetch(`${base}/audit/verify`)).json()) as { intact: boolean; eventsChecked: number };
+    const intact = (await (await fetchAs(`${base}/audit/verify`)).json()) as { intact: boolean; eventsChecked: number };
     expect(intact.intact).toBe(true);
     expect(intact.eventsChecked).toBeGreaterThan(20);
 
@@ -189,7 +191,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     };
     file.close();
 
-    const broken = (await (await fetch(`${base}/audit/verify`)).json()) as {
+    const broken = (await (await fetchAs(`${base}/audit/verify`)).json()) as {
       intact: boolean;
       firstBrokenLink: { position: number; drillId: string; sequence: number };
     };

@@ -8,7 +8,7 @@ import type { DrillListDto } from '../src/drills/drill-list.dto.js';
 import { labQueueUrl } from '../src/lab/lab-topology.js';
 import { DRILL_QUEUE } from '../src/queue/drill-queue.js';
 import type { ScheduleDto } from '../src/schedules/schedule.dto.js';
-import { drillFinished, post, startService, type RunningService } from './support/service.js';
+import { drillFinished, fetchAs, post, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = { name: 'rdtest-coord', basePort: 7600 };
@@ -27,7 +27,7 @@ describe('two service instances sharing one queue Redis and one audit log', () =
   });
   const json = async <T>(response: Response | Promise<Response>): Promise<T> => (await (await response).json()) as T;
   const events = async (base: string, id: string) =>
-    (await json<{ items: { type: string; occurredAt: string; data: unknown }[] }>(fetch(`${base}/drills/${id}/events?limit=1000`))).items;
+    (await json<{ items: { type: string; occurredAt: string; data: unknown }[] }>(fetchAs(`${base}/drills/${id}/events?limit=1000`))).items;
 
   beforeAll(async () => {
     lab = await startTestLab(LAB, { form: true });
@@ -101,7 +101,7 @@ describe('two service instances sharing one queue Redis and one audit log', () =
 
       const fired = await waitFor(
         async () => {
-          const { items } = await json<DrillListDto>(fetch(`${second.base}/drills?limit=200`));
+          const { items } = await json<DrillListDto>(fetchAs(`${second.base}/drills?limit=200`));
           const scheduled = items.find((item) => item.trigger === 'schedule');
           return scheduled ? satisfied(scheduled) : pending('no scheduled drill yet');
         },
@@ -110,7 +110,7 @@ describe('two service instances sharing one queue Redis and one audit log', () =
       expect(fired.scheduleId).toBe(schedule.id);
 
       const paused = await json<ScheduleDto>(
-        fetch(`${first.base}/schedules/${schedule.id}`, {
+        fetchAs(`${first.base}/schedules/${schedule.id}`, {
           method: 'PATCH',
           headers: { 'content-type': 'application/json' },
           body: '{"enabled":false}',
@@ -124,9 +124,9 @@ describe('two service instances sharing one queue Redis and one audit log', () =
         await probe.close();
       }
 
-      expect((await fetch(`${second.base}/schedules/${schedule.id}`, { method: 'DELETE' })).status).toBe(204);
-      expect((await fetch(`${first.base}/schedules/${schedule.id}`)).status).toBe(404);
-      expect((await fetch(`${first.base}/schedules/${schedule.id}`, { method: 'DELETE' })).status).toBe(404);
+      expect((await fetchAs(`${second.base}/schedules/${schedule.id}`, { method: 'DELETE' })).status).toBe(204);
+      expect((await fetchAs(`${first.base}/schedules/${schedule.id}`)).status).toBe(404);
+      expect((await fetchAs(`${first.base}/schedules/${schedule.id}`, { method: 'DELETE' })).status).toBe(404);
     });
 
     it.each([
@@ -147,7 +147,7 @@ describe('two service instances sharing one queue Redis and one audit log', () =
       const response = await post(first.base, '/schedules', body);
       expect(response.status).toBe(400);
       expect(((await response.json()) as { message: string }).message).toContain(message);
-      expect((await json<ScheduleDto[]>(fetch(`${first.base}/schedules`))).map((schedule) => schedule.name)).not.toContain(body.name);
+      expect((await json<ScheduleDto[]>(fetchAs(`${first.base}/schedules`))).map((schedule) => schedule.name)).not.toContain(body.name);
     });
 
     it('keep their definition when Redis loses the scheduler, and get it back at the next boot', async () => {
@@ -159,7 +159,7 @@ describe('two service instances sharing one queue Redis and one audit log', () =
       try {
         await probe.removeJobScheduler(schedule.id);
         expect(await probe.getJobScheduler(schedule.id)).toBeUndefined();
-        const listed = await json<ScheduleDto[]>(fetch(`${second.base}/schedules`));
+        const listed = await json<ScheduleDto[]>(fetchAs(`${second.base}/schedules`));
         expect(listed.find((candidate) => candidate.id === schedule.id)).toMatchObject({
           name: 'nightly',
           cron: '0 3 * * *',

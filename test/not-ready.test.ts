@@ -23,10 +23,10 @@ describe('a drill on a target whose standbys are not attached', () => {
     await lab?.close();
   });
 
-  it('fails at prepare and says which standby is not attached', () => {
-    expect(state.status).toBe('failed');
-    expect(state.steps.map((step) => step.status)).toEqual(['failed', 'pending', 'pending', 'pending', 'pending', 'pending', 'pending']);
-    expect(state.error).toContain('prepare failed: target is not ready for a failover');
+  it('is refused at prepare, before the kill, saying which standby is not attached', () => {
+    expect(state.status).toBe('refused');
+    expect(state.steps.map((step) => step.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(state.error).toContain('refused: preflight failed: target-ready: not ready for a failover');
     for (const standby of ['b1 (127.0.0.1:7211)', 'b2 (127.0.0.1:7212)', 'b3 (127.0.0.1:7213)']) {
       expect(state.error).toContain(`standby ${standby} does not replicate a master of group A`);
     }
@@ -34,7 +34,7 @@ describe('a drill on a target whose standbys are not attached', () => {
 
   it('records the reason in its events and nothing that touched a node', async () => {
     const types = (await drills.store.read(state.id)).map((event) => event.type);
-    expect(types).toEqual(['DrillRequested', 'DrillStarted', 'LeaseAcquired', 'StepStarted', 'StepFailed', 'DrillFailed']);
+    expect(types).toEqual(['DrillRequested', 'DrillStarted', 'LeaseAcquired', 'StepStarted', 'StepFailed', 'DrillRefused']);
   });
 
   it('leaves every container running and cluster A serving', async () => {

@@ -1,3 +1,12 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PREFLIGHT_CHECKS, type PreflightCheck } from '../drills/preflight.js';
+
+export class FailedCheckDto {
+  @ApiProperty({ enum: PREFLIGHT_CHECKS })
+  check!: PreflightCheck;
+  problem!: string;
+}
+
 /** The one error shape every endpoint answers with. */
 export class ErrorBodyDto {
   statusCode!: number;
@@ -9,4 +18,6 @@ export class ErrorBodyDto {
   correlationId!: string;
   /** On 409 for a busy target: the drill that holds it. */
   runningDrillId?: string;
+  /** On 422: each preflight check that failed, and why. */
+  failedChecks?: FailedCheckDto[];
 }

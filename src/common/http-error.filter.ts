@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { DrillFinishedError, TargetBusyError } from '../drills/drill-errors.js';
 import { DrillNotFoundError } from '../drills/drill-stream.js';
+import { PreflightFailedError, type FailedCheck } from '../drills/preflight.js';
 import { ScheduleNameTakenError, ScheduleNotFoundError } from '../schedules/schedule-errors.js';
+import { DrillsHaltedError, NotHaltedError } from '../safety/halt-switch.js';
 import { UnknownTargetError } from '../targets/target-registry.js';
 import type { ErrorBodyDto } from './error-body.dto.js';
 
@@ -26,7 +28,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     response.setHeader('x-correlation-id', correlationId).status(statusCode).json(body);
   }
 
-  private describe(exception: unknown, correlationId: string): { statusCode: number; message: string; extra?: { runningDrillId: string } } {
+  private describe(
+    exception: unknown,
+    correlationId: string,
+  ): { statusCode: number; message: string; extra?: { runningDrillId: string } | { failedChecks: FailedCheck[] } } {
+    const bodyError = bodyParserError(exception);
+    if (bodyError) {
+      return bodyError;
+    }
     if (exception instanceof HttpException) {
       const answer = exception.getResponse();
       const message = typeof answer === 'string' ? answer : ((answer as { message?: string | string[] }).message ?? exception.message);
@@ -41,11 +50,50 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof DrillFinishedError || exception instanceof ScheduleNameTakenError) {
       return { statusCode: HttpStatus.CONFLICT, message: exception.message };
     }
+    if (exception instanceof PreflightFailedError) {
+      return {
+        statusCode: HttpStatus.UNPROCESSABLE_ENTITY,
+        message: exception.message,
+        extra: { failedChecks: [...exception.failedChecks] },
+      };
+    }
+    if (exception instanceof DrillsHaltedError) {
+      return { statusCode: HttpStatus.LOCKED, message: exception.message };
+    }
+    if (exception instanceof NotHaltedError) {
+      return { statusCode: HttpStatus.CONFLICT, message: exception.message };
+    }
     if (exception instanceof UnknownTargetError) {
       return { statusCode: HttpStatus.BAD_REQUEST, message: `target: ${exception.message}` };
     }
     this.logger.error(`${correlationId}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error; see the service log for this correlation id' };
+  }
+}
+
+/**
+ * What the JSON body parser throws, before any route sees the request: a body too large or not
+ * JSON. Nest's adapter wraps it in an HttpException; the parser's own error is its cause.
+ */
+function bodyParserError(exception: unknown): { statusCode: number; message: string } | undefined {
+  const source = exception instanceof HttpException && exception.cause !== undefined ? exception.cause : exception;
+  const error = source as { type?: unknown; status?: unknown; limit?: unknown; message?: unknown };
+  if (typeof error !== 'object' || error === null || typeof error.status !== 'number') {
+    return undefined;
+  }
+  switch (error.type) {
+    case 'entity.too.large':
+      return { statusCode: HttpStatus.PAYLOAD_TOO_LARGE, message: `the request body is larger than ${String(error.limit)} bytes` };
+    case 'entity.parse.failed':
+      return { statusCode: HttpStatus.BAD_REQUEST, message: `the request body is not valid JSON: ${String(error.message)}` };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return { statusCode: error.status, message: `the request body could not be read: ${String(error.message)}` };
+    default:
+      return undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './app-config.js';
+import { loadConfig, requireApiTokens } from './app-config.js';
 
 describe('loadConfig', () => {
   it('has a default for every setting that works on one machine', () => {
@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       workerLeaseMs: 10_000,
       reservationMs: 900_000,
       scheduleMinIntervalMs: 60_000,
+      apiTokens: [],
       crashAt: undefined,
     });
   });
@@ -38,7 +39,13 @@ describe('loadConfig', () => {
     ['WORKER_ENABLED', 'yes', /WORKER_ENABLED must be true or false/],
     ['DRILL_CANARY_KEYS', '0', /DRILL_CANARY_KEYS must be an integer from 1 to 16384/],
     ['DATABASE_PATH', ' ./x.sqlite', /DATABASE_PATH has leading or trailing spaces/],
+    ['API_TOKENS', 'ops:superuser:0123456789abcdef', /API_TOKENS is invalid: entry 1 \(ops\) has the role "superuser"/],
   ])('names %s when it is %j', (key, value, message) => {
     expect(() => loadConfig({ [key]: value })).toThrow(message);
+  });
+
+  it('lets the served process start only with at least one API token', () => {
+    expect(() => requireApiTokens(loadConfig({}))).toThrow(/invalid configuration: API_TOKENS is required/);
+    expect(() => requireApiTokens(loadConfig({ API_TOKENS: 'ops:admin:0123456789abcdef' }))).not.toThrow();
   });
 });

@@ -1,3 +1,4 @@
+import { parseApiTokens, type ApiToken } from '../auth/api-tokens.js';
 import { basePortProblem, labNameProblem, labQueueUrl, type LabSettings } from '../lab/lab-topology.js';
 
 /** The service's settings, read once from the environment at boot. */
@@ -32,6 +33,11 @@ export interface AppConfig {
   readonly reservationMs: number;
   /** The shortest interval a schedule may have (`SCHEDULE_MIN_INTERVAL_MS`). */
   readonly scheduleMinIntervalMs: number;
+  /**
+   * Who may call the API (`API_TOKENS`: comma-separated `name:role:secret`, roles viewer, operator,
+   * admin). The service refuses to start without one; tools that only read the config do not need it.
+   */
+  readonly apiTokens: readonly ApiToken[];
   /** Test-only fault injection (`DRILL_CRASH_AT`, e.g. `kill:after-signals`): the process SIGKILLs itself there. */
   readonly crashAt: string | undefined;
 }
@@ -75,8 +81,31 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerLeaseMs: integer(env, 'WORKER_LEASE_MS', 10_000, 1_000, 600_000),
     reservationMs: integer(env, 'RESERVATION_MS', 900_000, 1_000, 86_400_000),
     scheduleMinIntervalMs: integer(env, 'SCHEDULE_MIN_INTERVAL_MS', 60_000, 1_000, 86_400_000),
+    apiTokens: apiTokens(env),
     crashAt: env.DRILL_CRASH_AT || undefined,
   };
+}
+
+function apiTokens(env: Env): ApiToken[] {
+  const value = env.API_TOKENS;
+  if (value === undefined || value === '') {
+    return [];
+  }
+  try {
+    return parseApiTokens(value);
+  } catch (error) {
+    throw new ConfigError('API_TOKENS', `is invalid: ${(error as Error).message}`);
+  }
+}
+
+/** The check the served process adds: an API without a token would answer every caller with 401. */
+export function requireApiTokens(config: AppConfig): void {
+  if (config.apiTokens.length === 0) {
+    throw new ConfigError(
+      'API_TOKENS',
+      'is required: set it to comma-separated name:role:secret entries (roles viewer, operator, admin; secrets of 16 characters or more)',
+    );
+  }
 }
 
 function checked<T>(key: string, value: T, problemOf: (value: T) => string | undefined): T {

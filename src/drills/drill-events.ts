@@ -2,6 +2,7 @@ import type { RecordedEvent } from '../events/event-store.js';
 import type { StandbyLayout } from '../cluster/standby-group.js';
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { GroupName } from '../targets/drill-target.js';
+import type { FailedCheck, PreflightCheck } from './preflight.js';
 
 export const SCENARIOS = ['group-failover', 'failover-and-failback', 'prewired-standby', 'backup-restore'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -45,6 +46,12 @@ export interface DrillOptions {
    * before the kill, so that no acknowledged write can be lost (default false).
    */
   readonly planned?: boolean;
+  /**
+   * A stop condition: the longest stretch the probe's clients may go without a successful write.
+   * Past it, at the next step boundary, the drill stops as if aborted: untouched before the kill,
+   * the failover finished (and no failback) after it.
+   */
+  readonly maxClientOutageMs?: number;
 }
 
 /** A node as the drill found it in `prepare`: the ids it must kill, promote and forget. */
@@ -105,6 +112,10 @@ export type DrillEvent =
   | { type: 'HealthGatePassed'; data: { nodes: string[] } }
   | { type: 'DrillSucceeded'; data: { durationMs: number } }
   | { type: 'DrillFailed'; data: { step: StepName | null; reason: string } }
+  /** Every preflight check held, before anything was killed. */
+  | { type: 'PreflightPassed'; data: { checks: PreflightCheck[] } }
+  /** A preflight check failed: the drill ends here, before any kill. */
+  | { type: 'DrillRefused'; data: { failedChecks: FailedCheck[] } }
   /** A worker took the target's lease; every later action of this worker is fenced by the token. */
   | { type: 'LeaseAcquired'; data: { target: string; fencingToken: number; worker: string } }
   /** A worker picked up a drill another worker had started, after that one stopped or crashed. */
@@ -127,7 +138,12 @@ export type DrillEvent =
   /** The probe ran in a worker that stopped; its figures are gone with it. */
   | { type: 'ProbeLost'; data: { reason: string } }
   /** Planned drill: writes stopped on the serving masters and the standbys caught up before the kill. */
-  | { type: 'WritesPaused'; data: { masters: string[]; tookMs: number } };
+  | { type: 'WritesPaused'; data: { masters: string[]; tookMs: number } }
+  /** A stop condition fired; the `AbortRequested` that follows carries it as its reason. */
+  | { type: 'StopConditionMet'; data: { condition: StopCondition; step: StepName | null; detail: string } };
+
+/** What stops a drill on its own: a failover step past its watchdog, or clients down longer than the budget. */
+export type StopCondition = 'step-timeout' | 'client-outage';
 
 export type DrillEventType = DrillEvent['type'];
 export type RecordedDrillEvent = RecordedEvent<DrillEvent>;

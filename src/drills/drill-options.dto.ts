@@ -20,4 +20,15 @@ export class DrillOptionsDto {
   @IsOptional()
   @IsBoolean()
   planned?: boolean;
+
+  /**
+   * A stop condition: the longest the probe's clients may go without a successful write, 1 to
+   * 600000 ms. Past it, at the next step boundary, the drill stops as an abort does: untouched
+   * before the kill; after it, the failover is finished (and no failback is done).
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  maxClientOutageMs?: number;
 }

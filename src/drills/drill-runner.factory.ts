@@ -7,7 +7,7 @@ import { DockerNodeControl } from '../nodes/docker-node-control.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { CrashPoints } from './crash-points.js';
 import type { DrillLocks } from './drill-locks.js';
-import { DrillRunner } from './drill-runner.js';
+import { DrillRunner, type DrillRunnerDependencies } from './drill-runner.js';
 import { LiveProbe } from '../probe/live-probe.js';
 import { targetNodes } from '../targets/drill-target.js';
 import type { ProbeFactory } from './probe-window.js';
@@ -40,6 +40,7 @@ export function createDrillRunner(parts: {
   crashPoints?: CrashPoints;
   /** The drill steps unless given; tests wrap them to act between two steps. */
   steps?: StepRegistry;
+  halt?: DrillRunnerDependencies['halt'];
 }): DrillRunner {
   const probes: ProbeFactory = (target, slots, runId, writesPerSecond) =>
     new LiveProbe(targetNodes(target), slots, runId, { writesPerSecond, writeTimeoutMs: PROBE_WRITE_TIMEOUT_MS }, parts.clock);
@@ -56,5 +57,6 @@ export function createDrillRunner(parts: {
     probes,
     worker: parts.worker,
     ...(parts.crashPoints ? { crashPoints: parts.crashPoints } : {}),
+    ...(parts.halt ? { halt: parts.halt } : {}),
   });
 }

@@ -147,10 +147,106 @@ describe('DrillRunner with fake steps', () => {
     expect((await recorded()).filter((event) => event === 'StepRetried:forget')).toHaveLength(2);
   });
 
-  it('fails a step that outlives its watchdog', async () => {
+  it('fails a step before the kill that outlives its watchdog, with the target untouched', async () => {
     await request();
-    const { state } = await runner({ meet: () => new Promise<never>(() => undefined) }, { stepTimeoutMs: 30 }).run(drillId);
-    expect(state.error).toBe('meet failed: meet was still running after 30 ms (the step watchdog)');
+    const { state } = await runner({ prepare: () => new Promise<never>(() => undefined) }, { stepTimeoutMs: 30 }).run(drillId);
+    expect(state.error).toBe('prepare failed: prepare was still running after 30 ms (the step watchdog)');
+    expect(ran).toEqual([]);
+  });
+
+  it('stops on a failover step past its watchdog, and finishes the failover on the recovery path', async () => {
+    await request();
+    let meets = 0;
+    const { state } = await runner(
+      {
+        meet: async () => {
+          meets++;
+          ran.push('meet');
+          // The first run hangs; the recovery path's run goes through.
+          return meets === 1 ? new Promise<never>(() => undefined) : [];
+        },
+      },
+      { stepTimeoutMs: 30 },
+    ).run(drillId);
+    expect(state).toMatchObject({
+      status: 'aborted',
+      error: 'aborted: stop condition: meet was still running after 30 ms (the step watchdog)',
+      recovery: ['meet', 'replicate', 'verify'],
+    });
+    expect(ran).toEqual([...GROUP_FAILOVER_PLAN.slice(0, 5), 'meet', 'replicate', 'verify']);
+    expect(state.steps.find((step) => step.name === 'meet')).toMatchObject({ status: 'succeeded', error: undefined });
+    const events = await recorded();
+    expect(events.slice(events.indexOf('StepFailed:meet'), events.indexOf('StepFailed:meet') + 5)).toEqual([
+      'StepFailed:meet',
+      'StopConditionMet:meet',
+      'AbortRequested',
+      'RecoveryStarted',
+      'StepStarted:meet',
+    ]);
+  });
+
+  it('fails when a failover step outlives its watchdog on the recovery path too', async () => {
+    await request();
+    const { state } = await runner({ replicate: () => new Promise<never>(() => undefined) }, { stepTimeoutMs: 30 }).run(drillId);
+    expect(state).toMatchObject({
+      status: 'failed',
+      error: 'replicate failed: replicate was still running after 30 ms (the step watchdog)',
+    });
+    expect((await recorded()).filter((event) => event === 'StepFailed:replicate')).toHaveLength(2);
+  });
+
+  describe('with a client-outage budget', () => {
+    const probeSeeing = (outages: number[]) => () => ({
+      start: () => undefined,
+      stop: async () => ({
+        writesPerSecond: 1,
+        durationMs: 1,
+        writes: 0,
+        acked: 0,
+        failed: 0,
+        unknown: 0,
+        lostAckedWrites: 0,
+        failedButPresent: 0,
+        clientRtoMs: Math.max(...outages),
+        errors: { clusterDown: 0, redirects: 0, connection: 0, readonly: 0, timeout: 0, other: 0 },
+        shards: [],
+      }),
+      outageMs: () => outages.shift() ?? 0,
+    });
+    const requestWithBudget = (maxClientOutageMs: number) =>
+      DrillStream.create(store, clock, drillId, 'ops-alice', {
+        type: 'DrillRequested',
+        data: { scenario: 'group-failover', target: 'lab', trigger: 'manual', options: { maxClientOutageMs } },
+      });
+    const preparing: DrillStep = async () => {
+      ran.push('prepare');
+      return [{ type: 'TopologyRecorded', data: { from: 'A', to: 'B', nodes: [] } }];
+    };
+
+    it('stops when the clients are down longer than the budget, and finishes the failover', async () => {
+      await requestWithBudget(500);
+      // Seen at the boundaries before kill, takeover, forget and meet.
+      const probes = probeSeeing([0, 10, 300, 800]);
+      const { state } = await unitRunner({ store, clock, steps: steps({ prepare: preparing }), probes }).run(drillId);
+      expect(state).toMatchObject({
+        status: 'aborted',
+        error: 'aborted: stop condition: clients went 800 ms without a successful write; the budget is 500 ms',
+        recovery: ['meet', 'replicate', 'verify'],
+      });
+      expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
+      expect((await recorded()).filter((event) => event.startsWith('StopConditionMet'))).toHaveLength(1);
+    });
+
+    it('runs to the end while the clients stay within it', async () => {
+      await requestWithBudget(500);
+      const { state } = await unitRunner({
+        store,
+        clock,
+        steps: steps({ prepare: preparing }),
+        probes: probeSeeing([0, 10, 300, 499, 20, 0]),
+      }).run(drillId);
+      expect(state.status).toBe('succeeded');
+    });
   });
 
   it('resumes a drill a crashed worker left in a step: the step runs again, marked resumed, not started twice', async () => {
@@ -241,10 +337,13 @@ describe('DrillRunner with fake steps', () => {
     };
     const busyRunner = () => unitRunner({ store, clock, steps: steps(), locks: busy });
 
-    it('fails the drill, naming the holder', async () => {
+    it('refuses the drill, naming the holder', async () => {
       await request();
       const { state } = await busyRunner().run(drillId);
-      expect(state).toMatchObject({ status: 'failed', error: 'target lab is busy with drill f00d0000-0000-4000-8000-000000000000' });
+      expect(state).toMatchObject({
+        status: 'refused',
+        error: 'refused: preflight failed: target-free: target lab is busy with drill f00d0000-0000-4000-8000-000000000000',
+      });
     });
 
     it('or waits, recording nothing, when the request said to', async () => {

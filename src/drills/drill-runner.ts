@@ -14,6 +14,7 @@ import type { DrillLocks, TargetLease } from './drill-locks.js';
 import { isFinished, killHasStarted, nextStep, type DrillState } from './drill-state.js';
 import { DrillStream, DrillTakenOverError } from './drill-stream.js';
 import { elapsedSince, type DrillSettings, type StepContext, type StepRegistry } from './steps/step-context.js';
+import { PreflightFailedError } from './preflight.js';
 
 export interface DrillRunnerDependencies {
   readonly store: EventStore;
@@ -30,6 +31,10 @@ export interface DrillRunnerDependencies {
   readonly crashPoints?: CrashPoints;
   /** Makes the live client probe; without it drills run with no probe. */
   readonly probes?: ProbeFactory;
+  /** The kill switch: a drill that has not started does not start while it is engaged. */
+  readonly halt?: {
+    state(): Promise<{ readonly engaged: boolean; readonly reason?: string; readonly by?: string; readonly since?: string }>;
+  };
 }
 
 export interface RunOptions {
@@ -78,6 +83,15 @@ export class DrillRunner {
       await this.deps.locks.cancelReservation(stream.state.target, drillId);
       return finished();
     }
+    if (stream.state.status === 'queued' && this.deps.halt) {
+      const halt = await this.deps.halt.state();
+      if (halt.engaged) {
+        const problem = `drills are halted since ${halt.since} by ${halt.by}: ${halt.reason}`;
+        await stream.append({ type: 'DrillRefused', data: { failedChecks: [{ check: 'halt-released', problem }] } });
+        await this.deps.locks.cancelReservation(stream.state.target, drillId);
+        return finished();
+      }
+    }
     let target: DrillTarget;
     try {
       target = this.deps.targets.get(stream.state.target);
@@ -91,8 +105,8 @@ export class DrillRunner {
         return { outcome: 'waiting', state: stream.state, holder: granted.holder };
       }
       await stream.append({
-        type: 'DrillFailed',
-        data: { step: null, reason: `target ${target.name} is busy with drill ${granted.holder.drillId}` },
+        type: 'DrillRefused',
+        data: { failedChecks: [{ check: 'target-free', problem: `target ${target.name} is busy with drill ${granted.holder.drillId}` }] },
       });
       return finished();
     }
@@ -129,9 +143,15 @@ export class DrillRunner {
     // A step's events and success go out with the next step's start: one durable write, not three.
     // Between the kill and the takeover that is the only write.
     let finishing: DrillEvent[] = [];
-    for (let step = nextStep(stream.state); step; step = nextStep(stream.state, step)) {
+    let step = nextStep(stream.state);
+    while (step) {
       await lease.assertHeld();
       await stream.refresh();
+      const outage = this.clientOutage(stream.state, probe);
+      if (outage) {
+        await stream.append(...finishing, ...stopEvents(outage));
+        finishing = [];
+      }
       const abort = stream.state.abortRequested;
       if (abort && !stream.state.recovery) {
         if (!killHasStarted(stream.state)) {
@@ -168,6 +188,19 @@ export class DrillRunner {
       if ('error' in outcome) {
         const error = errorMessage(outcome.error);
         const failed: DrillEvent = { type: 'StepFailed', data: { step, durationMs: elapsedSince(clock, started), error } };
+        if (outcome.error instanceof StepTimeoutError && isFailoverStepPastKill(stream.state, step)) {
+          // A stop condition: the failover's own steps get one more run, on the recovery path.
+          await stream.append(failed, ...stopEvents({ condition: 'step-timeout', step, detail: error }));
+          step = nextStep(stream.state);
+          continue;
+        }
+        if (outcome.error instanceof PreflightFailedError) {
+          await stream.append(failed, ...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target)), {
+            type: 'DrillRefused',
+            data: { failedChecks: [...outcome.error.failedChecks] },
+          });
+          return { outcome: 'finished', state: stream.state };
+        }
         await stream.append(failed, ...(await probe.close(stream.state)), {
           type: 'DrillFailed',
           data: { step, reason: `${step} failed: ${error}` },
@@ -179,6 +212,7 @@ export class DrillRunner {
         // The probe needs the topology prepare found, so it starts with prepare's events applied.
         finishing.push(...probe.start({ ...stream.state, ...pendingTopology(outcome.events) }, target));
       }
+      step = nextStep(stream.state, step);
     }
     const state = stream.state;
     await stream.append(
@@ -190,6 +224,17 @@ export class DrillRunner {
         : { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, Date.parse(state.startedAt!)) } },
     );
     return { outcome: 'finished', state: stream.state };
+  }
+
+  /** The client-outage stop condition, when the drill set a budget, nothing stops it already, and the probe has exceeded it. */
+  private clientOutage(state: DrillState, probe: ProbeWindow): StopConditionData | undefined {
+    const budget = state.options.maxClientOutageMs;
+    const outage = probe.outageMs();
+    if (budget === undefined || outage === undefined || outage <= budget || state.abortRequested || state.recovery) {
+      return undefined;
+    }
+    const detail = `clients went ${Math.round(outage)} ms without a successful write; the budget is ${budget} ms`;
+    return { condition: 'client-outage', step: null, detail };
   }
 
   /**
@@ -280,6 +325,21 @@ async function withWatchdog<T>(work: Promise<T>, step: StepName, timeoutMs: numb
   } finally {
     clearTimeout(timer);
   }
+}
+
+type StopConditionData = Extract<DrillEvent, { type: 'StopConditionMet' }>['data'];
+
+/** A stop condition on record, and the abort it causes: the abort's own path does the rest. */
+function stopEvents(met: StopConditionData): DrillEvent[] {
+  return [
+    { type: 'StopConditionMet', data: met },
+    { type: 'AbortRequested', data: { reason: `stop condition: ${met.detail}` } },
+  ];
+}
+
+/** A step of the failover itself, after the kill, with no abort or recovery under way: what a step timeout stops. */
+function isFailoverStepPastKill(state: DrillState, step: StepName): boolean {
+  return killHasStarted(state) && RECOVERY_STEPS.includes(step) && !state.abortRequested && !state.recovery;
 }
 
 /** The topology and direction a step's not yet recorded events carry. */

@@ -1,8 +1,9 @@
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { DrillEvent, DrillOptions, DrillTrigger, RecordedDrillEvent, RecordedNode, ScenarioName, StepName } from './drill-events.js';
 import type { GroupName } from '../targets/drill-target.js';
+import { PreflightFailedError } from './preflight.js';
 
-export const DRILL_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'aborted'] as const;
+export const DRILL_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'aborted', 'refused'] as const;
 export type DrillStatus = (typeof DRILL_STATUSES)[number];
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -118,7 +119,14 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
     case 'StepStarted':
       return {
         ...next,
-        steps: updateStep(state, event.data.step, () => ({ status: 'running', startedAt: at })),
+        // A step run again on the recovery path after it failed starts afresh.
+        steps: updateStep(state, event.data.step, () => ({
+          status: 'running',
+          startedAt: at,
+          finishedAt: undefined,
+          durationMs: undefined,
+          error: undefined,
+        })),
         killStartedAt: event.data.step === 'kill' ? (state.killStartedAt ?? at) : state.killStartedAt,
       };
     case 'StepSucceeded':
@@ -153,7 +161,9 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
         ...next,
         recovery: event.data.steps,
         steps: state.steps.map((step) =>
-          step.status === 'pending' && !event.data.steps.includes(step.name) ? { ...step, status: 'skipped' } : step,
+          (step.status === 'pending' || step.status === 'failed') && !event.data.steps.includes(step.name)
+            ? { ...step, status: 'skipped' }
+            : step,
         ),
       };
     case 'DrillAborted':
@@ -187,6 +197,15 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
       return { ...next, fencingToken: event.data.fencingToken };
     case 'StepResumed':
       return { ...next, steps: updateStep(state, event.data.step, () => ({ status: 'running' })) };
+    case 'DrillRefused':
+      return {
+        ...next,
+        status: 'refused',
+        finishedAt: at,
+        error: `refused: ${new PreflightFailedError(event.data.failedChecks).message}`,
+        steps: state.steps.map((step) => (step.status === 'pending' ? { ...step, status: 'skipped' } : step)),
+        timings: { ...state.timings, totalMs: state.startedAt ? Date.parse(at) - Date.parse(state.startedAt) : undefined },
+      };
     case 'DrillFailed':
       return {
         ...next,
@@ -197,6 +216,8 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
       };
     case 'WritesPaused':
     case 'StepRetried':
+    case 'StopConditionMet':
+    case 'PreflightPassed':
     case 'StandbyGroupRestored':
     case 'StandbyClusterFormed':
     case 'DataCopied':
@@ -233,7 +254,7 @@ function assertNever(event: never): never {
 export const killHasStarted = (state: DrillState): boolean => state.killStartedAt !== undefined;
 
 export const isFinished = (state: DrillState): boolean =>
-  state.status === 'succeeded' || state.status === 'failed' || state.status === 'aborted';
+  state.status === 'succeeded' || state.status === 'failed' || state.status === 'aborted' || state.status === 'refused';
 
 /**
  * The step to run now: the first that has not succeeded, or none when the plan is done. `after`

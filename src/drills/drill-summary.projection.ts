@@ -6,6 +6,7 @@ import type { RecordedDrillEvent } from './drill-events.js';
 import { evolve, foldDrill, type DrillState } from './drill-state.js';
 
 const RECENT_DRILLS = 256;
+const DRILL_STREAM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Statements {
   stream: Statement<[string], EventRow>;
@@ -25,6 +26,10 @@ export class DrillSummaryProjection implements Projection {
   private readonly recent = new Map<string, DrillState>();
 
   apply(db: SqliteDatabase, drillId: string, appended: readonly RecordedEvent[]): void {
+    // Drills are the streams named by a UUID; the log holds others, such as the kill switch's.
+    if (!DRILL_STREAM_ID.test(drillId)) {
+      return;
+    }
     const statements = this.prepared(db);
     const state = this.fold(statements, drillId, appended as readonly RecordedDrillEvent[]);
     if (!state) {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 import { ProbeReportDto } from '../probe/probe-report.dto.js';
 import { DrillOptionsDto } from './drill-options.dto.js';
 import { SCENARIOS, type DrillTrigger, type ScenarioName, type StepName } from './drill-events.js';
@@ -21,7 +21,13 @@ export class CreateDrillDto {
   @IsBoolean()
   waitForTarget?: boolean;
 
+  /** Answer 200 with the drill's plan (as `POST /api/drills/plan` does) instead of running it: nothing is recorded or touched. */
   @IsOptional()
+  @IsBoolean()
+  dryRun?: boolean;
+
+  @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => DrillOptionsDto)
   options?: DrillOptionsDto;

@@ -4,19 +4,22 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { EventStore, StreamConflictError } from '../events/event-store.js';
 import { DrillQueue } from '../queue/drill-queue.js';
 import { TargetLocks } from '../queue/target-locks.js';
+import { HaltSwitch } from '../safety/halt-switch.js';
 import { TargetRegistry } from '../targets/target-registry.js';
 import { DrillFinishedError, TargetBusyError } from './drill-errors.js';
 import type { DrillEvent, DrillOptions, DrillTrigger, ScenarioName } from './drill-events.js';
 import { evolve, foldDrill, isFinished, type DrillState } from './drill-state.js';
 import { DrillNotFoundError, DrillStream } from './drill-stream.js';
-
-/** The actor of requests until the API authenticates its callers. */
-export const ANONYMOUS_ACTOR = 'api';
+import { Docker } from '../docker/docker-engine.js';
+import { DockerNodeControl } from '../nodes/docker-node-control.js';
+import { containerChecks, PreflightFailedError } from './preflight.js';
 
 export interface DrillRequest {
   readonly scenario: ScenarioName;
   readonly target?: string;
   readonly trigger: DrillTrigger;
+  /** Who asked: a token's name. */
+  readonly actor: string;
   /** Queue behind a drill that holds the target instead of being refused. */
   readonly waitForTarget?: boolean;
   readonly options?: DrillOptions;
@@ -33,15 +36,24 @@ export class DrillService {
     @Inject(DrillQueue) private readonly queue: DrillQueue,
     @Inject(TargetLocks) private readonly locks: TargetLocks,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(HaltSwitch) private readonly halt: HaltSwitch,
+    @Inject(Docker) private readonly docker: Docker,
   ) {}
 
   /**
-   * Records the request and queues the drill. The target is reserved for it first, so that a
+   * Checks that the container engine answers and that every container of the target is there
+   * with its label (422 otherwise), then records the request and queues the drill. The target is reserved for it first, so that a
    * second request for the same target, on any service instance, is refused with the first
    * drill's id; unless it asks to wait, in which case it is queued behind.
    */
   async request(request: DrillRequest): Promise<{ id: string }> {
     const target = this.targets.get(request.target ?? this.targets.defaultTarget);
+    await this.halt.assertNotHalted();
+    // The checks that cost no cluster round trip answer the caller now; the rest run before the kill.
+    const failedChecks = await containerChecks(target, new DockerNodeControl(this.docker, target));
+    if (failedChecks.length > 0) {
+      throw new PreflightFailedError(failedChecks);
+    }
     const id = randomUUID();
     if (!request.waitForTarget) {
       const reservation = await this.locks.reserve(target.name, id);
@@ -50,7 +62,7 @@ export class DrillService {
       }
     }
     try {
-      await DrillStream.create(this.store, this.clock, id, ANONYMOUS_ACTOR, {
+      await DrillStream.create(this.store, this.clock, id, request.actor, {
         type: 'DrillRequested',
         data: {
           scenario: request.scenario,
@@ -71,7 +83,7 @@ export class DrillService {
    * Asks a drill to stop. The request goes into the drill's own stream; its worker acts on it at
    * the next step boundary. Asking twice is harmless; asking after the end is refused.
    */
-  async abort(id: string, reason: string): Promise<DrillState> {
+  async abort(id: string, reason: string, actor: string): Promise<DrillState> {
     for (let attempt = 1; ; attempt++) {
       const state = foldDrill(await this.store.read<DrillEvent>(id));
       if (!state) {
@@ -86,7 +98,7 @@ export class DrillService {
       try {
         const [recorded] = await this.store.append<DrillEvent>(id, state.version, [{ type: 'AbortRequested', data: { reason } }], {
           occurredAt: new Date(this.clock.now()),
-          actor: ANONYMOUS_ACTOR,
+          actor,
         });
         return evolve(state, recorded!);
       } catch (error) {

@@ -15,19 +15,24 @@ import { TargetsModule } from '../targets/targets.module.js';
 import { DrillController } from './drill.controller.js';
 import { DrillService } from './drill.service.js';
 import { DrillHistory } from './drill-history.service.js';
+import { DrillPlanner } from './drill-planner.js';
 import { DrillRunner } from './drill-runner.js';
 import { createDrillRunner } from './drill-runner.factory.js';
 import { CrashPoints } from './crash-points.js';
+import { HaltSwitch } from '../safety/halt-switch.js';
+import { SafetyController } from '../safety/safety.controller.js';
+import { SafetyModule } from '../safety/safety.module.js';
 
 @Module({
-  imports: [ClusterModule, DockerModule, TargetsModule, QueueModule],
-  controllers: [DrillController],
+  imports: [ClusterModule, DockerModule, TargetsModule, QueueModule, SafetyModule],
+  controllers: [DrillController, SafetyController],
   providers: [
     DrillService,
     DrillHistory,
+    DrillPlanner,
     {
       provide: DrillRunner,
-      inject: [EventStore, TargetRegistry, ClusterAdmin, ClusterKeyspace, Docker, CLOCK, TargetLocks, APP_CONFIG],
+      inject: [EventStore, TargetRegistry, ClusterAdmin, ClusterKeyspace, Docker, CLOCK, TargetLocks, APP_CONFIG, HaltSwitch],
       useFactory: (
         store: EventStore,
         targets: TargetRegistry,
@@ -37,6 +42,7 @@ import { CrashPoints } from './crash-points.js';
         clock: Clock,
         locks: TargetLocks,
         config: AppConfig,
+        halt: HaltSwitch,
       ) =>
         createDrillRunner({
           store,
@@ -49,6 +55,7 @@ import { CrashPoints } from './crash-points.js';
           worker: `${hostname()}:${process.pid}`,
           settings: { canaryKeys: config.canaryKeys, stepTimeoutMs: config.stepTimeoutMs },
           crashPoints: new CrashPoints(config.crashAt),
+          halt,
         }),
     },
   ],

@@ -8,6 +8,8 @@ import type { DrillState } from './drill-state.js';
 export interface RunningProbe {
   start(): void;
   stop(): Promise<ProbeReport>;
+  /** The longest stretch so far without a successful write on some shard, counting one under way. */
+  outageMs(): number;
 }
 
 /** Makes the probe for a drill: the target's nodes, one slot per shard, a run id for its keys. */
@@ -54,6 +56,11 @@ export class ProbeWindow {
     return state.probe?.state === 'running'
       ? [{ type: 'ProbeLost', data: { reason: 'the worker that ran the probe stopped before the drill ended' } }]
       : [];
+  }
+
+  /** What the running probe has seen so far; undefined without one. */
+  outageMs(): number | undefined {
+    return this.probe?.outageMs();
   }
 
   /** The run stops without finishing the drill: the probe's figures cannot be completed. */

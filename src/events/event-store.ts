@@ -20,7 +20,7 @@ export type RecordedEvent<E extends NewEvent = NewEvent> = E & {
   /** Order within the drill's stream, from 1. */
   readonly sequence: number;
   readonly schemaVersion: number;
-  /** Who caused the event: a token's name, `schedule:<id>`, or `api` while the API has no authentication. */
+  /** Who caused the event: an API token's name, or `schedule:<id>` for a scheduled drill. */
   readonly actor: string;
   readonly occurredAt: string;
   /** SHA-256 over this event and the previous event's hash. */

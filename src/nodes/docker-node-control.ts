@@ -69,13 +69,18 @@ export class DockerNodeControl implements NodeControl {
     this.assertListed(node);
     try {
       const info = await this.docker.getContainer(node.containerName).inspect();
-      return { exists: true, running: info.State.Running };
+      const { key, value } = this.target.containerLabel;
+      return { exists: true, running: info.State.Running, labelled: info.Config.Labels?.[key] === value };
     } catch (error) {
       if (isNotFound(error)) {
-        return { exists: false, running: false };
+        return { exists: false, running: false, labelled: false };
       }
       throw error;
     }
+  }
+
+  async ping(): Promise<void> {
+    await this.docker.ping();
   }
 
   private assertListed(node: TargetNode): void {

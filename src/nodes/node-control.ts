@@ -3,6 +3,8 @@ import type { TargetNode } from '../targets/drill-target.js';
 export interface ContainerState {
   readonly exists: boolean;
   readonly running: boolean;
+  /** Whether it carries its target's label; nothing acts on a container that does not. */
+  readonly labelled: boolean;
 }
 
 /** Kills, starts and looks at the containers of one target's nodes, and at nothing else. */
@@ -15,6 +17,8 @@ export interface NodeControl {
    */
   start(node: TargetNode, options?: { wipeClusterState?: boolean }): Promise<{ alreadyRunning: boolean }>;
   inspect(node: TargetNode): Promise<ContainerState>;
+  /** Resolves when the container engine answers. */
+  ping(): Promise<void>;
 }
 
 export interface KillOutcome {

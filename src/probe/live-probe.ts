@@ -95,6 +95,13 @@ export class LiveProbe {
     }
   }
 
+  /** The longest stretch so far without a successful write on some shard, counting the one under way. */
+  outageMs(): number {
+    const now = this.clock.now();
+    const shards = this.slots.map((slot) => shardFigures(this.writes.get(slot) ?? [], new Set(), this.startedAt, now).clientRtoMs);
+    return Math.max(0, ...shards);
+  }
+
   private key(slot: number, seq: number): string {
     return `${PROBE_KEY_PREFIX}{${hashTagsBySlot()[slot]}}:${this.runId}:${seq}`;
   }

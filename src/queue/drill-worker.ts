@@ -4,9 +4,13 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DrillRunner } from '../drills/drill-runner.js';
 import { ScheduledDrills } from '../schedules/scheduled-drills.js';
 import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
+import { armShutdownDeadline } from '../common/shutdown-deadline.js';
 
 /** How soon a drill waiting for a busy target looks again. */
 const TARGET_RECHECK_MS = 1_000;
+
+/** How long a shutdown waits for the queue to confirm the pause before it goes on regardless. */
+const PAUSE_WAIT_MS = 2_000;
 
 /**
  * The in-process worker that runs queued and scheduled drills. A job whose worker died is picked
@@ -43,8 +47,10 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
   /** SIGTERM: take no new job, and let each drill in progress reach its next step boundary, where it parks. */
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
-    await this.worker?.pause(true);
+    // Pausing talks to the queue's Redis; when it is gone, the drills still park on the flag above.
+    await Promise.race([this.worker?.pause(true), new Promise((resolve) => setTimeout(resolve, PAUSE_WAIT_MS).unref())]);
     await Promise.allSettled([...this.running]);
+    armShutdownDeadline();
   }
 
   async onApplicationShutdown(): Promise<void> {

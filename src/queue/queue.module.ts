@@ -21,7 +21,12 @@ const LOCKS_REDIS = Symbol('LocksRedis');
     {
       provide: LOCKS_REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }),
+      useFactory: (config: AppConfig) => {
+        const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+        // Commands fail on their own while it is unreachable, and /api/health reports it; no unhandled error events.
+        redis.on('error', () => undefined);
+        return redis;
+      },
     },
     {
       provide: TargetLocks,

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { SCENARIOS, type ScenarioName } from '../drills/drill-events.js';
 import { DrillOptionsDto } from '../drills/drill-options.dto.js';
 
@@ -45,6 +45,7 @@ export class CreateScheduleDto {
   scenario!: ScenarioName;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ScheduleOptionsDto)
   options?: ScheduleOptionsDto;
@@ -89,6 +90,7 @@ export class UpdateScheduleDto {
   scenario?: ScenarioName;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ScheduleOptionsDto)
   options?: ScheduleOptionsDto;

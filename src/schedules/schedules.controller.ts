@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { Requires } from '../auth/access.decorator.js';
 import { ErrorBodyDto } from '../common/error-body.dto.js';
 import { uuidPipeOptions } from '../common/uuid-pipe.js';
 import { CreateScheduleDto, ScheduleDto, UpdateScheduleDto } from './schedule.dto.js';
@@ -8,12 +9,14 @@ import { SchedulesService } from './schedules.service.js';
 const scheduleId = new ParseUUIDPipe(uuidPipeOptions('id'));
 
 @ApiTags('schedules')
+@Requires('viewer')
 @Controller('schedules')
 export class SchedulesController {
   constructor(@Inject(SchedulesService) private readonly schedules: SchedulesService) {}
 
   /** Creates a recurring drill; the answer shows its next runs. */
   @Post()
+  @Requires('operator')
   @ApiCreatedResponse({ type: ScheduleDto })
   @ApiBadRequestResponse({
     type: ErrorBodyDto,
@@ -39,6 +42,7 @@ export class SchedulesController {
 
   /** Changes some fields; the same checks as on creation apply to the result. */
   @Patch(':id')
+  @Requires('operator')
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'The changed schedule would not be valid.' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No schedule has this id.' })
   update(@Param('id', scheduleId) id: string, @Body() body: UpdateScheduleDto): Promise<ScheduleDto> {
@@ -47,6 +51,7 @@ export class SchedulesController {
 
   /** Stops and removes the schedule. Drills it started keep its id in their history. */
   @Delete(':id')
+  @Requires('operator')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No schedule has this id.' })
   async remove(@Param('id', scheduleId) id: string): Promise<void> {

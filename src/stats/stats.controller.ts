@@ -1,10 +1,12 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { Requires } from '../auth/access.decorator.js';
 import { ErrorBodyDto } from '../common/error-body.dto.js';
 import { StepStatsQueryDto, StepStatsReportDto } from './step-stats.dto.js';
 import { StepStats } from './step-stats.service.js';
 
 @ApiTags('stats')
+@Requires('viewer')
 @Controller('stats')
 export class StatsController {
   constructor(@Inject(StepStats) private readonly stats: StepStats) {}

@@ -15,6 +15,22 @@ export interface RunningService {
   stop(): Promise<number | null>;
 }
 
+/** The tokens every test service knows, one per role. */
+export const TEST_TOKENS = {
+  viewer: 'viewer-secret-0123456789',
+  operator: 'operator-secret-0123456789',
+  admin: 'admin-secret-0123456789',
+} as const;
+export type TestRole = keyof typeof TEST_TOKENS;
+export const TEST_API_TOKENS = Object.entries(TEST_TOKENS)
+  .map(([role, secret]) => `${role}-token:${role}:${secret}`)
+  .join(',');
+
+/** `fetch` with a test token's bearer header; admin unless a role is named. */
+export function fetchAs(url: string, init: RequestInit = {}, role: TestRole = 'admin'): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${TEST_TOKENS[role]}` } });
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -30,7 +46,7 @@ export async function startService(env: Record<string, string>, port?: number): 
   }
   const listenOn = port ?? (await freePort());
   const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { ...process.env, ...env, PORT: String(listenOn) },
+    env: { ...process.env, API_TOKENS: TEST_API_TOKENS, ...env, PORT: String(listenOn) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -62,11 +78,11 @@ export async function startService(env: Record<string, string>, port?: number): 
   };
 }
 
-export const post = (base: string, path: string, body: unknown): Promise<Response> =>
-  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+export const post = (base: string, path: string, body: unknown, role: TestRole = 'operator'): Promise<Response> =>
+  fetchAs(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, role);
 
 export async function getDrill(base: string, id: string): Promise<DrillDto> {
-  return (await (await fetch(`${base}/drills/${id}`)).json()) as DrillDto;
+  return (await (await fetchAs(`${base}/drills/${id}`, {}, 'viewer')).json()) as DrillDto;
 }
 
 /** Polls a drill until it has finished, and returns it. */
@@ -74,7 +90,7 @@ export function drillFinished(base: string, id: string, timeoutMs = 90_000): Pro
   return waitFor(
     async () => {
       const drill = await getDrill(base, id);
-      return ['succeeded', 'failed', 'aborted'].includes(drill.status) ? satisfied(drill) : pending(`drill is ${drill.status}`);
+      return ['succeeded', 'failed', 'aborted', 'refused'].includes(drill.status) ? satisfied(drill) : pending(`drill is ${drill.status}`);
     },
     { description: `drill ${id} to finish`, timeoutMs, intervalMs: 100 },
   );

@@ -9,13 +9,10 @@ import { SCENARIO_STANDBY } from '../drill-events.js';
 import { positionStandbyGroup, servingLayout } from './group-restore.js';
 import { pauseReplicaMigration } from './replica-migration.js';
 import { elapsedSince, type DrillStep } from './step-context.js';
+import { containerChecks, PreflightFailedError, type PreflightCheck } from '../preflight.js';
 
-export class TargetNotReadyError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`target is not ready for a failover: ${problems.join('; ')}`);
-    this.name = 'TargetNotReadyError';
-  }
-}
+/** Every check the preflight makes, in the order it makes them; the runner made the first and the fourth. */
+const CHECKS_MADE: PreflightCheck[] = ['halt-released', 'docker-reachable', 'containers-labelled', 'target-free', 'target-ready'];
 
 /**
  * Finds the group that serves now (the drill fails over from it to the other one), brings the
@@ -24,10 +21,15 @@ export class TargetNotReadyError extends Error {
  * keys and waits until the standbys hold them. Its events go out together at its end, so that a
  * run cut short and run again records them once. Touches no container. A cluster that is still
  * settling (a replica catching up, a state change not yet gossiped) gets a few seconds to become
- * ready; after that the drill fails with everything that was still wrong.
+ * ready; after that the drill is refused with everything that was still wrong. Before any of it,
+ * the container engine must answer and every container of the target carry its label.
  */
 export const prepare: DrillStep = async (context) => {
   const { admin } = context;
+  const containersFailed = await containerChecks(context.target, context.nodes);
+  if (containersFailed.length > 0) {
+    throw new PreflightFailedError(containersFailed);
+  }
   const layout = (await servingLayout(admin, context.target)) ?? context.layout;
   const standby = SCENARIO_STANDBY[context.state.scenario];
   const restored = await positionStandbyGroup(context, layout, standby);
@@ -50,7 +52,9 @@ export const prepare: DrillStep = async (context) => {
       { description: 'the target to be ready', timeoutMs: context.settings.readinessTimeoutMs, intervalMs: 100 },
     );
   } catch (error) {
-    throw error instanceof WaitTimeoutError && problems.length > 0 ? new TargetNotReadyError(problems) : error;
+    throw error instanceof WaitTimeoutError && problems.length > 0
+      ? new PreflightFailedError([{ check: 'target-ready', problem: `not ready for a failover: ${problems.join('; ')}` }])
+      : error;
   }
 
   const names = new Map<string, string>();
@@ -85,6 +89,7 @@ export const prepare: DrillStep = async (context) => {
   if (standby === 'separate') {
     return [
       ...restored,
+      { type: 'PreflightPassed', data: { checks: CHECKS_MADE } },
       { type: 'TopologyRecorded', data: { from: layout.from, to: layout.to, nodes: topology } },
       { type: 'CanariesWritten', data: { keys: keys.length, tookMs: written } },
     ];
@@ -99,6 +104,7 @@ export const prepare: DrillStep = async (context) => {
   await admin.warm(layout.standbys);
   return [
     ...restored,
+    { type: 'PreflightPassed', data: { checks: CHECKS_MADE } },
     { type: 'TopologyRecorded', data: { from: layout.from, to: layout.to, nodes: topology } },
     { type: 'CanariesWritten', data: { keys: keys.length, tookMs: written } },
     { type: 'StandbysInSync', data: { standbys: layout.standbys.map((node) => node.name), tookMs: elapsedSince(context.clock, syncing) } },

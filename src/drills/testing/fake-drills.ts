@@ -13,6 +13,7 @@ import { DrillStream } from '../drill-stream.js';
 import { DrillSummaryProjection } from '../drill-summary.projection.js';
 import type { DrillSettings, StepRegistry } from '../steps/step-context.js';
 import { UNCOORDINATED, type DrillLocks } from '../drill-locks.js';
+import type { ProbeFactory } from '../probe-window.js';
 
 export interface FakeDrill {
   readonly id: string;
@@ -84,6 +85,7 @@ export function unitRunner(parts: {
   targets?: TargetRegistry;
   settings?: Partial<DrillSettings>;
   locks?: DrillLocks;
+  probes?: ProbeFactory;
 }): DrillRunner {
   return new DrillRunner({
     store: parts.store,
@@ -104,6 +106,7 @@ export function unitRunner(parts: {
     steps: parts.steps,
     locks: parts.locks ?? UNCOORDINATED,
     worker: 'unit-worker',
+    ...(parts.probes ? { probes: parts.probes } : {}),
   });
 }
 

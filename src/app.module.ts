@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
         StatsModule,
         SchedulesModule,
         HealthModule,
+        AdminModule,
         ...(config.workerEnabled ? [WorkerModule] : []),
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],

@@ -12,6 +12,8 @@ describe('the committed OpenAPI document (openapi.json)', () => {
   it('documents every endpoint, with descriptions the DTO comments provide', () => {
     const paths = document.paths as Record<string, Record<string, { summary?: string }>>;
     expect(Object.keys(paths).sort()).toEqual([
+      '/api/admin/targets',
+      '/api/admin/tokens',
       '/api/audit/verify',
       '/api/drills',
       '/api/drills/plan',

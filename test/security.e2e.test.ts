@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import type { DrillPlanDto } from '../src/drills/drill-plan.dto.js';
-import { targetNodes } from '../src/targets/drill-target.js';
+import { targetNodes, type TargetNode } from '../src/targets/drill-target.js';
 import { startUnrelatedRedis } from './support/containers.js';
 import { drillFinished, fetchAs, getDrill, post, startService, TEST_TOKENS, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
@@ -34,6 +34,7 @@ describe('who may run a drill, what a drill may touch', () => {
     LAB_BASE_PORT: String(LAB.basePort),
     WORKER_LEASE_MS: '2000',
     SCHEDULE_MIN_INTERVAL_MS: '1000',
+    TARGETS_FILE: join(directory, 'targets.json'),
   });
   const base = () => service.base;
   const events = (where = '1 = 1'): EventRow[] => {
@@ -59,6 +60,21 @@ describe('who may run a drill, what a drill may touch', () => {
   beforeAll(async () => {
     lab = await startTestLab(LAB, { form: true });
     directory = mkdtempSync(join(tmpdir(), 'redis-drill-security-'));
+    // A second target, configured from a file: the lab's group B alone, under another label value.
+    const node = (n: TargetNode) => ({ name: n.name, port: n.port, containerName: n.containerName });
+    writeFileSync(
+      join(directory, 'targets.json'),
+      JSON.stringify({
+        targets: [
+          {
+            name: 'elsewhere',
+            containerLabel: { key: lab.target.containerLabel.key, value: 'not-this-lab' },
+            clusterConfigFile: lab.target.clusterConfigFile,
+            groups: { A: lab.target.groups.B.map(node), B: lab.target.groups.A.map(node) },
+          },
+        ],
+      }),
+    );
     bystander = await startUnrelatedRedis(lab.docker, lab.image, `${LAB.name}-bystander`, BYSTANDER_CONTAINER_PORT);
     // A Redis process on the host, started as Debian's redis-server is: the same binary under that name.
     bystanderProcess = spawn('bash', [
@@ -123,6 +139,46 @@ describe('who may run a drill, what a drill may touch', () => {
     expect((await fetch(`${base()}/health`)).status).toBe(200);
   });
 
+  it('shows admins the targets and tokens the configuration grants, never a secret', async () => {
+    expect((await fetchAs(`${base()}/admin/tokens`, {}, 'operator')).status).toBe(403);
+    const tokens = await fetchAs(`${base()}/admin/tokens`, {}, 'admin');
+    const body = await tokens.text();
+    expect(JSON.parse(body)).toEqual([
+      { name: 'viewer-token', role: 'viewer' },
+      { name: 'operator-token', role: 'operator' },
+      { name: 'admin-token', role: 'admin' },
+    ]);
+    for (const secret of Object.values(TEST_TOKENS)) {
+      expect(body).not.toContain(secret);
+    }
+    const targets = (await (await fetchAs(`${base()}/admin/targets`, {}, 'admin')).json()) as {
+      name: string;
+      isDefault: boolean;
+      groupA: { containerName: string }[];
+    }[];
+    expect(targets.map((target) => [target.name, target.isDefault])).toEqual([
+      ['lab', true],
+      ['elsewhere', false],
+    ]);
+    expect(targets[0]!.groupA.map((node) => node.containerName)).toEqual(lab.target.groups.A.map((node) => node.containerName));
+  });
+
+  it('offers no route that edits or deletes the audit log', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    for (const [method, path] of [
+      ['DELETE', `/drills/${id}`],
+      ['PUT', `/drills/${id}`],
+      ['PATCH', `/drills/${id}`],
+      ['DELETE', `/drills/${id}/events`],
+      ['PUT', `/drills/${id}/events`],
+      ['POST', `/drills/${id}/events`],
+      ['POST', '/audit/verify'],
+      ['DELETE', '/audit'],
+    ] as const) {
+      expect((await fetchAs(`${base()}${path}`, { method }, 'admin')).status, `${method} ${path}`).toBe(404);
+    }
+  });
+
   it('opens the API docs to a token, as a bearer or as HTTP Basic credentials a browser can send', async () => {
     const anonymous = await fetch(`${base()}/docs`);
     expect(anonymous.status).toBe(401);
@@ -179,6 +235,12 @@ describe('who may run a drill, what a drill may touch', () => {
       await impostor?.remove();
       await lab.docker.getContainer(`${b6.containerName}-away`).rename({ name: b6.containerName });
     }
+    // A target from TARGETS_FILE whose label does not match its containers is refused as a whole.
+    const mislabelled = await post(base(), '/drills', { scenario: 'group-failover', target: 'elsewhere' });
+    expect(mislabelled.status).toBe(422);
+    expect(((await mislabelled.json()) as { failedChecks: { check: string; problem: string }[] }).failedChecks).toEqual([
+      { check: 'containers-labelled', problem: expect.stringContaining(`lacks the label ${key}=not-this-lab`) },
+    ]);
     expect(events()).toHaveLength(before);
   });
 
@@ -191,7 +253,7 @@ describe('who may run a drill, what a drill may touch', () => {
     expect(rows.find((row) => row.type === 'AbortRequested')?.actor).toBe('admin-token');
   });
 
-  it('halts: aborts the running drill, refuses new ones with 423 across a restart, aborts scheduled ones, until released', async () => {
+  it('halts: aborts the running drill, refuses new ones with 423 across a restart, and scheduled ones, until released', async () => {
     await lab.lab.reset();
     const { id } = (await (await post(base(), '/drills', { scenario: 'group-failover' })).json()) as { id: string };
     await waitFor(async () => ((await getDrill(base(), id)).status === 'running' ? satisfied(undefined) : pending('queued')), {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, requireApiTokens } from './app-config.js';
 
@@ -19,6 +22,7 @@ describe('loadConfig', () => {
       reservationMs: 900_000,
       scheduleMinIntervalMs: 60_000,
       apiTokens: [],
+      targets: { targets: [] },
       crashAt: undefined,
     });
   });
@@ -47,5 +51,19 @@ describe('loadConfig', () => {
   it('lets the served process start only with at least one API token', () => {
     expect(() => requireApiTokens(loadConfig({}))).toThrow(/invalid configuration: API_TOKENS is required/);
     expect(() => requireApiTokens(loadConfig({ API_TOKENS: 'ops:admin:0123456789abcdef' }))).not.toThrow();
+  });
+
+  it('names TARGETS_FILE and the key at fault when the targets file is unusable', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'redis-drill-config-'));
+    try {
+      const file = join(directory, 'targets.json');
+      expect(() => loadConfig({ TARGETS_FILE: file })).toThrow(/^invalid configuration: TARGETS_FILE cannot be read: ENOENT/);
+      writeFileSync(file, JSON.stringify({ targets: [{ name: 'lab' }] }));
+      expect(() => loadConfig({ TARGETS_FILE: file })).toThrow(
+        /TARGETS_FILE \(.*targets\.json\) is invalid: targets\[0\]\.containerLabel must be an object/,
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

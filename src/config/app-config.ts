@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { parseApiTokens, type ApiToken } from '../auth/api-tokens.js';
+import { parseTargetsFile, type ConfiguredTargets } from '../targets/targets-file.js';
 import { basePortProblem, labNameProblem, labQueueUrl, type LabSettings } from '../lab/lab-topology.js';
 
 /** The service's settings, read once from the environment at boot. */
@@ -38,6 +40,11 @@ export interface AppConfig {
    * admin). The service refuses to start without one; tools that only read the config do not need it.
    */
   readonly apiTokens: readonly ApiToken[];
+  /**
+   * Targets besides the lab (`TARGETS_FILE`, a JSON file; see `parseTargetsFile`), and which of
+   * them drills use when a request names none (the lab unless the file says otherwise).
+   */
+  readonly targets: ConfiguredTargets;
   /** Test-only fault injection (`DRILL_CRASH_AT`, e.g. `kill:after-signals`): the process SIGKILLs itself there. */
   readonly crashAt: string | undefined;
 }
@@ -82,6 +89,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     reservationMs: integer(env, 'RESERVATION_MS', 900_000, 1_000, 86_400_000),
     scheduleMinIntervalMs: integer(env, 'SCHEDULE_MIN_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     apiTokens: apiTokens(env),
+    targets: targetsFile(env),
     crashAt: env.DRILL_CRASH_AT || undefined,
   };
 }
@@ -97,6 +105,31 @@ function apiTokens(env: Env): ApiToken[] {
     throw new ConfigError('API_TOKENS', `is invalid: ${(error as Error).message}`);
   }
 }
+
+function targetsFile(env: Env): ConfiguredTargets {
+  const path = env.TARGETS_FILE;
+  if (path === undefined || path === '') {
+    return { targets: [] };
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError('TARGETS_FILE', `cannot be read: ${(error as Error).message}`);
+  }
+  try {
+    const configured = parseTargetsFile(text);
+    if (configured.targets.some((target) => target.name === LAB_TARGET)) {
+      throw new Error(`the name ${JSON.stringify(LAB_TARGET)} is the lab's; give the target another one`);
+    }
+    return configured;
+  } catch (error) {
+    throw new ConfigError('TARGETS_FILE', `(${path}) is invalid: ${(error as Error).message}`);
+  }
+}
+
+/** The target the lab is drilled as. */
+export const LAB_TARGET = 'lab';
 
 /** The check the served process adds: an API without a token would answer every caller with 401. */
 export function requireApiTokens(config: AppConfig): void {

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { parseTargetsFile } from './targets-file.js';
+
+const nodes = (group: 'a' | 'b', base: number) =>
+  [1, 2, 3, 4, 5, 6].map((n) => ({ name: `${group}${n}`, port: base + n, containerName: `staging-${group}${n}` }));
+const staging = {
+  name: 'staging',
+  containerLabel: { key: 'io.example.redis', value: 'staging' },
+  clusterConfigFile: '/data/nodes.conf',
+  groups: { A: nodes('a', 7100), B: nodes('b', 7110) },
+};
+const withChange = (change: (copy: typeof staging & Record<string, unknown>) => void, extra: Record<string, unknown> = {}) => {
+  const copy = structuredClone(staging) as typeof staging & Record<string, unknown>;
+  change(copy);
+  return JSON.stringify({ targets: [copy], ...extra });
+};
+
+describe('parseTargetsFile', () => {
+  it('reads targets, with 127.0.0.1 as the host unless given, and the default', () => {
+    const { targets, defaultTarget } = parseTargetsFile(JSON.stringify({ default: 'staging', targets: [staging] }));
+    expect(defaultTarget).toBe('staging');
+    expect(targets[0]).toMatchObject({ name: 'staging', containerLabel: staging.containerLabel, clusterConfigFile: '/data/nodes.conf' });
+    expect(targets[0]!.groups.B[5]).toEqual({ name: 'b6', host: '127.0.0.1', port: 7116, containerName: 'staging-b6', group: 'B' });
+  });
+
+  it.each([
+    ['not JSON', '{"targets": [', /^is not valid JSON/],
+    ['no targets', '{"targets": []}', /^targets must be a non-empty array$/],
+    [
+      'an unknown top-level key',
+      JSON.stringify({ targets: [staging], defaults: 'x' }),
+      /^defaults is not a known key; expected targets, default$/,
+    ],
+    [
+      'an unknown default',
+      JSON.stringify({ targets: [staging], default: 'prod' }),
+      /^default must name one of the targets \(staging\), got "prod"$/,
+    ],
+    [
+      'a bad port',
+      withChange((copy) => ((copy.groups.A[2] as { port: unknown }).port = 'x')),
+      /^targets\[0\]\.groups\.A\[2\]\.port must be an integer/,
+    ],
+    [
+      'a bad container name',
+      withChange((copy) => (copy.groups.B[0]!.containerName = 'no spaces')),
+      /^targets\[0\]\.groups\.B\[0\]\.containerName must be a Docker container name/,
+    ],
+    [
+      'a relative config path',
+      withChange((copy) => (copy.clusterConfigFile = 'nodes.conf')),
+      /^targets\[0\]\.clusterConfigFile must be an absolute path/,
+    ],
+    [
+      'a missing label',
+      withChange((copy) => delete (copy as Record<string, unknown>).containerLabel),
+      /^targets\[0\]\.containerLabel must be an object$/,
+    ],
+    [
+      'an unknown node key',
+      withChange((copy) => ((copy.groups.A[0] as Record<string, unknown>).role = 'master')),
+      /^targets\[0\]\.groups\.A\[0\]\.role is not a known key/,
+    ],
+    [
+      'an odd group A',
+      withChange((copy) => copy.groups.A.pop()),
+      /^targets\[0\]: target staging: group A must list each shard's master and one replica/,
+    ],
+    [
+      'a host off loopback',
+      withChange((copy) => ((copy.groups.A[0] as Record<string, unknown>).host = '10.0.0.5')),
+      /only loopback addresses are allowed/,
+    ],
+    ['a port used twice', withChange((copy) => (copy.groups.B[0]!.port = 7101)), /address 127\.0\.0\.1:7101 appears twice/],
+    ['a name used twice', JSON.stringify({ targets: [staging, staging] }), /^targets\[1\]\.name "staging" is used by targets\[0\] too$/],
+  ])('refuses %s, naming the key', (_, text, message) => {
+    expect(() => parseTargetsFile(text)).toThrow(message);
+  });
+});

@@ -1,0 +1,132 @@
+import type { DrillTarget, GroupName, TargetNode } from './drill-target.js';
+import { validateTarget } from './drill-target.js';
+
+/** The targets a file configures, and the one drills use when a request names none. */
+export interface ConfiguredTargets {
+  readonly targets: DrillTarget[];
+  readonly defaultTarget?: string;
+}
+
+/** A targets file that cannot be used; the message names the key at fault. */
+export class TargetsFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetsFileError';
+  }
+}
+
+type Json = unknown;
+const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+const TARGET_KEYS = ['name', 'containerLabel', 'clusterConfigFile', 'groups'];
+const NODE_KEYS = ['name', 'host', 'port', 'containerName'];
+
+/**
+ * Reads the JSON of a targets file (`TARGETS_FILE`):
+ *
+ *     { "default": "staging",
+ *       "targets": [{ "name": "staging", "containerLabel": { "key": "…", "value": "…" },
+ *                     "clusterConfigFile": "/data/nodes.conf",
+ *                     "groups": { "A": [{ "name": "a1", "port": 7101, "containerName": "staging-a1" }, …],
+ *                                 "B": [ … ] } }] }
+ *
+ * Each group lists its shards' masters first, then their replicas, in shard order; `host` is
+ * 127.0.0.1 unless given. Any problem throws with the path of the key at fault.
+ */
+export function parseTargetsFile(text: string): ConfiguredTargets {
+  let document: Json;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new TargetsFileError(`is not valid JSON: ${(error as Error).message}`);
+  }
+  const root = object(document, '(the document)');
+  onlyKeys(root, ['targets', 'default'], '');
+  const list = root.targets;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new TargetsFileError('targets must be a non-empty array');
+  }
+  const targets = list.map((entry, index) => target(entry, `targets[${index}]`));
+  const names = targets.map((parsed) => parsed.name);
+  names.forEach((name, index) => {
+    if (names.indexOf(name) !== index) {
+      throw new TargetsFileError(`targets[${index}].name ${JSON.stringify(name)} is used by targets[${names.indexOf(name)}] too`);
+    }
+  });
+  if (root.default !== undefined && (typeof root.default !== 'string' || !names.includes(root.default))) {
+    throw new TargetsFileError(`default must name one of the targets (${names.join(', ')}), got ${JSON.stringify(root.default)}`);
+  }
+  return { targets, ...(typeof root.default === 'string' ? { defaultTarget: root.default } : {}) };
+}
+
+function target(entry: Json, at: string): DrillTarget {
+  const fields = object(entry, at);
+  onlyKeys(fields, TARGET_KEYS, at);
+  const name = text(fields.name, `${at}.name`, NAME, '1–64 lowercase letters, digits, ".", "_" or "-"');
+  const label = object(fields.containerLabel, `${at}.containerLabel`);
+  onlyKeys(label, ['key', 'value'], `${at}.containerLabel`);
+  const containerLabel = {
+    key: text(label.key, `${at}.containerLabel.key`, /^[\w.\-/]{1,128}$/, 'a Docker label key'),
+    value: text(label.value, `${at}.containerLabel.value`, /^.{1,128}$/, '1–128 characters'),
+  };
+  const clusterConfigFile = text(fields.clusterConfigFile, `${at}.clusterConfigFile`, /^\/[^\0]{1,255}$/, 'an absolute path');
+  const groups = object(fields.groups, `${at}.groups`);
+  onlyKeys(groups, ['A', 'B'], `${at}.groups`);
+  const parsed: DrillTarget = {
+    name,
+    containerLabel,
+    clusterConfigFile,
+    groups: { A: group(groups.A, `${at}.groups.A`, 'A'), B: group(groups.B, `${at}.groups.B`, 'B') },
+  };
+  try {
+    validateTarget(parsed);
+  } catch (error) {
+    throw new TargetsFileError(`${at}: ${(error as Error).message}`);
+  }
+  return parsed;
+}
+
+function group(value: Json, at: string, name: GroupName): TargetNode[] {
+  if (!Array.isArray(value)) {
+    throw new TargetsFileError(`${at} must be an array of nodes`);
+  }
+  return value.map((entry, index) => {
+    const where = `${at}[${index}]`;
+    const fields = object(entry, where);
+    onlyKeys(fields, NODE_KEYS, where);
+    const port = fields.port;
+    if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 55535) {
+      throw new TargetsFileError(
+        `${where}.port must be an integer from 1 to 55535 (its cluster bus is port + 10000), got ${JSON.stringify(port)}`,
+      );
+    }
+    return {
+      name: text(fields.name, `${where}.name`, /^[a-z0-9][a-z0-9_.-]{0,31}$/, '1–32 lowercase letters, digits, ".", "_" or "-"'),
+      host: fields.host === undefined ? '127.0.0.1' : text(fields.host, `${where}.host`, /^[\w.:-]{1,253}$/, 'a host name or address'),
+      port: port as number,
+      containerName: text(fields.containerName, `${where}.containerName`, CONTAINER, 'a Docker container name'),
+      group: name,
+    };
+  });
+}
+
+function object(value: Json, at: string): Record<string, Json> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TargetsFileError(`${at} must be an object`);
+  }
+  return value as Record<string, Json>;
+}
+
+function onlyKeys(fields: Record<string, Json>, allowed: readonly string[], at: string): void {
+  const unknown = Object.keys(fields).find((key) => !allowed.includes(key));
+  if (unknown !== undefined) {
+    throw new TargetsFileError(`${at ? `${at}.` : ''}${unknown} is not a known key; expected ${allowed.join(', ')}`);
+  }
+}
+
+function text(value: Json, at: string, pattern: RegExp, expected: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new TargetsFileError(`${at} must be ${expected}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

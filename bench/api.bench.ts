@@ -74,6 +74,7 @@ try {
       ['GET /api/drills/{id}/events?limit=100', () => `/api/drills/${pick()}/events?limit=100`],
       ['GET /api/drills/{id}/timeline', () => `/api/drills/${pick()}/timeline`],
       ['GET /api/stats/steps', () => '/api/stats/steps'],
+      ['GET /api/metrics', () => '/api/metrics'],
     ];
     console.log(`\n| endpoint (${seconds} s each) | connections | p50 | p99 | requests/s | errors |`);
     console.log('|---|---|---|---|---|---|');

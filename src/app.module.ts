@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DrillSummaryProjection } from './drills/drill-summary.projection.js';
@@ -25,6 +26,7 @@ export class AppModule {
         SchedulesModule,
         HealthModule,
         AdminModule,
+        MetricsModule,
         ...(config.workerEnabled ? [WorkerModule] : []),
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],

@@ -22,6 +22,7 @@ describe('the committed OpenAPI document (openapi.json)', () => {
       '/api/drills/{id}/events',
       '/api/drills/{id}/timeline',
       '/api/health',
+      '/api/metrics',
       '/api/safety/halt',
       '/api/schedules',
       '/api/schedules/{id}',

@@ -73,6 +73,25 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(drill.timings.totalMs).toBeGreaterThan(drill.timings.killToRedundantMs!);
   });
 
+  it('serves Prometheus metrics read from the audit log, to a viewer', async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const response = await fetchAs(`${base}/metrics`, {}, 'viewer');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/^redis_drill_drills\{target="lab",scenario="group-failover",trigger="manual",status="succeeded"\} 1$/m);
+    for (const step of GROUP_FAILOVER_PLAN) {
+      expect(text).toMatch(new RegExp(`^redis_drill_step_duration_seconds_count\\{step="${step}",target="lab"\\} 1$`, 'm'));
+    }
+    const killToServing = Number(/^redis_drill_last_kill_to_serving_seconds\{target="lab"\} (\S+)$/m.exec(text)?.[1]);
+    expect(killToServing).toBeGreaterThan(0);
+    expect(killToServing).toBeLessThan(10);
+    expect(text).toMatch(/^redis_drill_last_succeeded\{target="lab"\} 1$/m);
+    expect(text).toMatch(/^redis_drill_last_lost_acked_writes\{target="lab"\} \d+$/m);
+    expect(text).toMatch(/^redis_drill_queue_jobs\{state="waiting"\} 0$/m);
+    expect(text).toMatch(/^redis_drill_halt_engaged 0$/m);
+  });
+
   it.each([
     ['an unknown scenario', { scenario: 'meteor-strike' }, `scenario must be one of the following values: ${SCENARIOS.join(', ')}`],
     ['a missing scenario', {}, `scenario must be one of the following values: ${SCENARIOS.join(', ')}`],

@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       scheduleMinIntervalMs: 60_000,
       apiTokens: [],
       targets: { targets: [] },
+      webhooks: [],
+      webhookSecret: undefined,
       crashAt: undefined,
     });
   });
@@ -43,6 +45,9 @@ describe('loadConfig', () => {
     ['WORKER_ENABLED', 'yes', /WORKER_ENABLED must be true or false/],
     ['DRILL_CANARY_KEYS', '0', /DRILL_CANARY_KEYS must be an integer from 1 to 16384/],
     ['DATABASE_PATH', ' ./x.sqlite', /DATABASE_PATH has leading or trailing spaces/],
+    ['WEBHOOKS', 'lab=ftp://example.test/hook', /WEBHOOKS is invalid: entry 1 \(lab\) must use http or https, not ftp:/],
+    ['WEBHOOKS', 'http://127.0.0.1:9/hook', /WEBHOOKS is invalid: entry 1 must look like target=url/],
+    ['WEBHOOKS', 'lab=http://127.0.0.1:9/hook', /WEBHOOK_SECRET must be set, 16 characters or more, when WEBHOOKS is/],
     ['API_TOKENS', 'ops:superuser:0123456789abcdef', /API_TOKENS is invalid: entry 1 \(ops\) has the role "superuser"/],
   ])('names %s when it is %j', (key, value, message) => {
     expect(() => loadConfig({ [key]: value })).toThrow(message);

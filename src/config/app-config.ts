@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseApiTokens, type ApiToken } from '../auth/api-tokens.js';
+import { parseWebhooks, type WebhookEndpoint } from '../notifications/webhook-config.js';
 import { parseTargetsFile, type ConfiguredTargets } from '../targets/targets-file.js';
 import { basePortProblem, labNameProblem, labQueueUrl, type LabSettings } from '../lab/lab-topology.js';
 
@@ -45,6 +46,10 @@ export interface AppConfig {
    * them drills use when a request names none (the lab unless the file says otherwise).
    */
   readonly targets: ConfiguredTargets;
+  /** Where finished drills are posted (`WEBHOOKS`: comma-separated `target=url`, `*=url` for all). */
+  readonly webhooks: readonly WebhookEndpoint[];
+  /** The HMAC-SHA256 key webhook bodies are signed with (`WEBHOOK_SECRET`); required with `WEBHOOKS`. */
+  readonly webhookSecret: string | undefined;
   /** Test-only fault injection (`DRILL_CRASH_AT`, e.g. `kill:after-signals`): the process SIGKILLs itself there. */
   readonly crashAt: string | undefined;
 }
@@ -90,6 +95,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     scheduleMinIntervalMs: integer(env, 'SCHEDULE_MIN_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     apiTokens: apiTokens(env),
     targets: targetsFile(env),
+    ...webhooks(env),
     crashAt: env.DRILL_CRASH_AT || undefined,
   };
 }
@@ -104,6 +110,24 @@ function apiTokens(env: Env): ApiToken[] {
   } catch (error) {
     throw new ConfigError('API_TOKENS', `is invalid: ${(error as Error).message}`);
   }
+}
+
+function webhooks(env: Env): { webhooks: WebhookEndpoint[]; webhookSecret: string | undefined } {
+  const value = env.WEBHOOKS;
+  const secret = env.WEBHOOK_SECRET || undefined;
+  if (value === undefined || value === '') {
+    return { webhooks: [], webhookSecret: secret };
+  }
+  let endpoints: WebhookEndpoint[];
+  try {
+    endpoints = parseWebhooks(value);
+  } catch (error) {
+    throw new ConfigError('WEBHOOKS', `is invalid: ${(error as Error).message}`);
+  }
+  if (secret === undefined || secret.length < 16) {
+    throw new ConfigError('WEBHOOK_SECRET', 'must be set, 16 characters or more, when WEBHOOKS is: receivers check the signature with it');
+  }
+  return { webhooks: endpoints, webhookSecret: secret };
 }
 
 function targetsFile(env: Env): ConfiguredTargets {

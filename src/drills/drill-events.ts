@@ -140,7 +140,10 @@ export type DrillEvent =
   /** Planned drill: writes stopped on the serving masters and the standbys caught up before the kill. */
   | { type: 'WritesPaused'; data: { masters: string[]; tookMs: number } }
   /** A stop condition fired; the `AbortRequested` that follows carries it as its reason. */
-  | { type: 'StopConditionMet'; data: { condition: StopCondition; step: StepName | null; detail: string } };
+  | { type: 'StopConditionMet'; data: { condition: StopCondition; step: StepName | null; detail: string } }
+  /** After the drill's end: a webhook took the outcome (2xx), or an attempt failed. */
+  | { type: 'WebhookDelivered'; data: { url: string; deliveryId: string; attempt: number; status: number; tookMs: number } }
+  | { type: 'WebhookFailed'; data: { url: string; deliveryId: string; attempt: number; error: string; willRetry: boolean } };
 
 /** What stops a drill on its own: a failover step past its watchdog, or clients down longer than the budget. */
 export type StopCondition = 'step-timeout' | 'client-outage';

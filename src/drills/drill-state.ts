@@ -217,6 +217,8 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
     case 'WritesPaused':
     case 'StepRetried':
     case 'StopConditionMet':
+    case 'WebhookDelivered':
+    case 'WebhookFailed':
     case 'PreflightPassed':
     case 'StandbyGroupRestored':
     case 'StandbyClusterFormed':

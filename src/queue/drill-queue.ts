@@ -7,6 +7,8 @@ export const DRILL_QUEUE = 'drills';
 export const DRILL_JOB = 'drill';
 /** Jobs a schedule produces; the worker requests their drill. */
 export const SCHEDULED_DRILL_JOB = 'scheduled-drill';
+/** Jobs that post a finished drill to a webhook. */
+export const WEBHOOK_JOB = 'webhook';
 
 export interface DrillJobData {
   readonly drillId: string;

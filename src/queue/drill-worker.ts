@@ -3,7 +3,8 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DrillRunner } from '../drills/drill-runner.js';
 import { ScheduledDrills } from '../schedules/scheduled-drills.js';
-import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
+import { Webhooks, type WebhookJobData } from '../notifications/webhooks.js';
+import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, WEBHOOK_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
 import { armShutdownDeadline } from '../common/shutdown-deadline.js';
 
 /** How soon a drill waiting for a busy target looks again. */
@@ -29,6 +30,7 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     @Inject(DrillRunner) private readonly runner: DrillRunner,
     @Inject(ScheduledDrills) private readonly scheduled: ScheduledDrills,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(Webhooks) private readonly webhooks: Webhooks,
   ) {}
 
   onModuleInit(): void {
@@ -68,6 +70,9 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
+    if (job.name === WEBHOOK_JOB) {
+      return this.webhooks.deliver(job as Job<WebhookJobData>).then(({ status }) => ({ status: `delivered: ${status}` }));
+    }
     let drillId: string;
     let waitForTarget: boolean;
     if (job.name === SCHEDULED_DRILL_JOB) {
@@ -86,6 +91,9 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
       );
       await job.moveToDelayed(Date.now() + (result.outcome === 'waiting' ? TARGET_RECHECK_MS : 0), token);
       throw new DelayedError();
+    }
+    if (result.outcome === 'finished') {
+      await this.webhooks.announce(result.state);
     }
     return { status: result.state.status };
   }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { GROUP_FAILOVER_PLAN, SCENARIOS } from '../src/drills/drill-events.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
-import { drillFinished, fetchAs, post as postTo, startService, type RunningService } from './support/service.js';
+import { drillFinished, fetchAs, post as postTo, startService, TEST_TOKENS, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = { name: 'rdtest-api', basePort: 7400 };
@@ -167,6 +167,41 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(((await bad.json()) as { message: string }).message).toBe('from must be a valid ISO 8601 date string');
   });
 
+  it('is driven from the command line: run and follow a drill, history, show, audit verify', async () => {
+    const cli = async (...args: string[]) => {
+      try {
+        const { stdout } = await run(process.execPath, ['dist/cli/redis-drill.cli.js', ...args], {
+          env: { ...process.env, REDIS_DRILL_URL: base, REDIS_DRILL_TOKEN: TEST_TOKENS.operator },
+        });
+        return { code: 0, stdout };
+      } catch (error) {
+        const failed = error as { code: number; stdout: string; stderr: string };
+        return { code: failed.code, stdout: `${failed.stdout}${failed.stderr}` };
+      }
+    };
+    const plan = await cli('run', 'group-failover', '--dry-run');
+    expect(plan.code).toBe(0);
+    // B serves since the first drill: this one fails over back to A.
+    expect(plan.stdout).toContain('group-failover on lab: group B is killed, group A takes over');
+    expect(plan.stdout).toMatch(/kill\s+SIGKILL every container of the serving group at once\s+rdtest-api-b1 rdtest-api-b2/);
+
+    const followed = await cli('run', 'group-failover', '--no-probe');
+    expect(followed.code, followed.stdout).toBe(0);
+    const id = /drill (\S+) queued/.exec(followed.stdout)?.[1];
+    for (const step of GROUP_FAILOVER_PLAN) {
+      expect(followed.stdout).toMatch(new RegExp(`^  ${step}\\s+succeeded\\s+\\d+\\.\\d ms$`, 'm'));
+    }
+    expect(followed.stdout).toContain(`drill ${id}: group-failover on lab, manual, succeeded`);
+
+    const history = await cli('history', '--limit', '2');
+    expect(history.stdout.split('\n')[1]).toContain(id);
+    const shown = await cli('show', id!);
+    expect(shown.stdout).toMatch(/^kill → cluster_state:ok\s+\d+\.\d ms$/m);
+    expect((await cli('audit', 'verify')).stdout).toMatch(/^audit log intact: \d+ events/);
+    expect((await cli('run')).code).toBe(2);
+    expect((await cli('show', 'nope')).stdout).toContain('answered 400: id must be a UUID');
+  });
+
   it('aborts a drill waiting for its target before it starts, and refuses to abort a finished or unknown one', async () => {
     const late = await post(`/drills/${drillId}/abort`, { reason: 'too late' });
     expect(late.status).toBe(409);
@@ -176,7 +211,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(unexplained.status).toBe(400);
     expect(((await unexplained.json()) as { message: string }).message).toContain('reason must be');
 
-    // Group B serves since the first drill, so this one fails over back to A; the one queued behind it is aborted first.
+    // A serves again since the command-line drill, so this one fails over to B; the one queued behind it is aborted first.
     const { id: ahead } = (await (await post('/drills', { scenario: 'group-failover' })).json()) as { id: string };
     const { id: behind } = (await (await post('/drills', { scenario: 'group-failover', waitForTarget: true })).json()) as { id: string };
     const aborted = await post(`/drills/${behind}/abort`, { reason: 'change freeze' });
@@ -187,7 +222,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     const waitedFor = await drillFinished(base, ahead);
     expect(waitedFor.status).toBe('succeeded');
     const aheadEvents = (await (await fetchAs(`${base}/drills/${ahead}/events`)).json()) as { items: { type: string; data: unknown }[] };
-    expect(aheadEvents.items.find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({ from: 'B', to: 'A' });
+    expect(aheadEvents.items.find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({ from: 'A', to: 'B' });
     const stopped = await drillFinished(base, behind);
     expect(stopped).toMatchObject({ status: 'aborted', error: 'aborted: change freeze', steps: [] });
   });

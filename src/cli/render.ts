@@ -1,0 +1,41 @@
+import type { DrillDto } from '../drills/drill.dto.js';
+
+/** Columns padded to their widest cell. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export const ms = (value: number | undefined | null): string => (value === undefined || value === null ? '-' : `${value.toFixed(1)} ms`);
+
+/** A drill as `show` prints it: its steps, then its figures. */
+export function drillDetail(drill: DrillDto): string {
+  const steps = table(
+    ['step', 'status', 'duration', 'error'],
+    drill.steps.map((step) => [step.name, step.status, ms(step.durationMs), step.error ?? '']),
+  );
+  const figures = [
+    ['kill → cluster_state:ok', ms(drill.timings.killToServingMs)],
+    ['kill → fully redundant', ms(drill.timings.killToRedundantMs)],
+    ['failback', ms(drill.timings.failbackMs)],
+    ['whole drill', ms(drill.timings.totalMs)],
+    ...(drill.probe
+      ? [
+          ['client-side RTO', ms(drill.probe.clientRtoMs)],
+          ['lost acknowledged writes', String(drill.probe.lostAckedWrites)],
+        ]
+      : []),
+  ];
+  return [
+    `drill ${drill.id}: ${drill.scenario} on ${drill.target}, ${drill.trigger}, ${drill.status}${drill.error ? ` (${drill.error})` : ''}`,
+    '',
+    steps,
+    '',
+    table(['figure', 'value'], figures),
+  ].join('\n');
+}

@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in the browser and has a tsconfig of its own.
+    files: ['web/**/*.ts'],
+    languageOptions: { parserOptions: { project: './web/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+  },
+  {
     // Asymmetric matchers such as expect.any() are typed any by design.
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },

@@ -1,5 +1,8 @@
 import { ValidationPipe, type INestApplication, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
@@ -20,6 +23,11 @@ export async function createApp(config: AppConfig, options: NestApplicationOptio
   });
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.disable('x-powered-by');
+  // The dashboard, built by Vite next to this file; the API stays under /api.
+  const dashboard = join(dirname(fileURLToPath(import.meta.url)), 'web');
+  if (existsSync(join(dashboard, 'index.html'))) {
+    app.useStaticAssets(dashboard, { index: 'index.html' });
+  }
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new InheritedKeysPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new HttpErrorFilter());

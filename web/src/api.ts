@@ -1,0 +1,73 @@
+/** The service's API with the token the user gave, kept for this browser tab only. */
+const TOKEN_KEY = 'redis-drill-token';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const token = {
+  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set: (value: string): void => sessionStorage.setItem(TOKEN_KEY, value),
+  clear: (): void => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const response = await fetch(`/api${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${token.get() ?? ''}`,
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await response.text();
+  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    throw new ApiError(response.status, (parsed as { message?: string } | undefined)?.message ?? response.statusText);
+  }
+  return parsed as T;
+}
+
+export interface DrillRow {
+  id: string;
+  scenario: string;
+  target: string;
+  trigger: string;
+  status: string;
+  requestedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  totalMs?: number;
+  killToServingMs?: number;
+  killToRedundantMs?: number;
+  failbackMs?: number;
+  clientRtoMs?: number;
+  lostAckedWrites?: number;
+  error?: string;
+}
+
+export interface DrillStep {
+  name: string;
+  status: string;
+  durationMs?: number;
+  error?: string;
+}
+
+export interface Drill extends DrillRow {
+  steps: DrillStep[];
+  timings: { killToServingMs?: number; killToRedundantMs?: number; failbackMs?: number; totalMs?: number };
+  probe?: { clientRtoMs: number; lostAckedWrites: number; acked: number; failed: number; unknown: number; failedButPresent: number };
+}
+
+export interface Timeline {
+  steps: { name: string; status: string; startOffsetMs?: number; endOffsetMs?: number; durationMs?: number }[];
+  events: { sequence: number; type: string; offsetMs: number; step?: string; data: unknown }[];
+}
+
+export const FINISHED = ['succeeded', 'failed', 'aborted', 'refused'];
+export const SCENARIOS = ['group-failover', 'failover-and-failback', 'prewired-standby', 'backup-restore'];

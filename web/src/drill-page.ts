@@ -1,0 +1,152 @@
+import { api, FINISHED, type Drill, type Timeline } from './api.js';
+import { Chart, STATUS_COLOURS } from './charts.js';
+import { badge, h, ms } from './dom.js';
+
+const REFRESH_MS = 1000;
+
+/**
+ * One drill: its steps on a time axis (a Gantt chart) with its domain events as points, the
+ * headline figures and the probe's, and its event log. While it runs the page refreshes itself.
+ */
+export async function drillPage(root: HTMLElement, id: string, stillShown: () => boolean): Promise<void> {
+  let chart: Chart | undefined;
+  const render = async (): Promise<boolean> => {
+    const [drill, timeline, events] = await Promise.all([
+      api<Drill>(`/drills/${id}`),
+      api<Timeline>(`/drills/${id}/timeline`),
+      api<{ items: { sequence: number; type: string; occurredAt: string; actor: string; data: unknown }[] }>(
+        `/drills/${id}/events?limit=1000`,
+      ),
+    ]);
+    const abort = h('button', { id: 'abort-drill' }, 'Abort');
+    abort.addEventListener('click', () => {
+      const reason = prompt('Why is this drill stopped?', 'stopped from the dashboard');
+      if (reason) {
+        void api(`/drills/${id}/abort`, { method: 'POST', body: { reason } }).catch((error: Error) => alert(error.message));
+      }
+    });
+    const finished = FINISHED.includes(drill.status);
+    const figures: [string, string][] = [
+      ['kill → cluster_state:ok', ms(drill.timings.killToServingMs)],
+      ['kill → fully redundant', ms(drill.timings.killToRedundantMs)],
+      ['failback', ms(drill.timings.failbackMs)],
+      ['whole drill', ms(drill.timings.totalMs)],
+      ['client-side RTO', ms(drill.probe?.clientRtoMs)],
+      ['lost acknowledged writes', drill.probe ? String(drill.probe.lostAckedWrites) : '–'],
+    ];
+    const canvas = h('canvas', { id: 'timeline', height: '260' });
+    root.replaceChildren(
+      h('h1', {}, `${drill.scenario} on ${drill.target} `, badge(drill.status), finished ? null : abort),
+      h('p', { class: 'meta' }, `${drill.id} · ${drill.trigger} · requested ${new Date(drill.requestedAt).toLocaleString()}`),
+      ...(drill.error ? [h('p', { class: 'error', id: 'drill-error' }, drill.error)] : []),
+      h(
+        'section',
+        { class: 'figures', id: 'figures' },
+        ...figures.map(([name, value]) => h('div', {}, h('span', {}, name), h('strong', {}, value))),
+      ),
+      h('h2', {}, 'Timeline'),
+      h('div', { class: 'chart' }, canvas),
+      h(
+        'table',
+        { id: 'steps' },
+        h('thead', {}, h('tr', {}, ...['step', 'status', 'duration', 'error'].map((title) => h('th', {}, title)))),
+        h(
+          'tbody',
+          {},
+          ...drill.steps.map((step) =>
+            h(
+              'tr',
+              { 'data-step': step.name },
+              h('td', {}, step.name),
+              h('td', {}, badge(step.status)),
+              h('td', { class: 'number' }, ms(step.durationMs)),
+              h('td', {}, step.error ?? ''),
+            ),
+          ),
+        ),
+      ),
+      h('h2', {}, 'Events'),
+      h(
+        'table',
+        { id: 'events', class: 'compact' },
+        h('thead', {}, h('tr', {}, ...['#', 'type', 'at', 'actor', 'data'].map((title) => h('th', {}, title)))),
+        h(
+          'tbody',
+          {},
+          ...events.items.map((event) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, String(event.sequence)),
+              h('td', {}, event.type),
+              h('td', {}, event.occurredAt),
+              h('td', {}, event.actor),
+              h('td', { class: 'data' }, JSON.stringify(event.data)),
+            ),
+          ),
+        ),
+      ),
+    );
+    chart?.destroy();
+    chart = timelineChart(canvas, timeline);
+    return finished;
+  };
+  // Live progress: look again every second until the drill has finished or the page changed.
+  while (!(await render()) && stillShown()) {
+    await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
+    if (!stillShown()) {
+      return;
+    }
+  }
+}
+
+function timelineChart(canvas: HTMLCanvasElement, timeline: Timeline): Chart {
+  const names = timeline.steps.map((step) => step.name);
+  const now = Math.max(0, ...timeline.events.map((event) => event.offsetMs));
+  return new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: names,
+      datasets: [
+        {
+          label: 'steps',
+          data: timeline.steps.map((step) =>
+            step.startOffsetMs === undefined ? null : [step.startOffsetMs, step.endOffsetMs ?? now],
+          ) as never,
+          backgroundColor: timeline.steps.map((step) => STATUS_COLOURS[step.status] ?? '#607d8b'),
+          borderSkipped: false,
+        },
+        {
+          type: 'scatter',
+          label: 'events',
+          data: timeline.events.filter((event) => event.step).map((event) => ({ x: event.offsetMs, y: event.step! })) as never,
+          backgroundColor: '#263238',
+          pointRadius: 3,
+        },
+      ],
+    },
+    options: {
+      indexAxis: 'y',
+      animation: false,
+      maintainAspectRatio: false,
+      scales: {
+        x: { type: 'linear', title: { display: true, text: 'ms from the start' }, min: 0 },
+        y: { type: 'category', labels: names },
+      },
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (item) => {
+              const event = item.datasetIndex === 1 ? timeline.events.filter((candidate) => candidate.step)[item.dataIndex] : undefined;
+              const step = timeline.steps[item.dataIndex];
+              return event
+                ? `${event.type} at ${event.offsetMs.toFixed(0)} ms`
+                : `${step?.name}: ${step?.durationMs?.toFixed(1) ?? '…'} ms`;
+            },
+          },
+        },
+      },
+    },
+  });
+}

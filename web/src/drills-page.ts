@@ -1,0 +1,57 @@
+import { api, SCENARIOS, type DrillRow } from './api.js';
+import { badge, h, ms } from './dom.js';
+
+/** The drill list, newest first, with a form to start one. */
+export async function drillsPage(root: HTMLElement, go: (hash: string) => void): Promise<void> {
+  const { items } = await api<{ items: DrillRow[] }>('/drills?limit=100');
+  const scenario = h('select', { id: 'scenario' }, ...SCENARIOS.map((name) => h('option', { value: name }, name)));
+  const planned = h('input', { type: 'checkbox', id: 'planned' });
+  const message = h('p', { class: 'message', id: 'run-message' });
+  const run = h('button', { id: 'run-drill' }, 'Run drill');
+  run.addEventListener('click', () => {
+    run.disabled = true;
+    api<{ id: string }>('/drills', { method: 'POST', body: { scenario: scenario.value, options: { planned: planned.checked } } })
+      .then(({ id }) => go(`#/drills/${id}`))
+      .catch((error: Error) => {
+        message.textContent = error.message;
+        run.disabled = false;
+      });
+  });
+  const rows = items.map((drill) =>
+    h(
+      'tr',
+      { 'data-drill': drill.id },
+      h('td', {}, h('a', { href: `#/drills/${drill.id}` }, new Date(drill.requestedAt).toLocaleString())),
+      h('td', {}, drill.scenario),
+      h('td', {}, drill.target),
+      h('td', {}, drill.trigger),
+      h('td', {}, badge(drill.status)),
+      h('td', { class: 'number' }, ms(drill.killToServingMs)),
+      h('td', { class: 'number' }, ms(drill.clientRtoMs)),
+      h('td', { class: 'number' }, drill.lostAckedWrites === undefined ? '–' : String(drill.lostAckedWrites)),
+      h('td', { class: 'number' }, ms(drill.totalMs)),
+    ),
+  );
+  root.replaceChildren(
+    h('section', { class: 'toolbar' }, h('label', {}, 'Scenario ', scenario), h('label', {}, planned, ' planned'), run, message),
+    h('h1', {}, 'Drills'),
+    items.length === 0
+      ? h('p', { id: 'no-drills' }, 'No drill has run yet.')
+      : h(
+          'table',
+          { id: 'drills' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['requested', 'scenario', 'target', 'trigger', 'status', 'kill → ok', 'client RTO', 'lost writes', 'total'].map((title) =>
+                h('th', {}, title),
+              ),
+            ),
+          ),
+          h('tbody', {}, ...rows),
+        ),
+  );
+}

@@ -32,7 +32,8 @@ export async function createApp(config: AppConfig, options: NestApplicationOptio
   app.useGlobalPipes(new InheritedKeysPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
-  app.use(['/api/docs', '/api/docs-json'], docsAuth(config.apiTokens));
+  // Every document Swagger serves: the UI, its JSON and its YAML.
+  app.use(['/api/docs', '/api/docs-json', '/api/docs-yaml'], docsAuth(config.apiTokens));
   SwaggerModule.setup('api/docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

@@ -184,6 +184,8 @@ describe('who may run a drill, what a drill may touch', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toContain('Basic realm="redis-drill"');
     expect((await fetch(`${base()}/docs-json`)).status).toBe(401);
+    expect((await fetch(`${base()}/docs-yaml`)).status).toBe(401);
+    expect((await fetch(`${base().toUpperCase().replace('HTTP://', 'http://')}/DOCS-YAML/`)).status).toBe(401);
     const basic = `Basic ${Buffer.from(`viewer-token:${TEST_TOKENS.viewer}`).toString('base64')}`;
     const ui = await fetch(`${base()}/docs`, { headers: { authorization: basic } });
     expect(ui.status).toBe(200);

@@ -16,6 +16,11 @@ describe('API tokens', () => {
     expect(authenticate(tokens, 'a:b:c:0123456789abcdef')?.name).toBe('grafana');
   });
 
+  it('takes a digest in capitals as the same digest', () => {
+    const upper = parseApiTokens(`ops:viewer:sha256:${digestOf('ops-secret-0123456789').toString('hex').toUpperCase()}`);
+    expect(authenticate(upper, 'ops-secret-0123456789')?.name).toBe('ops');
+  });
+
   it('knows no secret it was not given, nor a digest presented as the secret', () => {
     expect(authenticate(tokens, 'alice-secret-012345678')).toBeUndefined();
     expect(authenticate(tokens, '')).toBeUndefined();
@@ -43,6 +48,7 @@ describe('API tokens', () => {
     ['a:admin:0123456789abcdef,a:viewer:fedcba9876543210', 'entry 2 repeats the name "a"'],
     ['a:admin:0123456789abcdef,b:viewer:0123456789abcdef', 'entry 2 (b) repeats the secret of another token'],
     ['a:admin:0123456789abcdef,', 'entry 2 must look like name:role:secret'],
+    [`a:admin:sha256:${'ab'.repeat(31)}`, 'entry 1 (a) gives a sha256: secret that is not 64 hexadecimal digits'],
   ])('refuses %j naming what is wrong', (value, message) => {
     expect(() => parseApiTokens(value)).toThrow(message);
   });

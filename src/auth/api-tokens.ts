@@ -13,7 +13,7 @@ export interface ApiToken {
 
 const RANK: Readonly<Record<Role, number>> = { viewer: 0, operator: 1, admin: 2 };
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const DIGEST = /^sha256:([0-9a-f]{64})$/;
+const DIGEST = /^sha256:([0-9a-fA-F]{64})$/;
 /** Shorter secrets are refused: the API can kill containers. */
 export const MIN_SECRET_LENGTH = 16;
 
@@ -47,10 +47,14 @@ export function parseApiTokens(value: string): ApiToken[] {
       throw new Error(`${where} (${name}) has the role ${JSON.stringify(role)}; roles are ${ROLES.join(', ')}`);
     }
     const hashed = DIGEST.exec(secret);
+    // A digest typed wrong must not become a plaintext secret that anyone reading the config could use.
+    if (!hashed && secret.startsWith('sha256:')) {
+      throw new Error(`${where} (${name}) gives a sha256: secret that is not 64 hexadecimal digits`);
+    }
     if (!hashed && secret.length < MIN_SECRET_LENGTH) {
       throw new Error(`${where} (${name}) has a secret shorter than ${MIN_SECRET_LENGTH} characters`);
     }
-    const digest = hashed ? Buffer.from(hashed[1]!, 'hex') : digestOf(secret);
+    const digest = hashed ? Buffer.from(hashed[1]!.toLowerCase(), 'hex') : digestOf(secret);
     if (tokens.some((token) => token.name === name)) {
       throw new Error(`${where} repeats the name ${JSON.stringify(name)}`);
     }

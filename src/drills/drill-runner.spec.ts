@@ -154,23 +154,32 @@ describe('DrillRunner with fake steps', () => {
     expect(ran).toEqual([]);
   });
 
-  it('stops on a failover step past its watchdog, and finishes the failover on the recovery path', async () => {
+  it('stops on a failover step past its watchdog, and finishes the failover on the recovery path once that run has stopped', async () => {
     await request();
     let meets = 0;
+    let firstStopped = false;
+    let secondStartedAfterFirst: boolean | undefined;
     const { state } = await runner(
       {
         meet: async () => {
           meets++;
           ran.push('meet');
-          // The first run hangs; the recovery path's run goes through.
-          return meets === 1 ? new Promise<never>(() => undefined) : [];
+          if (meets === 1) {
+            // Outlives the watchdog (50 ms), then stops on its own, as a step's bounded waits do.
+            await new Promise((resolve) => setTimeout(resolve, 80));
+            firstStopped = true;
+            return [];
+          }
+          secondStartedAfterFirst = firstStopped;
+          return [];
         },
       },
-      { stepTimeoutMs: 30 },
+      { stepTimeoutMs: 50 },
     ).run(drillId);
+    expect(secondStartedAfterFirst).toBe(true);
     expect(state).toMatchObject({
       status: 'aborted',
-      error: 'aborted: stop condition: meet was still running after 30 ms (the step watchdog)',
+      error: 'aborted: stop condition: meet was still running after 50 ms (the step watchdog)',
       recovery: ['meet', 'replicate', 'verify'],
     });
     expect(ran).toEqual([...GROUP_FAILOVER_PLAN.slice(0, 5), 'meet', 'replicate', 'verify']);
@@ -187,12 +196,31 @@ describe('DrillRunner with fake steps', () => {
 
   it('fails when a failover step outlives its watchdog on the recovery path too', async () => {
     await request();
-    const { state } = await runner({ replicate: () => new Promise<never>(() => undefined) }, { stepTimeoutMs: 30 }).run(drillId);
+    const slow: DrillStep = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 45));
+      return [];
+    };
+    const { state } = await runner({ replicate: slow }, { stepTimeoutMs: 30 }).run(drillId);
     expect(state).toMatchObject({
       status: 'failed',
       error: 'replicate failed: replicate was still running after 30 ms (the step watchdog)',
     });
     expect((await recorded()).filter((event) => event === 'StepFailed:replicate')).toHaveLength(2);
+  });
+
+  it('does not run a timed-out step again while the run given up on has not stopped', async () => {
+    await request();
+    let runs = 0;
+    const hung: DrillStep = () => {
+      runs++;
+      return new Promise<never>(() => undefined);
+    };
+    const { state } = await runner({ forget: hung }, { stepTimeoutMs: 30 }).run(drillId);
+    expect(runs).toBe(1);
+    expect(state).toMatchObject({
+      status: 'failed',
+      error: 'forget failed: forget was still running after 30 ms (the step watchdog), and was still running 30 ms later',
+    });
   });
 
   describe('with a client-outage budget', () => {
@@ -235,6 +263,19 @@ describe('DrillRunner with fake steps', () => {
       });
       expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
       expect((await recorded()).filter((event) => event.startsWith('StopConditionMet'))).toHaveLength(1);
+    });
+
+    it('does not call a drill a success when the clients went over it during the last step', async () => {
+      await requestWithBudget(500);
+      // The boundaries before the six steps after prepare, then the look at the end.
+      const probes = probeSeeing([0, 10, 20, 30, 40, 50, 900]);
+      const { state } = await unitRunner({ store, clock, steps: steps({ prepare: preparing }), probes }).run(drillId);
+      expect(state).toMatchObject({
+        status: 'aborted',
+        error: 'aborted: stop condition: clients went 900 ms without a successful write; the budget is 500 ms',
+      });
+      expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
+      expect(state.steps.every((step) => step.status === 'succeeded')).toBe(true);
     });
 
     it('runs to the end while the clients stay within it', async () => {

@@ -51,7 +51,12 @@ export type RunResult =
   | { readonly outcome: 'parked'; readonly state: DrillState };
 
 class StepTimeoutError extends Error {
-  constructor(step: StepName, timeoutMs: number) {
+  constructor(
+    step: StepName,
+    timeoutMs: number,
+    /** Settles when the step given up on has actually stopped: its waits are bounded, so it does. */
+    readonly settled: Promise<unknown>,
+  ) {
     super(`${step} was still running after ${timeoutMs} ms (the step watchdog)`);
     this.name = 'StepTimeoutError';
   }
@@ -189,8 +194,17 @@ export class DrillRunner {
         const error = errorMessage(outcome.error);
         const failed: DrillEvent = { type: 'StepFailed', data: { step, durationMs: elapsedSince(clock, started), error } };
         if (outcome.error instanceof StepTimeoutError && isFailoverStepPastKill(stream.state, step)) {
-          // A stop condition: the failover's own steps get one more run, on the recovery path.
+          // A stop condition: the failover's own steps get one more run, on the recovery path, once
+          // the run given up on has stopped, so that two runs of a step never act at once.
           await stream.append(failed, ...stopEvents({ condition: 'step-timeout', step, detail: error }));
+          const stopped = await settlesWithin(outcome.error.settled, this.deps.settings.stepTimeoutMs);
+          if (!stopped) {
+            await stream.append(...(await probe.close(stream.state)), {
+              type: 'DrillFailed',
+              data: { step, reason: `${step} failed: ${error}, and was still running ${this.deps.settings.stepTimeoutMs} ms later` },
+            });
+            return { outcome: 'finished', state: stream.state };
+          }
           step = nextStep(stream.state);
           continue;
         }
@@ -214,14 +228,19 @@ export class DrillRunner {
       }
       step = nextStep(stream.state, step);
     }
+    // The last step may have gone over the client-outage budget too: such a drill did not succeed.
+    const outage = this.clientOutage(stream.state, probe);
     const state = stream.state;
     await stream.append(
       ...finishing,
+      ...(outage ? stopEvents(outage) : []),
       ...(await probe.close(state)),
       ...(await this.settingsBack(state, target)),
       state.recovery
         ? { type: 'DrillAborted', data: { reason: state.abortRequested!.reason, recovered: [...state.recovery] } }
-        : { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, Date.parse(state.startedAt!)) } },
+        : outage
+          ? { type: 'DrillAborted', data: { reason: `stop condition: ${outage.detail}`, recovered: [] } }
+          : { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, Date.parse(state.startedAt!)) } },
     );
     return { outcome: 'finished', state: stream.state };
   }
@@ -318,10 +337,27 @@ export class DrillRunner {
 async function withWatchdog<T>(work: Promise<T>, step: StepName, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const watchdog = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StepTimeoutError(step, timeoutMs)), timeoutMs);
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    timer = setTimeout(() => reject(new StepTimeoutError(step, timeoutMs, settled)), timeoutMs);
   });
   try {
     return await Promise.race([work, watchdog]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether a promise settles within the time given. */
+async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
   } finally {
     clearTimeout(timer);
   }

@@ -21,4 +21,6 @@ export class HaltStateDto {
 export class HaltEngagedDto extends HaltStateDto {
   /** Drills that were running or queued, each now asked to abort. */
   abortedDrills!: string[];
+  /** Drills that could not be asked to abort (the service's log says why); ask again or abort them one by one. */
+  notAborted?: string[];
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Post } from '@nestjs/common';
+import { errorMessage } from '../common/wait-for.js';
 import { ApiConflictResponse, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/access.decorator.js';
 import { CallerOf, type Caller } from '../auth/caller.js';
@@ -12,6 +13,8 @@ import { HaltSwitch } from './halt-switch.js';
 @Requires('viewer')
 @Controller('safety/halt')
 export class SafetyController {
+  private readonly logger = new Logger('SafetyController');
+
   constructor(
     @Inject(HaltSwitch) private readonly halt: HaltSwitch,
     @Inject(DrillService) private readonly drills: DrillService,
@@ -34,18 +37,21 @@ export class SafetyController {
   async engage(@Body() body: HaltRequestDto, @CallerOf() caller: Caller): Promise<HaltEngagedDto> {
     const { state, activeDrills } = await this.halt.engage(body.reason, caller.name);
     const abortedDrills: string[] = [];
+    const notAborted: string[] = [];
+    // One drill that cannot be asked to stop must not keep the others running.
     for (const id of activeDrills) {
       try {
         await this.drills.abort(id, `halted: ${body.reason}`, caller.name);
         abortedDrills.push(id);
       } catch (error) {
-        // It finished in between: nothing to stop.
+        // A drill that finished in between has nothing to stop.
         if (!(error instanceof DrillFinishedError)) {
-          throw error;
+          this.logger.error(`halt: could not ask drill ${id} to abort: ${errorMessage(error)}`);
+          notAborted.push(id);
         }
       }
     }
-    return { ...state, abortedDrills };
+    return { ...state, abortedDrills, ...(notAborted.length > 0 ? { notAborted } : {}) };
   }
 
   /** Lets drills run again. */

@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { correlation } from './common/correlation.middleware.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { InheritedKeysPipe } from './common/inherited-keys.pipe.js';
 import { docsAuth } from './auth/docs-auth.middleware.js';
@@ -21,6 +22,7 @@ export async function createApp(config: AppConfig, options: NestApplicationOptio
     ...options,
     bodyParser: false,
   });
+  app.use(correlation);
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.disable('x-powered-by');
   // The dashboard, built by Vite next to this file; the API stays under /api.

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.js';
+import { JsonLogger } from './common/json-logger.js';
 import { armShutdownDeadline } from './common/shutdown-deadline.js';
 import { loadConfig, requireApiTokens } from './config/app-config.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   requireApiTokens(config);
-  const app = await createApp(config);
+  const app = await createApp(config, config.logFormat === 'json' ? { logger: new JsonLogger() } : {});
   if (!config.workerEnabled) {
     // No drill to park here: closing connections is all a shutdown does.
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {

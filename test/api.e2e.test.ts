@@ -42,7 +42,11 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
   it('reports the database, the queue Redis and Docker healthy', async () => {
     const response = await fetch(`${base}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', checks: { database: { ok: true }, queue: { ok: true }, docker: { ok: true } } });
+    expect(await response.json()).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, queue: { status: 'up' }, docker: { status: 'up' } },
+      error: {},
+    });
   });
 
   it('accepts a drill with 202, runs it on the worker, and reports every step with its timing', async () => {
@@ -90,6 +94,32 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(text).toMatch(/^redis_drill_last_lost_acked_writes\{target="lab"\} \d+$/m);
     expect(text).toMatch(/^redis_drill_queue_jobs\{state="waiting"\} 0$/m);
     expect(text).toMatch(/^redis_drill_halt_engaged 0$/m);
+  });
+
+  it('writes one JSON object per log line, with the correlation id of each request and the id of each drill', async () => {
+    const response = await fetchAs(`${base}/drills?limit=1`, { headers: { 'x-correlation-id': 'e2e-corr-42' } }, 'viewer');
+    expect(response.headers.get('x-correlation-id')).toBe('e2e-corr-42');
+    const lines = await waitFor(
+      async () => {
+        const parsed = service
+          .output()
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+        return parsed.some((line) => line.correlationId === 'e2e-corr-42') ? satisfied(parsed) : pending('no line for the request yet');
+      },
+      { description: 'the access log line of the request', timeoutMs: 5_000, intervalMs: 20 },
+    );
+    expect(lines.find((line) => line.correlationId === 'e2e-corr-42')).toMatchObject({
+      level: 'info',
+      context: 'Http',
+      message: 'request',
+      method: 'GET',
+      path: '/api/drills',
+      status: 200,
+    });
+    expect(lines.find((line) => line.message === `drill ${drillId}: succeeded`)).toMatchObject({ drillId, context: 'DrillWorker' });
+    expect(lines.every((line) => typeof line.time === 'string' && typeof line.level === 'string')).toBe(true);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { correlationIdOf } from '../common/correlation.middleware.js';
 import { authenticate, type ApiToken } from './api-tokens.js';
 import { presentedSecret } from './bearer.js';
 
@@ -15,11 +15,14 @@ export function docsAuth(tokens: readonly ApiToken[]) {
       next();
       return;
     }
-    response.status(401).setHeader('www-authenticate', 'Basic realm="redis-drill", charset="UTF-8"').json({
-      statusCode: 401,
-      error: STATUS_CODES[401],
-      message: 'the API docs need a token of any role: as a bearer token, or as the password of HTTP Basic credentials',
-      correlationId: randomUUID(),
-    });
+    response
+      .status(401)
+      .setHeader('www-authenticate', 'Basic realm="redis-drill", charset="UTF-8"')
+      .json({
+        statusCode: 401,
+        error: STATUS_CODES[401],
+        message: 'the API docs need a token of any role: as a bearer token, or as the password of HTTP Basic credentials',
+        correlationId: correlationIdOf(request),
+      });
   };
 }

@@ -1,6 +1,5 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { DrillFinishedError, TargetBusyError } from '../drills/drill-errors.js';
 import { DrillNotFoundError } from '../drills/drill-stream.js';
@@ -8,6 +7,7 @@ import { PreflightFailedError, type FailedCheck } from '../drills/preflight.js';
 import { ScheduleNameTakenError, ScheduleNotFoundError } from '../schedules/schedule-errors.js';
 import { DrillsHaltedError, NotHaltedError } from '../safety/halt-switch.js';
 import { UnknownTargetError } from '../targets/target-registry.js';
+import { correlationIdOf } from './correlation.middleware.js';
 import type { ErrorBodyDto } from './error-body.dto.js';
 
 /**
@@ -95,9 +95,4 @@ function bodyParserError(exception: unknown): { statusCode: number; message: str
     default:
       return undefined;
   }
-}
-
-function correlationIdOf(request: Request): string {
-  const given = request.headers['x-correlation-id'];
-  return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
 }

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       reservationMs: 900_000,
       scheduleMinIntervalMs: 60_000,
       apiTokens: [],
+      logFormat: 'json',
       targets: { targets: [] },
       webhooks: [],
       webhookSecret: undefined,

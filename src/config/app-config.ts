@@ -50,6 +50,8 @@ export interface AppConfig {
   readonly webhooks: readonly WebhookEndpoint[];
   /** The HMAC-SHA256 key webhook bodies are signed with (`WEBHOOK_SECRET`); required with `WEBHOOKS`. */
   readonly webhookSecret: string | undefined;
+  /** `json` (default): one JSON object per log line, with correlation and drill ids; `text`: Nest's own format (`LOG_FORMAT`). */
+  readonly logFormat: 'json' | 'text';
   /** Test-only fault injection (`DRILL_CRASH_AT`, e.g. `kill:after-signals`): the process SIGKILLs itself there. */
   readonly crashAt: string | undefined;
 }
@@ -94,6 +96,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     reservationMs: integer(env, 'RESERVATION_MS', 900_000, 1_000, 86_400_000),
     scheduleMinIntervalMs: integer(env, 'SCHEDULE_MIN_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     apiTokens: apiTokens(env),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'text'] as const, 'json'),
     targets: targetsFile(env),
     ...webhooks(env),
     crashAt: env.DRILL_CRASH_AT || undefined,
@@ -193,6 +196,17 @@ function integer(env: Env, key: string, fallback: number, min: number, max: numb
     throw new ConfigError(key, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return Number(value);
+}
+
+function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], fallback: T): T {
+  const value = env[key];
+  if (value === undefined || value === '') {
+    return fallback;
+  }
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
 }
 
 function boolean(env: Env, key: string, fallback: boolean): boolean {

@@ -1,8 +1,8 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpStatus, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, type HealthCheckResult } from '@nestjs/terminus';
+import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Requires } from '../auth/access.decorator.js';
-import { HealthDto } from './health.dto.js';
 import { HealthService } from './health.service.js';
 
 @ApiTags('health')
@@ -11,12 +11,19 @@ import { HealthService } from './health.service.js';
 export class HealthController {
   constructor(@Inject(HealthService) private readonly health: HealthService) {}
 
-  /** 200 when the audit database, the queue's Redis and the Docker engine all answer; 503 otherwise. */
+  /** 200 when the audit database, the queue's Redis and the Docker engine all answer; 503 with the same report otherwise. */
   @Get()
-  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'At least one dependency does not answer.' })
-  async check(@Res({ passthrough: true }) response: Response): Promise<HealthDto> {
-    const health = await this.health.check();
-    response.status(health.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return health;
+  @HealthCheck()
+  async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check();
+    } catch (error) {
+      // The report itself is the answer, not the error shape every other route uses.
+      if (error instanceof ServiceUnavailableException) {
+        response.status(HttpStatus.SERVICE_UNAVAILABLE);
+        return error.getResponse() as HealthCheckResult;
+      }
+      throw error;
+    }
   }
 }

@@ -1,42 +1,40 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { errorMessage } from '../common/wait-for.js';
 import { Docker } from '../docker/docker-engine.js';
 import { DrillQueue } from '../queue/drill-queue.js';
-import type { DependencyHealthDto, HealthDto } from './health.dto.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
+/** The service's dependencies, each asked once with a timeout: the audit database, the queue's Redis, the Docker engine. */
 @Injectable()
 export class HealthService {
   constructor(
+    @Inject(HealthCheckService) private readonly health: HealthCheckService,
+    @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(DrillQueue) private readonly queue: DrillQueue,
     @Inject(Docker) private readonly docker: Docker,
   ) {}
 
-  async check(): Promise<HealthDto> {
-    const [database, queue, docker] = await Promise.all([
-      probe(() => this.dataSource.query('SELECT 1')),
-      probe(() => this.queue.ping()),
-      probe(() => this.docker.ping()),
+  /** Resolves with the report when every dependency answers; rejects with a 503 carrying the report otherwise. */
+  check(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () =>
+        this.indicators
+          .check('database')
+          .attempt(async () => void (await this.dataSource.query('SELECT 1')))
+          .withTimeout(CHECK_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('queue')
+          .attempt(async () => this.queue.ping())
+          .withTimeout(CHECK_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('docker')
+          .attempt(async () => void (await this.docker.ping()))
+          .withTimeout(CHECK_TIMEOUT_MS),
     ]);
-    const ok = database.ok && queue.ok && docker.ok;
-    return { status: ok ? 'ok' : 'unavailable', checks: { database, queue, docker } };
-  }
-}
-
-async function probe(check: () => Promise<unknown>): Promise<DependencyHealthDto> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([check(), timeout]);
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, error: errorMessage(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { DrillRunner } from '../drills/drill-runner.js';
+import { DrillRunner, type RunResult } from '../drills/drill-runner.js';
+import { withLogFields } from '../common/log-context.js';
 import { ScheduledDrills } from '../schedules/scheduled-drills.js';
 import { Webhooks, type WebhookJobData } from '../notifications/webhooks.js';
 import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, WEBHOOK_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
@@ -59,6 +60,20 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     await this.worker?.close();
   }
 
+  /** Runs or resumes the drill, with its id on every log line written meanwhile. */
+  private async run(drillId: string, waitForTarget: boolean): Promise<RunResult> {
+    this.logger.log(`drill ${drillId}: running on this worker`);
+    const result = await this.runner.run(drillId, { waitForTarget, shouldPark: () => this.shuttingDown });
+    if (result.outcome === 'finished') {
+      this.logger.log(`drill ${drillId}: ${result.state.status}${result.state.error ? ` (${result.state.error})` : ''}`);
+    } else {
+      this.logger.log(
+        `drill ${drillId}: ${result.outcome === 'waiting' ? `waits for drill ${result.holder.drillId}` : 'parked for another worker'}`,
+      );
+    }
+    return result;
+  }
+
   private track<T>(work: Promise<T>): Promise<T> {
     this.running.add(work);
     void work.finally(() => this.running.delete(work)).catch(() => undefined);
@@ -71,7 +86,10 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
       throw new DelayedError();
     }
     if (job.name === WEBHOOK_JOB) {
-      return this.webhooks.deliver(job as Job<WebhookJobData>).then(({ status }) => ({ status: `delivered: ${status}` }));
+      const delivery = job as Job<WebhookJobData>;
+      return withLogFields({ drillId: delivery.data.drillId }, () => this.webhooks.deliver(delivery)).then(({ status }) => ({
+        status: `delivered: ${status}`,
+      }));
     }
     let drillId: string;
     let waitForTarget: boolean;
@@ -84,11 +102,8 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     } else {
       ({ drillId, waitForTarget = false } = job.data as DrillJobData);
     }
-    const result = await this.runner.run(drillId, { waitForTarget, shouldPark: () => this.shuttingDown });
+    const result = await withLogFields({ drillId }, () => this.run(drillId, waitForTarget));
     if (result.outcome === 'waiting' || (result.outcome === 'parked' && this.shuttingDown)) {
-      this.logger.log(
-        `drill ${drillId} ${result.outcome === 'waiting' ? `waits for drill ${result.holder.drillId}` : 'parked for another worker'}`,
-      );
       await job.moveToDelayed(Date.now() + (result.outcome === 'waiting' ? TARGET_RECHECK_MS : 0), token);
       throw new DelayedError();
     }

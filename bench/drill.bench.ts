@@ -5,7 +5,10 @@
  * README's procedure by hand (bench/manual-procedure.sh) on the same lab and prints how the
  * service compares.
  *
- *   npm run bench:drill -- [--runs 5] [--manual-runs 3] [--planned] [--keep]
+ * With `--scenario group-failover` it runs that instead, each drill failing over to the group the
+ * previous one killed (brought back by `prepare`), so the probe sees the failover alone.
+ *
+ *   npm run bench:drill -- [--runs 5] [--manual-runs 3] [--planned] [--scenario failover-and-failback|group-failover] [--keep]
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -25,11 +28,16 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'manual-runs': { type: 'string', default: '3' },
     planned: { type: 'boolean', default: false },
+    scenario: { type: 'string', default: 'failover-and-failback' },
     keep: { type: 'boolean', default: false },
   },
 });
 const cycles = Number(values.runs);
 const manualRuns = Number(values['manual-runs']);
+const scenario = values.scenario as 'failover-and-failback' | 'group-failover';
+if (scenario !== 'failover-and-failback' && scenario !== 'group-failover') {
+  throw new Error('--scenario must be failover-and-failback or group-failover');
+}
 if (!Number.isInteger(cycles) || cycles < 1 || !Number.isInteger(manualRuns) || manualRuns < 0) {
   throw new Error('--runs must be a positive integer and --manual-runs a non-negative one');
 }
@@ -53,7 +61,7 @@ try {
     const id = randomUUID();
     await DrillStream.create(drills.store, systemClock, id, 'bench', {
       type: 'DrillRequested',
-      data: { scenario: 'failover-and-failback', target: 'lab', trigger: 'manual', options: { planned: values.planned } },
+      data: { scenario, target: 'lab', trigger: 'manual', options: { planned: values.planned } },
     });
     const { state } = await drills.runner.run(id);
     if (state.status !== 'succeeded') {
@@ -65,13 +73,13 @@ try {
       clientRto: probe.clientRtoMs,
       lostAcked: probe.lostAckedWrites,
       killToRedundant: state.timings.killToRedundantMs!,
-      failback: state.timings.failbackMs!,
+      failback: state.timings.failbackMs ?? Number.NaN,
       whole: state.timings.totalMs!,
     };
     rows.push(row);
     console.log(
       `cycle ${cycle}: kill→ok ${formatMs(row.killToOk)}, client RTO ${formatMs(row.clientRto)}, lost acked writes ${row.lostAcked} of ${probe.acked}, ` +
-        `kill→redundant ${formatMs(row.killToRedundant)}, failback ${formatMs(row.failback)}, cycle ${formatMs(row.whole)}`,
+        `kill→redundant ${formatMs(row.killToRedundant)}, ${Number.isNaN(row.failback) ? '' : `failback ${formatMs(row.failback)}, `}whole ${formatMs(row.whole)}`,
     );
   }
   for (let attempt = 1; attempt <= manualRuns; attempt++) {
@@ -100,7 +108,7 @@ function report(state: DrillState): ProbeReport {
 const line = (name: string, sample: number[], format: (value: number | undefined) => string = formatMs) =>
   `| ${name} | ${format(median(sample))} | ${format(percentile(sample, 0.95))} | ${format(Math.min(...sample))} | ${format(Math.max(...sample))} |`;
 const count = (value: number | undefined) => (value === undefined ? '-' : String(value));
-console.log(`\n${cycles} consecutive ${values.planned ? 'planned ' : ''}failover-and-failback cycles on one lab, no repair in between:`);
+console.log(`\n${cycles} consecutive ${values.planned ? 'planned ' : ''}${scenario} drills on one lab, no repair in between:`);
 console.log('| measure | median | p95 | min | max |');
 console.log('|---|---|---|---|---|');
 console.log(
@@ -128,15 +136,17 @@ console.log(
     rows.map((row) => row.killToRedundant),
   ),
 );
+if (scenario === 'failover-and-failback') {
+  console.log(
+    line(
+      'failback (B back to standby, A serving, spares reset)',
+      rows.map((row) => row.failback),
+    ),
+  );
+}
 console.log(
   line(
-    'failback (B back to standby, A serving, spares reset)',
-    rows.map((row) => row.failback),
-  ),
-);
-console.log(
-  line(
-    'whole cycle',
+    scenario === 'group-failover' ? 'whole drill' : 'whole cycle',
     rows.map((row) => row.whole),
   ),
 );

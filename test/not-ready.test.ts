@@ -23,8 +23,8 @@ describe('a drill on a target whose standbys are not attached', () => {
     await lab?.close();
   });
 
-  it('is refused at prepare, before the kill, saying which standby is not attached', () => {
-    expect(state.status).toBe('refused');
+  it('fails at prepare, refused by the preflight before the kill, saying which standby is not attached', () => {
+    expect(state.status).toBe('failed');
     expect(state.steps.map((step) => step.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
     expect(state.error).toContain('refused: preflight failed: target-ready: not ready for a failover');
     for (const standby of ['b1 (127.0.0.1:7211)', 'b2 (127.0.0.1:7212)', 'b3 (127.0.0.1:7213)']) {

@@ -95,7 +95,7 @@ describe("the seed's other scenarios", () => {
     it('refuses to start when the standby group is attached to the serving cluster', async () => {
       await lab.lab.reset('attached');
       const { state } = await run('backup-restore');
-      expect(state.status).toBe('refused');
+      expect(state.status).toBe('failed');
       expect(state.error).toContain('the standby group must be a cluster of its own');
     });
   });

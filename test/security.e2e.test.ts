@@ -296,7 +296,7 @@ describe('who may run a drill, what a drill may touch', () => {
     );
     expect((await fetchAs(`${base()}/schedules/${schedule.id}`, { method: 'DELETE' })).status).toBe(204);
     expect(await getDrill(base(), fired.id)).toMatchObject({
-      status: 'refused',
+      status: 'failed',
       error: expect.stringMatching(/^refused: preflight failed: halt-released: drills are halted since .* by admin-token: incident 42$/),
       steps: [],
     });

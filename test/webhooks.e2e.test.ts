@@ -65,7 +65,7 @@ describe('webhooks: a finished drill is posted, signed, and retried until the re
 
   it('posts the outcome to every URL of the target, signed, and records each attempt in the drill', async () => {
     const { id } = (await (await post(service.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
-    expect((await drillFinished(service.base, id)).status).toBe('refused');
+    expect((await drillFinished(service.base, id)).status).toBe('failed');
     const events = await waitFor(
       async () => {
         const { items } = (await (await fetchAs(`${service.base}/drills/${id}/events?limit=1000`)).json()) as {
@@ -96,8 +96,8 @@ describe('webhooks: a finished drill is posted, signed, and retried until the re
     for (const request of received) {
       expect(request.signature).toBe(`sha256=${createHmac('sha256', SECRET).update(request.body).digest('hex')}`);
       expect(JSON.parse(request.body)).toMatchObject({
-        event: 'drill.refused',
-        drill: { id, target: 'lab', scenario: 'group-failover', status: 'refused', error: expect.stringContaining('target-ready') },
+        event: 'drill.failed',
+        drill: { id, target: 'lab', scenario: 'group-failover', status: 'failed', error: expect.stringContaining('refused: preflight failed: target-ready') },
       });
     }
   });

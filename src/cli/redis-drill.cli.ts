@@ -23,7 +23,7 @@ const USAGE = `usage: redis-drill <command> [options]        (npm run cli -- <co
   lab up|down|status|reset   the local lab (same as npm run lab)
 environment: REDIS_DRILL_URL (default http://127.0.0.1:3000/api), REDIS_DRILL_TOKEN (an API token)`;
 
-const FINISHED = ['succeeded', 'failed', 'aborted', 'refused'];
+const FINISHED = ['succeeded', 'failed', 'aborted'];
 const FOLLOW_INTERVAL_MS = 200;
 
 async function main(argv: string[]): Promise<number> {

@@ -147,6 +147,35 @@ describe('DrillRunner with fake steps', () => {
     expect((await recorded()).filter((event) => event === 'StepRetried:forget')).toHaveLength(2);
   });
 
+  it('puts back the replica-migration settings it changed when the drill fails', async () => {
+    await request();
+    const set: string[] = [];
+    const admin = {
+      configSet: async (node: { name: string }, key: string, value: string) => void set.push(`${node.name} ${key} ${value}`),
+    };
+    const { state } = await unitRunner({
+      store,
+      clock,
+      admin: admin as never,
+      steps: steps({
+        prepare: async (context) => {
+          await context.record({ type: 'ReplicaMigrationPaused', data: { previous: { b1: 'yes', b2: 'yes', b3: 'no' } } });
+          return [];
+        },
+        takeover: async () => {
+          throw new Error('b2 did not become master');
+        },
+      }),
+    }).run(drillId);
+    expect(state).toMatchObject({ status: 'failed', migrationPaused: undefined });
+    expect(set.sort()).toEqual([
+      'b1 cluster-allow-replica-migration yes',
+      'b2 cluster-allow-replica-migration yes',
+      'b3 cluster-allow-replica-migration no',
+    ]);
+    expect((await recorded()).slice(-3)).toEqual(['StepFailed:takeover', 'ReplicaMigrationRestored', 'DrillFailed']);
+  });
+
   it('fails a step before the kill that outlives its watchdog, with the target untouched', async () => {
     await request();
     const { state } = await runner({ prepare: () => new Promise<never>(() => undefined) }, { stepTimeoutMs: 30 }).run(drillId);
@@ -382,7 +411,7 @@ describe('DrillRunner with fake steps', () => {
       await request();
       const { state } = await busyRunner().run(drillId);
       expect(state).toMatchObject({
-        status: 'refused',
+        status: 'failed',
         error: 'refused: preflight failed: target-free: target lab is busy with drill f00d0000-0000-4000-8000-000000000000',
       });
     });

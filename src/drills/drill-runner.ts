@@ -215,7 +215,7 @@ export class DrillRunner {
           });
           return { outcome: 'finished', state: stream.state };
         }
-        await stream.append(failed, ...(await probe.close(stream.state)), {
+        await stream.append(failed, ...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target)), {
           type: 'DrillFailed',
           data: { step, reason: `${step} failed: ${error}` },
         });

@@ -3,7 +3,7 @@ import type { DrillEvent, DrillOptions, DrillTrigger, RecordedDrillEvent, Record
 import type { GroupName } from '../targets/drill-target.js';
 import { PreflightFailedError } from './preflight.js';
 
-export const DRILL_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'aborted', 'refused'] as const;
+export const DRILL_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'aborted'] as const;
 export type DrillStatus = (typeof DRILL_STATUSES)[number];
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -200,7 +200,8 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
     case 'DrillRefused':
       return {
         ...next,
-        status: 'refused',
+        // A refused drill has failed before touching anything; `DrillRefused` and the error say which check.
+        status: 'failed',
         finishedAt: at,
         error: `refused: ${new PreflightFailedError(event.data.failedChecks).message}`,
         steps: state.steps.map((step) => (step.status === 'pending' ? { ...step, status: 'skipped' } : step)),
@@ -256,7 +257,7 @@ function assertNever(event: never): never {
 export const killHasStarted = (state: DrillState): boolean => state.killStartedAt !== undefined;
 
 export const isFinished = (state: DrillState): boolean =>
-  state.status === 'succeeded' || state.status === 'failed' || state.status === 'aborted' || state.status === 'refused';
+  state.status === 'succeeded' || state.status === 'failed' || state.status === 'aborted';
 
 /**
  * The step to run now: the first that has not succeeded, or none when the plan is done. `after`

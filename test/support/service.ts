@@ -90,7 +90,7 @@ export function drillFinished(base: string, id: string, timeoutMs = 90_000): Pro
   return waitFor(
     async () => {
       const drill = await getDrill(base, id);
-      return ['succeeded', 'failed', 'aborted', 'refused'].includes(drill.status) ? satisfied(drill) : pending(`drill is ${drill.status}`);
+      return ['succeeded', 'failed', 'aborted'].includes(drill.status) ? satisfied(drill) : pending(`drill is ${drill.status}`);
     },
     { description: `drill ${id} to finish`, timeoutMs, intervalMs: 100 },
   );

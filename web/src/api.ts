@@ -69,5 +69,5 @@ export interface Timeline {
   events: { sequence: number; type: string; offsetMs: number; step?: string; data: unknown }[];
 }
 
-export const FINISHED = ['succeeded', 'failed', 'aborted', 'refused'];
+export const FINISHED = ['succeeded', 'failed', 'aborted'];
 export const SCENARIOS = ['group-failover', 'failover-and-failback', 'prewired-standby', 'backup-restore'];

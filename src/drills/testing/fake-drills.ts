@@ -86,11 +86,12 @@ export function unitRunner(parts: {
   settings?: Partial<DrillSettings>;
   locks?: DrillLocks;
   probes?: ProbeFactory;
+  admin?: ClusterAdmin;
 }): DrillRunner {
   return new DrillRunner({
     store: parts.store,
     targets: parts.targets ?? new TargetRegistry([labTarget({ name: 'unit', basePort: 7000 }, 'lab')], 'lab'),
-    admin: {} as ClusterAdmin,
+    admin: parts.admin ?? ({} as ClusterAdmin),
     keyspace: {} as ClusterKeyspace,
     nodeControlFor: () => ({}) as NodeControl,
     clock: parts.clock,

@@ -73,9 +73,7 @@ async function main(): Promise<number> {
           console.log(`  ${step.name.padEnd(10)} ${step.status.padEnd(9)} ${`${step.durationMs?.toFixed(1)} ms`.padStart(12)}`);
         }
         shown = finished.length;
-        return ['succeeded', 'failed', 'aborted'].includes(current.status)
-          ? satisfied(current)
-          : pending(`drill is ${current.status}`);
+        return ['succeeded', 'failed', 'aborted'].includes(current.status) ? satisfied(current) : pending(`drill is ${current.status}`);
       },
       { description: `drill ${id} to finish`, timeoutMs: 180_000, intervalMs: 100 },
     );

@@ -60,9 +60,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     const drill = await waitFor(
       async () => {
         const current = (await (await fetchAs(`${base}/drills/${id}`)).json()) as DrillDto;
-        return ['succeeded', 'failed', 'aborted'].includes(current.status)
-          ? satisfied(current)
-          : pending(`status ${current.status}`);
+        return ['succeeded', 'failed', 'aborted'].includes(current.status) ? satisfied(current) : pending(`status ${current.status}`);
       },
       { description: `drill ${id} to finish`, timeoutMs: 90_000, intervalMs: 100 },
     );

@@ -97,7 +97,13 @@ describe('webhooks: a finished drill is posted, signed, and retried until the re
       expect(request.signature).toBe(`sha256=${createHmac('sha256', SECRET).update(request.body).digest('hex')}`);
       expect(JSON.parse(request.body)).toMatchObject({
         event: 'drill.failed',
-        drill: { id, target: 'lab', scenario: 'group-failover', status: 'failed', error: expect.stringContaining('refused: preflight failed: target-ready') },
+        drill: {
+          id,
+          target: 'lab',
+          scenario: 'group-failover',
+          status: 'failed',
+          error: expect.stringContaining('refused: preflight failed: target-ready'),
+        },
       });
     }
   });

@@ -10,7 +10,8 @@ import type { AppConfig } from './config/app-config.js';
 import { correlation } from './common/correlation.middleware.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { InheritedKeysPipe } from './common/inherited-keys.pipe.js';
-import { docsAuth } from './auth/docs-auth.middleware.js';
+import { tokenAuth } from './auth/token-auth.middleware.js';
+import { mountQueueBoard } from './queue/queue-board.js';
 
 /** The largest request body accepted; the biggest legitimate one is a few hundred bytes. */
 export const BODY_LIMIT = '16kb';
@@ -35,7 +36,8 @@ export async function createApp(config: AppConfig, options: NestApplicationOptio
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
   // Every document Swagger serves: the UI, its JSON and its YAML.
-  app.use(['/api/docs', '/api/docs-json', '/api/docs-yaml'], docsAuth(config.apiTokens));
+  app.use(['/api/docs', '/api/docs-json', '/api/docs-yaml'], tokenAuth(config.apiTokens, 'viewer', 'the API docs'));
+  mountQueueBoard(app, config.apiTokens);
   SwaggerModule.setup('api/docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

@@ -157,6 +157,17 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     );
   });
 
+  it('serves Bull Board on the drill queue to operators, behind the same tokens', async () => {
+    expect((await fetch(`${base}/queues`)).status).toBe(401);
+    expect((await fetchAs(`${base}/queues`, {}, 'viewer')).status).toBe(403);
+    const basic = `Basic ${Buffer.from(`operator-token:${TEST_TOKENS.operator}`).toString('base64')}`;
+    const page = await fetch(`${base}/queues`, { headers: { authorization: basic } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Bull Dashboard');
+    const { queues } = (await (await fetchAs(`${base}/queues/api/queues`, {}, 'operator')).json()) as { queues: { name: string }[] };
+    expect(queues.map((queue) => queue.name)).toEqual(['drills']);
+  });
+
   it('lists the drill in the history with its headline timings, and filters and pages', async () => {
     const list = (await (await fetchAs(`${base}/drills?status=succeeded&target=lab&limit=1`)).json()) as {
       items: { id: string; killToServingMs: number }[];

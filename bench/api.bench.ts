@@ -49,11 +49,28 @@ try {
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // A queue Redis of the benchmark's own, from the host's binary, as the lab image is built.
+  const redisPort = await freePort();
+  const redis = spawn(
+    'bash',
+    [
+      '-c',
+      `exec -a redis-server "$(command -v redis-server || command -v redis-check-rdb)" --port ${redisPort} --bind 127.0.0.1 --save '' --appendonly no`,
+    ],
+    { stdio: 'ignore' },
+  );
   // The benchmark's own viewer token: every request pays for authentication, as in production.
   const secret = randomBytes(24).toString('base64url');
   const authorization = `Bearer ${secret}`;
   const service = spawn(process.execPath, ['dist/main.js'], {
-    env: { ...process.env, PORT: String(port), DATABASE_PATH: databasePath, WORKER_ENABLED: 'false', API_TOKENS: `bench:viewer:${secret}` },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_PATH: databasePath,
+      WORKER_ENABLED: 'false',
+      API_TOKENS: `bench:viewer:${secret}`,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    },
     stdio: 'ignore',
   });
   try {
@@ -95,6 +112,7 @@ try {
     }
   } finally {
     service.kill('SIGTERM');
+    redis.kill('SIGKILL');
   }
 
   const appendTarget = await openDataSource(databasePath);

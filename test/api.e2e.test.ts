@@ -85,6 +85,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     for (const step of GROUP_FAILOVER_PLAN) {
       expect(text).toMatch(new RegExp(`^redis_drill_step_duration_seconds_count\\{step="${step}",target="lab"\\} 1$`, 'm'));
     }
+    expect(text).toMatch(/^redis_drill_step_duration_seconds_bucket\{step="kill",target="lab",le="\+Inf"\} 1$/m);
     const killToServing = Number(/^redis_drill_last_kill_to_serving_seconds\{target="lab"\} (\S+)$/m.exec(text)?.[1]);
     expect(killToServing).toBeGreaterThan(0);
     expect(killToServing).toBeLessThan(10);

@@ -1,15 +1,17 @@
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { SCENARIOS } from '../src/drills/drill-events.js';
 import { DRILL_QUEUE } from '../src/queue/drill-queue.js';
 import { labQueueUrl } from '../src/lab/lab-topology.js';
 import { targetNodes } from '../src/targets/drill-target.js';
-import { fetchAs, startService, type RunningService } from './support/service.js';
+import { fetchAs, freePort, startService, TEST_API_TOKENS, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = { name: 'rdtest-input', basePort: 8400 };
@@ -252,5 +254,76 @@ describe('bad input: every endpoint answers it with a 4xx naming the problem, an
   it('left no trace: no event, no schedule, no job, no container touched', async () => {
     expect(await footprint()).toEqual(before);
     expect(((await send('GET', '/safety/halt')).body as { engaged: boolean }).engaged).toBe(false);
+  });
+});
+
+describe('the service at boot', () => {
+  const boot = (env: Record<string, string>) =>
+    spawn(process.execPath, ['dist/main.js'], {
+      env: { ...process.env, API_TOKENS: TEST_API_TOKENS, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  const outputOf = (child: ReturnType<typeof boot>) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    return () => output;
+  };
+  const exited = (child: ReturnType<typeof boot>) =>
+    waitFor(async () => (child.exitCode !== null || child.signalCode !== null ? satisfied(child.exitCode) : pending('still running')), {
+      description: 'the service to exit',
+      timeoutMs: 20_000,
+      intervalMs: 20,
+    });
+
+  it.each([
+    [{ LAB_BASE_PORT: 'seven' }, 'invalid configuration: LAB_BASE_PORT must be an integer from 0 to 65535, got "seven"'],
+    [{ API_TOKENS: '' }, 'invalid configuration: API_TOKENS is required'],
+    [{ API_TOKENS: 'ops:root:0123456789abcdef' }, 'invalid configuration: API_TOKENS is invalid: entry 1 (ops) has the role "root"'],
+    [{ TARGETS_FILE: '/nonexistent/targets.json' }, 'invalid configuration: TARGETS_FILE cannot be read'],
+    [{ WEBHOOKS: 'lab=http://127.0.0.1:9/hook' }, 'invalid configuration: WEBHOOK_SECRET must be set'],
+  ])('stops with the offending key named: %j', async (env, message) => {
+    const child = boot(env);
+    const output = outputOf(child);
+    expect(await exited(child)).toBe(1);
+    expect(output()).toContain(message);
+  });
+
+  it('starts without its queue Redis, answers health 503 naming the queue, and still stops on SIGTERM', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'redis-drill-noredis-'));
+    const port = await freePort();
+    const child = boot({
+      PORT: String(port),
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      DATABASE_PATH: join(directory, 'drills.sqlite'),
+    });
+    const output = outputOf(child);
+    try {
+      const health = await waitFor(
+        async () => {
+          try {
+            const response = await fetch(`http://127.0.0.1:${port}/api/health`);
+            return satisfied({ status: response.status, body: (await response.json()) as { error: Record<string, { status: string }> } });
+          } catch (error) {
+            return pending((error as Error).message);
+          }
+        },
+        { description: 'the service to answer without Redis', timeoutMs: 30_000, intervalMs: 100 },
+      );
+      expect(health.status).toBe(503);
+      expect(health.body.error.queue).toMatchObject({ status: 'down' });
+      expect(Object.keys(health.body.error)).toEqual(['queue']);
+    } finally {
+      child.kill('SIGTERM');
+      await exited(child);
+      rmSync(directory, { recursive: true, force: true });
+    }
+    // Every line is JSON, connection errors included.
+    expect(
+      output()
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .every((line) => line.startsWith('{')),
+    ).toBe(true);
   });
 });

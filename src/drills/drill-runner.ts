@@ -15,6 +15,7 @@ import { isFinished, killHasStarted, nextStep, type DrillState } from './drill-s
 import { DrillStream, DrillTakenOverError } from './drill-stream.js';
 import { elapsedSince, type DrillSettings, type StepContext, type StepRegistry } from './steps/step-context.js';
 import { PreflightFailedError } from './preflight.js';
+import { settlesWithin } from '../common/wait-for.js';
 
 export interface DrillRunnerDependencies {
   readonly store: EventStore;
@@ -345,19 +346,6 @@ async function withWatchdog<T>(work: Promise<T>, step: StepName, timeoutMs: numb
   });
   try {
     return await Promise.race([work, watchdog]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Whether a promise settles within the time given. */
-async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), late]);
   } finally {
     clearTimeout(timer);
   }

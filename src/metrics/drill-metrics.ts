@@ -1,23 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { settlesWithin } from '../common/wait-for.js';
 import { sqliteHandle } from '../events/sqlite.js';
 import { DrillQueue } from '../queue/drill-queue.js';
 import { HaltSwitch } from '../safety/halt-switch.js';
+import { auditSnapshot, STEP_BUCKETS_SECONDS, type AuditSnapshot, type LastDrillRow } from './audit-snapshot.js';
 
-/** Step durations span a few milliseconds (a kill) to seconds (a failback). */
-const STEP_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
-
-interface LastDrillRow {
-  target: string;
-  status: string;
-  finished_at: string;
-  kill_to_serving_ms: number | null;
-  kill_to_redundant_ms: number | null;
-  client_rto_ms: number | null;
-  lost_acked_writes: number | null;
-}
+const QUEUE_COUNT_WAIT_MS = 1_000;
+/** One scrape reads the log once: every metric of it uses the same snapshot. */
+const SNAPSHOT_REUSE_MS = 1_000;
+const STEP_DURATION = 'redis_drill_step_duration_seconds';
 
 /**
  * The Prometheus view of the audit log, computed from its tables at every scrape: every instance
@@ -27,6 +21,7 @@ interface LastDrillRow {
 @Injectable()
 export class DrillMetrics {
   readonly registry = new Registry();
+  private snapshot: { at: number; value: AuditSnapshot } | undefined;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -34,7 +29,7 @@ export class DrillMetrics {
     @Inject(HaltSwitch) halt: HaltSwitch,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'redis_drill_process_' });
-    const db = () => sqliteHandle(this.dataSource);
+    const audit = () => this.audit();
     new Gauge({
       name: 'redis_drill_drills',
       help: 'Drills in the audit log, by target, scenario, trigger and status.',
@@ -42,38 +37,12 @@ export class DrillMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        const rows = db()
-          .prepare('SELECT target, scenario, trigger, status, COUNT(*) AS n FROM drills GROUP BY target, scenario, trigger, status')
-          .all() as { target: string; scenario: string; trigger: string; status: string; n: number }[];
-        for (const { n, ...labels } of rows) {
+        for (const { n, ...labels } of audit().drills) {
           this.set(labels, n);
         }
       },
     });
-    new Histogram({
-      name: 'redis_drill_step_duration_seconds',
-      help: 'How long each successful step took, by step and target.',
-      labelNames: ['step', 'target'],
-      buckets: STEP_BUCKETS_SECONDS,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        const rows = db()
-          .prepare(`SELECT name, target, duration_ms FROM drill_steps WHERE status = 'succeeded' AND duration_ms IS NOT NULL`)
-          .all() as { name: string; target: string; duration_ms: number }[];
-        for (const row of rows) {
-          this.observe({ step: row.name, target: row.target }, row.duration_ms / 1000);
-        }
-      },
-    });
-    const lastDrill = (): LastDrillRow[] =>
-      db()
-        .prepare(
-          `SELECT target, status, finished_at, kill_to_serving_ms, kill_to_redundant_ms, client_rto_ms, lost_acked_writes
-             FROM drills AS latest
-            WHERE finished_at = (SELECT MAX(finished_at) FROM drills WHERE target = latest.target AND finished_at IS NOT NULL)`,
-        )
-        .all() as LastDrillRow[];
+    this.registry.registerMetric(new StepDurations(() => audit().steps));
     const perTarget = (name: string, help: string, value: (row: LastDrillRow) => number | null) =>
       new Gauge({
         name,
@@ -82,7 +51,7 @@ export class DrillMetrics {
         registers: [this.registry],
         collect() {
           this.reset();
-          for (const row of lastDrill()) {
+          for (const row of audit().lastDrills) {
             const figure = value(row);
             if (figure !== null) {
               this.set({ target: row.target }, figure);
@@ -118,13 +87,19 @@ export class DrillMetrics {
     );
     new Gauge({
       name: 'redis_drill_queue_jobs',
-      help: 'Jobs in the drill queue, by state.',
+      help: 'Jobs in the drill queue, by state; absent while the queue Redis does not answer.',
       labelNames: ['state'],
       registers: [this.registry],
       async collect() {
-        const counts = await queue.queue.getJobCounts(...QUEUE_STATES);
+        this.reset();
+        // A scrape must not wait on a Redis that is down.
+        const counting = queue.queue.getJobCounts(...QUEUE_STATES);
+        counting.catch(() => undefined);
+        const counts = (await settlesWithin(counting, QUEUE_COUNT_WAIT_MS)) ? await counting.catch(() => undefined) : undefined;
         for (const state of QUEUE_STATES) {
-          this.set({ state }, counts[state] ?? 0);
+          if (counts) {
+            this.set({ state }, counts[state] ?? 0);
+          }
         }
       },
     });
@@ -136,5 +111,56 @@ export class DrillMetrics {
         this.set((await halt.state()).engaged ? 1 : 0);
       },
     });
+  }
+
+  private audit(): AuditSnapshot {
+    const now = Date.now();
+    if (!this.snapshot || now - this.snapshot.at > SNAPSHOT_REUSE_MS) {
+      this.snapshot = { at: now, value: auditSnapshot(sqliteHandle(this.dataSource)) };
+    }
+    return this.snapshot.value;
+  }
+}
+
+/** Step durations as a histogram whose buckets SQLite counts, instead of replaying every step into one. */
+class StepDurations extends Histogram<'step' | 'target'> {
+  constructor(private readonly rows: () => AuditSnapshot['steps']) {
+    super({
+      name: STEP_DURATION,
+      help: 'How long each successful step took, by step and target.',
+      labelNames: ['step', 'target'],
+      buckets: STEP_BUCKETS_SECONDS,
+      registers: [],
+    });
+  }
+
+  /** What the registry asks a histogram for when it writes the text format (not in prom-client's typings). */
+  async getForPromString(): Promise<Awaited<ReturnType<Histogram<'step' | 'target'>['get']>>> {
+    return this.get();
+  }
+
+  override async get(): Promise<Awaited<ReturnType<Histogram<'step' | 'target'>['get']>>> {
+    const values = this.rows().flatMap((row) => {
+      const labels = { step: row.step, target: row.target };
+      return [
+        ...STEP_BUCKETS_SECONDS.map((le, index) => ({
+          metricName: `${STEP_DURATION}_bucket`,
+          labels: { ...labels, le },
+          value: row.buckets[index]!,
+        })),
+        { metricName: `${STEP_DURATION}_bucket`, labels: { ...labels, le: '+Inf' }, value: row.count },
+        { metricName: `${STEP_DURATION}_sum`, labels, value: row.sumSeconds },
+        { metricName: `${STEP_DURATION}_count`, labels, value: row.count },
+      ];
+    });
+    // prom-client's typings say an enum; at run time the type is the string of the exposition format.
+    return {
+      name: STEP_DURATION,
+      help: 'How long each successful step took, by step and target.',
+      type: 'histogram' as never,
+      aggregator: 'sum',
+      values,
+      collect: () => undefined,
+    };
   }
 }

@@ -1,8 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 
 export const DRILL_QUEUE = 'drills';
+/** The shortest interval between two warnings about the queue's connection. */
+const QUEUE_WARNING_INTERVAL_MS = 10_000;
 /** Jobs that run a drill already requested. */
 export const DRILL_JOB = 'drill';
 /** Jobs a schedule produces; the worker requests their drill. */
@@ -23,7 +25,19 @@ export interface ScheduledDrillJobData {
 /** Puts requested drills on the queue; the job id is the drill id, so a drill is queued once. */
 @Injectable()
 export class DrillQueue {
-  constructor(@InjectQueue(DRILL_QUEUE) readonly queue: Queue) {}
+  private readonly logger = new Logger('DrillQueue');
+  private lastWarning = 0;
+
+  constructor(@InjectQueue(DRILL_QUEUE) readonly queue: Queue) {
+    // Without a listener BullMQ prints every connection error as a raw dump; one line every few
+    // seconds says the same, and /api/health reports the queue down meanwhile.
+    queue.on('error', (error) => {
+      if (Date.now() - this.lastWarning >= QUEUE_WARNING_INTERVAL_MS) {
+        this.lastWarning = Date.now();
+        this.logger.warn(`queue: ${error.message}`);
+      }
+    });
+  }
 
   async enqueue(drillId: string, waitForTarget = false): Promise<void> {
     const data: DrillJobData = { drillId, ...(waitForTarget ? { waitForTarget } : {}) };

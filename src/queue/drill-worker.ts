@@ -13,6 +13,8 @@ const TARGET_RECHECK_MS = 1_000;
 
 /** How long a shutdown waits for the queue to confirm the pause before it goes on regardless. */
 const PAUSE_WAIT_MS = 2_000;
+/** The shortest interval between two warnings about the worker's connection. */
+const WORKER_WARNING_INTERVAL_MS = 10_000;
 
 /**
  * The in-process worker that runs queued and scheduled drills. A job whose worker died is picked
@@ -25,6 +27,7 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
   private readonly logger = new Logger('DrillWorker');
   private worker: Worker | undefined;
   private shuttingDown = false;
+  private lastWarning = 0;
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
@@ -44,7 +47,12 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
       stalledInterval: Math.floor(this.config.workerLeaseMs / 2),
       maxStalledCount: 10,
     });
-    this.worker.on('error', (error) => this.logger.warn(`worker: ${error.message}`));
+    this.worker.on('error', (error) => {
+      if (Date.now() - this.lastWarning >= WORKER_WARNING_INTERVAL_MS) {
+        this.lastWarning = Date.now();
+        this.logger.warn(`worker: ${error.message}`);
+      }
+    });
   }
 
   /** SIGTERM: take no new job, and let each drill in progress reach its next step boundary, where it parks. */

@@ -2,6 +2,7 @@ import { BadRequestException, Inject, Injectable, Logger, type OnApplicationBoot
 import { randomUUID } from 'node:crypto';
 import { DataSource, type Repository } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { errorMessage, settlesWithin } from '../common/wait-for.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { ScenarioName } from '../drills/drill-events.js';
 import { DrillQueue, SCHEDULED_DRILL_JOB, type ScheduledDrillJobData } from '../queue/drill-queue.js';
@@ -12,6 +13,8 @@ import { ScheduleNameTakenError, ScheduleNotFoundError } from './schedule-errors
 import { CadenceError, checkCadence, upcomingRuns, type Cadence } from './schedule-timing.js';
 
 const SHOWN_RUNS = 3;
+/** How long the boot waits for the queue's Redis to reconcile the schedulers before it goes on without. */
+const BOOT_RECONCILE_WAIT_MS = 5_000;
 
 /**
  * Recurring drills. The definition lives in SQLite, which is the truth; a BullMQ job scheduler
@@ -33,10 +36,22 @@ export class SchedulesService implements OnApplicationBootstrap {
     this.rows = dataSource.getRepository(ScheduleRow);
   }
 
+  /**
+   * Reconciles before the service answers, as long as the queue's Redis does. Without it the
+   * service starts anyway (its health check says what is down), and the reconciliation, waiting
+   * on Redis, completes once Redis is back.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    const restored = await this.reconcile();
-    if (restored > 0) {
-      this.logger.log(`re-created ${restored} missing job scheduler(s)`);
+    const reconciling = this.reconcile().then(
+      (restored) => {
+        if (restored > 0) {
+          this.logger.log(`re-created ${restored} missing job scheduler(s)`);
+        }
+      },
+      (error: unknown) => this.logger.error(`reconciling the job schedulers failed: ${errorMessage(error)}`),
+    );
+    if (!(await settlesWithin(reconciling, BOOT_RECONCILE_WAIT_MS))) {
+      this.logger.warn(`the queue's Redis did not answer within ${BOOT_RECONCILE_WAIT_MS} ms; schedulers are reconciled once it does`);
     }
   }
 

@@ -1,4 +1,4 @@
-import { ValidationPipe, type INestApplication, type NestApplicationOptions } from '@nestjs/common';
+import { RequestMethod, ValidationPipe, type INestApplication, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,7 @@ import { HttpErrorFilter } from './common/http-error.filter.js';
 import { InheritedKeysPipe } from './common/inherited-keys.pipe.js';
 import { tokenAuth } from './auth/token-auth.middleware.js';
 import { mountQueueBoard } from './queue/queue-board.js';
+import { METRICS_PATHS } from './metrics/metrics.controller.js';
 
 /** The largest request body accepted; the biggest legitimate one is a few hundred bytes. */
 export const BODY_LIMIT = '16kb';
@@ -31,7 +32,8 @@ export async function createApp(config: AppConfig, options: NestApplicationOptio
   if (existsSync(join(dashboard, 'index.html'))) {
     app.useStaticAssets(dashboard, { index: 'index.html' });
   }
-  app.setGlobalPrefix('api');
+  // Prometheus scrapes /metrics unless told otherwise; the same text is also under /api.
+  app.setGlobalPrefix('api', { exclude: METRICS_PATHS.map((path) => ({ path, method: RequestMethod.GET })) });
   app.useGlobalPipes(new InheritedKeysPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();

@@ -27,6 +27,7 @@ describe('the committed OpenAPI document (openapi.json)', () => {
       '/api/schedules',
       '/api/schedules/{id}',
       '/api/stats/steps',
+      '/metrics',
     ]);
     for (const [path, operations] of Object.entries(paths)) {
       for (const [method, operation] of Object.entries(operations)) {

@@ -95,6 +95,15 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(text).toMatch(/^redis_drill_halt_engaged 0$/m);
   });
 
+  it('serves the same metrics at /metrics, where Prometheus looks by default, behind the same token', async () => {
+    const root = base.replace(/\/api$/, '');
+    expect((await fetch(`${root}/metrics`)).status).toBe(401);
+    const response = await fetchAs(`${root}/metrics`, {}, 'viewer');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    expect(await response.text()).toMatch(/^redis_drill_drills\{target="lab",scenario="group-failover",trigger="manual",status="succeeded"\} 1$/m);
+  });
+
   it('writes one JSON object per log line, with the correlation id of each request and the id of each drill', async () => {
     const response = await fetchAs(`${base}/drills?limit=1`, { headers: { 'x-correlation-id': 'e2e-corr-42' } }, 'viewer');
     expect(response.headers.get('x-correlation-id')).toBe('e2e-corr-42');

@@ -50,7 +50,15 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
   });
 
   it('accepts a drill with 202, runs it on the worker, and reports every step with its timing', async () => {
-    const accepted = await post('/drills', { scenario: 'group-failover' });
+    const accepted = await fetchAs(
+      `${base}/drills`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-correlation-id': 'e2e-drill-request' },
+        body: JSON.stringify({ scenario: 'group-failover' }),
+      },
+      'operator',
+    );
     expect(accepted.status).toBe(202);
     const { id, status } = (await accepted.json()) as { id: string; status: string };
     drillId = id;
@@ -101,7 +109,9 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     const response = await fetchAs(`${root}/metrics`, {}, 'viewer');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
-    expect(await response.text()).toMatch(/^redis_drill_drills\{target="lab",scenario="group-failover",trigger="manual",status="succeeded"\} 1$/m);
+    expect(await response.text()).toMatch(
+      /^redis_drill_drills\{target="lab",scenario="group-failover",trigger="manual",status="succeeded"\} 1$/m,
+    );
   });
 
   it('writes one JSON object per log line, with the correlation id of each request and the id of each drill', async () => {
@@ -126,7 +136,18 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
       path: '/api/drills',
       status: 200,
     });
-    expect(lines.find((line) => line.message === `drill ${drillId}: succeeded`)).toMatchObject({ drillId, context: 'DrillWorker' });
+    // The request that asked for the drill and the worker that ran it share a correlation id and the drill's id.
+    expect(lines.find((line) => line.message === `drill ${drillId}: succeeded`)).toMatchObject({
+      drillId,
+      correlationId: 'e2e-drill-request',
+      context: 'DrillWorker',
+    });
+    expect(lines.find((line) => line.message === 'request' && line.correlationId === 'e2e-drill-request')).toMatchObject({
+      method: 'POST',
+      path: '/api/drills',
+      status: 202,
+      drillId,
+    });
     expect(lines.every((line) => typeof line.time === 'string' && typeof line.level === 'string')).toBe(true);
   });
 
@@ -176,6 +197,9 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(await page.text()).toContain('Bull Dashboard');
     const { queues } = (await (await fetchAs(`${base}/queues/api/queues`, {}, 'operator')).json()) as { queues: { name: string }[] };
     expect(queues.map((queue) => queue.name)).toEqual(['drills']);
+    // Changing jobs behind the audit log's back is refused, even to an operator.
+    const empty = await fetchAs(`${base}/queues/api/queues/drills/empty`, { method: 'PUT' }, 'operator');
+    expect(empty.status).toBe(405);
   });
 
   it('lists the drill in the history with its headline timings, and filters and pages', async () => {
@@ -216,11 +240,17 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(((await bad.json()) as { message: string }).message).toBe('from must be a valid ISO 8601 date string');
   });
 
-  it('is driven from the command line: run and follow a drill, history, show, audit verify', async () => {
+  it('is driven from the command line: run and follow a drill, history, show, schedules, audit verify, lab status', async () => {
     const cli = async (...args: string[]) => {
       try {
         const { stdout } = await run(process.execPath, ['dist/cli/redis-drill.cli.js', ...args], {
-          env: { ...process.env, REDIS_DRILL_URL: base, REDIS_DRILL_TOKEN: TEST_TOKENS.operator },
+          env: {
+            ...process.env,
+            REDIS_DRILL_URL: base,
+            REDIS_DRILL_TOKEN: TEST_TOKENS.operator,
+            LAB_NAME: LAB.name,
+            LAB_BASE_PORT: String(LAB.basePort),
+          },
         });
         return { code: 0, stdout };
       } catch (error) {
@@ -249,6 +279,26 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect((await cli('audit', 'verify')).stdout).toMatch(/^audit log intact: \d+ events/);
     expect((await cli('run')).code).toBe(2);
     expect((await cli('show', 'nope')).stdout).toContain('answered 400: id must be a UUID');
+
+    const created = await post('/schedules', { name: 'cli-nightly', cron: '0 3 * * *', scenario: 'group-failover', enabled: false });
+    const { id: scheduleId } = (await created.json()) as { id: string };
+    try {
+      const schedules = await cli('schedules');
+      expect(schedules.code, schedules.stdout).toBe(0);
+      expect(schedules.stdout).toMatch(
+        new RegExp(`^${scheduleId}\\s+cli-nightly\\s+0 3 \\* \\* \\* \\(UTC\\)\\s+group-failover\\s+lab\\s+false\\s+-\\s*$`, 'm'),
+      );
+    } finally {
+      await fetchAs(`${base}/schedules/${scheduleId}`, { method: 'DELETE' });
+    }
+
+    // The lab command works on the local Docker engine: A serves again since the drill above, and B
+    // stays down until the next drill's prepare restarts it.
+    const lab = await cli('lab', 'status');
+    expect(lab.code, lab.stdout).toBe(0);
+    expect(lab.stdout).toMatch(/'rdtest-api-a1'.*'running'.*'master'/);
+    expect(lab.stdout).toMatch(/'rdtest-api-a4'.*'running'.*'replica'.*'a1'/);
+    expect(lab.stdout).toMatch(/'rdtest-api-b1'.*'stopped'/);
   });
 
   it('aborts a drill waiting for its target before it starts, and refuses to abort a finished or unknown one', async () => {
@@ -280,6 +330,26 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     const intact = (await (await fetchAs(`${base}/audit/verify`)).json()) as { intact: boolean; eventsChecked: number };
     expect(intact.intact).toBe(true);
     expect(intact.eventsChecked).toBeGreaterThan(20);
+
+    // The projections the service kept live come back identical from the events alone.
+    const projections = () => {
+      const db = new Database(databasePath(), { readonly: true });
+      try {
+        return {
+          drills: db.prepare('SELECT * FROM drills ORDER BY id').all(),
+          steps: db.prepare('SELECT * FROM drill_steps ORDER BY drill_id, name').all(),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const live = projections();
+    expect(live.drills.length).toBeGreaterThanOrEqual(4);
+    const rebuilt = await run(process.execPath, ['--import', 'tsx', 'src/events/events.cli.ts', 'rebuild'], {
+      env: { ...process.env, DATABASE_PATH: databasePath() },
+    });
+    expect(rebuilt.stdout).toContain(`rebuilt the projections of ${live.drills.length} drill(s)`);
+    expect(projections()).toEqual(live);
 
     const file = new Database(databasePath());
     file.exec('DROP TRIGGER drill_events_no_update');

@@ -108,6 +108,10 @@ describe('two service instances sharing one queue Redis and one audit log', () =
         { description: 'the schedule to fire a drill', timeoutMs: 20_000, intervalMs: 200 },
       );
       expect(fired.scheduleId).toBe(schedule.id);
+      const { items: events } = await json<{ items: { type: string; actor: string }[] }>(
+        fetchAs(`${second.base}/drills/${fired.id}/events?limit=1`),
+      );
+      expect(events[0]).toMatchObject({ type: 'DrillRequested', actor: `schedule:${schedule.id}` });
 
       const paused = await json<ScheduleDto>(
         fetchAs(`${first.base}/schedules/${schedule.id}`, {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { logContext } from './log-context.js';
+import { logContext, type LogFields } from './log-context.js';
 
 export type CorrelatedRequest = Request & { correlationId?: string };
 
@@ -26,16 +26,17 @@ export function correlation(request: CorrelatedRequest, response: Response, next
   request.correlationId = correlationId;
   response.setHeader('x-correlation-id', correlationId);
   const started = performance.now();
+  const fields: LogFields = { correlationId };
   response.on('finish', () => {
     // The path only: a query string may hold what a log should not.
     logger.log({
       message: 'request',
-      correlationId,
+      ...fields,
       method: request.method,
       path: request.path,
       status: response.statusCode,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     });
   });
-  logContext.run({ correlationId }, next);
+  logContext.run(fields, next);
 }

@@ -221,6 +221,13 @@ describe('DrillRunner with fake steps', () => {
       'RecoveryStarted',
       'StepStarted:meet',
     ]);
+    // The service stopped the drill, not the person who asked for it.
+    const actors = (await store.read<DrillEvent>(drillId)).map((event) => [event.type, event.actor]);
+    expect(actors.filter(([type]) => type === 'StopConditionMet' || type === 'AbortRequested')).toEqual([
+      ['StopConditionMet', 'stop-condition'],
+      ['AbortRequested', 'stop-condition'],
+    ]);
+    expect(actors.find(([type]) => type === 'RecoveryStarted')).toEqual(['RecoveryStarted', 'ops-alice']);
   });
 
   it('fails when a failover step outlives its watchdog on the recovery path too', async () => {

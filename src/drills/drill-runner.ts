@@ -353,12 +353,16 @@ async function withWatchdog<T>(work: Promise<T>, step: StepName, timeoutMs: numb
 
 type StopConditionData = Extract<DrillEvent, { type: 'StopConditionMet' }>['data'];
 
+/** The actor of what the service decides on its own, so that no one seems to have asked for it. */
+export const STOP_CONDITION_ACTOR = 'stop-condition';
+
 /** A stop condition on record, and the abort it causes: the abort's own path does the rest. */
 function stopEvents(met: StopConditionData): DrillEvent[] {
-  return [
+  const events: DrillEvent[] = [
     { type: 'StopConditionMet', data: met },
     { type: 'AbortRequested', data: { reason: `stop condition: ${met.detail}` } },
   ];
+  return events.map((event) => ({ ...event, actor: STOP_CONDITION_ACTOR }));
 }
 
 /** A step of the failover itself, after the kill, with no abort or recovery under way: what a step timeout stops. */

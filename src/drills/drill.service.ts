@@ -13,6 +13,7 @@ import { DrillNotFoundError, DrillStream } from './drill-stream.js';
 import { Docker } from '../docker/docker-engine.js';
 import { DockerNodeControl } from '../nodes/docker-node-control.js';
 import { containerChecks, PreflightFailedError } from './preflight.js';
+import { addLogFields } from '../common/log-context.js';
 
 export interface DrillRequest {
   readonly scenario: ScenarioName;
@@ -55,6 +56,7 @@ export class DrillService {
       throw new PreflightFailedError(failedChecks);
     }
     const id = randomUUID();
+    addLogFields({ drillId: id });
     if (!request.waitForTarget) {
       const reservation = await this.locks.reserve(target.name, id);
       if (!reservation.reserved) {

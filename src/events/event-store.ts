@@ -10,6 +10,8 @@ export interface NewEvent {
   readonly data: object;
   /** Version of the payload's shape for this type; 1 unless the type's payload changed. */
   readonly schemaVersion?: number;
+  /** Who caused this event, when not whoever the append is made for: the service itself, say. */
+  readonly actor?: string;
 }
 
 /** An event as the log holds it. */
@@ -20,7 +22,7 @@ export type RecordedEvent<E extends NewEvent = NewEvent> = E & {
   /** Order within the drill's stream, from 1. */
   readonly sequence: number;
   readonly schemaVersion: number;
-  /** Who caused the event: an API token's name, or `schedule:<id>` for a scheduled drill. */
+  /** Who caused the event: an API token's name, `schedule:<id>` for a scheduled drill, or the service's own (`stop-condition`, `webhooks`). */
   readonly actor: string;
   readonly occurredAt: string;
   /** SHA-256 over this event and the previous event's hash. */
@@ -132,7 +134,7 @@ export class EventStore {
           type: event.type,
           schemaVersion: event.schemaVersion ?? 1,
           data: JSON.stringify(event.data),
-          actor: metadata.actor,
+          actor: event.actor ?? metadata.actor,
           occurredAt,
         };
         previousHash = eventHash(previousHash, fields);

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { currentCorrelationId } from '../common/log-context.js';
 
 export const DRILL_QUEUE = 'drills';
 /** The shortest interval between two warnings about the queue's connection. */
@@ -16,6 +17,8 @@ export interface DrillJobData {
   readonly drillId: string;
   /** Wait for a busy target instead of failing. */
   readonly waitForTarget?: boolean;
+  /** The correlation id of the request that asked for the drill, for the worker's log lines. */
+  readonly correlationId?: string;
 }
 
 export interface ScheduledDrillJobData {
@@ -40,7 +43,8 @@ export class DrillQueue {
   }
 
   async enqueue(drillId: string, waitForTarget = false): Promise<void> {
-    const data: DrillJobData = { drillId, ...(waitForTarget ? { waitForTarget } : {}) };
+    const correlationId = currentCorrelationId();
+    const data: DrillJobData = { drillId, ...(waitForTarget ? { waitForTarget } : {}), ...(correlationId ? { correlationId } : {}) };
     await this.queue.add(DRILL_JOB, data, { jobId: drillId, removeOnComplete: 1000, removeOnFail: 1000 });
   }
 

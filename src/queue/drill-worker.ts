@@ -101,16 +101,19 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     }
     let drillId: string;
     let waitForTarget: boolean;
+    // A scheduled drill has no request: the schedule's job id correlates its lines instead.
+    let correlationId: string | undefined;
     if (job.name === SCHEDULED_DRILL_JOB) {
       const requested = await this.scheduled.request(job.id!, (job.data as ScheduledDrillJobData).scheduleId);
       if (!requested) {
         return { status: 'skipped: the schedule is gone or disabled' };
       }
       ({ drillId, waitForTarget } = requested);
+      correlationId = job.id;
     } else {
-      ({ drillId, waitForTarget = false } = job.data as DrillJobData);
+      ({ drillId, waitForTarget = false, correlationId } = job.data as DrillJobData);
     }
-    const result = await withLogFields({ drillId }, () => this.run(drillId, waitForTarget));
+    const result = await withLogFields({ drillId, ...(correlationId ? { correlationId } : {}) }, () => this.run(drillId, waitForTarget));
     if (result.outcome === 'waiting' || (result.outcome === 'parked' && this.shuttingDown)) {
       await job.moveToDelayed(Date.now() + (result.outcome === 'waiting' ? TARGET_RECHECK_MS : 0), token);
       throw new DelayedError();

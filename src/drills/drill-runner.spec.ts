@@ -460,6 +460,49 @@ describe('DrillRunner with fake steps', () => {
     expect((await recorded()).at(-1)).toBe('StepStarted:kill');
   });
 
+  describe('interrupted by an error between steps (the lease\'s Redis unreachable, say)', () => {
+    const flakyLocks = (failures: number): DrillLocks => ({
+      acquire: async () => ({
+        acquired: true,
+        lease: {
+          token: 3,
+          // The check before forget fails, and the run throws with the drill unfinished.
+          assertHeld: async () => {
+            if (ran.at(-1) === 'takeover' && failures-- > 0) {
+              throw new Error('Reached the max retries per request limit (which is 2).');
+            }
+          },
+          release: async () => undefined,
+        },
+      }),
+      cancelReservation: async () => undefined,
+    });
+
+    it('leaves the drill running, and a later run resumes it where it stood', async () => {
+      await request();
+      const locks = flakyLocks(1);
+      await expect(unitRunner({ store, clock, steps: steps(), locks }).run(drillId)).rejects.toThrow('max retries per request');
+      expect(ran).toEqual(['prepare', 'kill', 'takeover']);
+      const { state } = await unitRunner({ store, clock, steps: steps(), locks }).run(drillId);
+      expect(state.status).toBe('succeeded');
+      // The kill ran once. The takeover's success was still to go out with forget's start, so it
+      // runs again, as resumed, and finds its work done (steps are re-entrant).
+      expect(ran).toEqual(['prepare', 'kill', 'takeover', 'takeover', 'forget', 'meet', 'replicate', 'verify']);
+      expect(await recorded()).toContain('StepResumed:takeover');
+    });
+
+    it('is failed by giveUp with the reason, on the step under way, when it keeps being interrupted', async () => {
+      await request();
+      await expect(unitRunner({ store, clock, steps: steps(), locks: flakyLocks(1) }).run(drillId)).rejects.toThrow();
+      const state = await runner().giveUp(drillId, 'interrupted 8 times; the last time: Connection is closed.');
+      expect(state).toMatchObject({ status: 'failed', error: 'interrupted 8 times; the last time: Connection is closed.' });
+      expect((await recorded()).slice(-2)).toEqual(['StepFailed:takeover', 'DrillFailed']);
+      // A finished drill is left as it is.
+      expect(await runner().giveUp(drillId, 'again')).toMatchObject({ status: 'failed', error: state.error });
+      expect((await recorded()).at(-1)).toBe('DrillFailed');
+    });
+  });
+
   it('fails a drill whose target is no longer configured, before any step', async () => {
     await request('gone');
     const { state } = await runner().run(drillId);

@@ -130,6 +130,35 @@ export class DrillRunner {
     }
   }
 
+  /**
+   * Ends a drill that workers kept being interrupted in, so that it does not stay `running` for
+   * ever: the step under way fails with the reason, then the drill. The target's lease lapses on
+   * its own, since no worker renews it any more.
+   */
+  async giveUp(drillId: string, reason: string): Promise<DrillState> {
+    const stream = await DrillStream.open(this.deps.store, this.deps.clock, drillId);
+    if (isFinished(stream.state)) {
+      return stream.state;
+    }
+    const running = stream.state.steps.find((step) => step.status === 'running');
+    const wasQueued = stream.state.status === 'queued';
+    await stream.append(
+      ...(running
+        ? [
+            {
+              type: 'StepFailed',
+              data: { step: running.name, durationMs: elapsedSince(this.deps.clock, Date.parse(running.startedAt!)), error: reason },
+            } as const,
+          ]
+        : []),
+      { type: 'DrillFailed', data: { step: running?.name ?? null, reason } },
+    );
+    if (wasQueued) {
+      await this.deps.locks.cancelReservation(stream.state.target, drillId).catch(() => undefined);
+    }
+    return stream.state;
+  }
+
   private async drive(
     stream: DrillStream,
     target: DrillTarget,

@@ -7,6 +7,8 @@ import { ScheduledDrills } from '../schedules/scheduled-drills.js';
 import { Webhooks, type WebhookJobData } from '../notifications/webhooks.js';
 import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, WEBHOOK_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
 import { armShutdownDeadline } from '../common/shutdown-deadline.js';
+import { errorMessage } from '../common/wait-for.js';
+import { afterInterruption } from './interruptions.js';
 
 /** How soon a drill waiting for a busy target looks again. */
 const TARGET_RECHECK_MS = 1_000;
@@ -113,7 +115,9 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     } else {
       ({ drillId, waitForTarget = false, correlationId } = job.data as DrillJobData);
     }
-    const result = await withLogFields({ drillId, ...(correlationId ? { correlationId } : {}) }, () => this.run(drillId, waitForTarget));
+    const result = await withLogFields({ drillId, ...(correlationId ? { correlationId } : {}) }, () =>
+      this.run(drillId, waitForTarget).catch((error: unknown) => this.interrupted(job, token, drillId, error)),
+    );
     if (result.outcome === 'waiting' || (result.outcome === 'parked' && this.shuttingDown)) {
       await job.moveToDelayed(Date.now() + (result.outcome === 'waiting' ? TARGET_RECHECK_MS : 0), token);
       throw new DelayedError();
@@ -122,5 +126,19 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
       await this.webhooks.announce(result.state);
     }
     return { status: result.state.status };
+  }
+
+  /** Runs the drill again later, or gives it up after too many interruptions: see `afterInterruption`. */
+  private async interrupted(job: Job, token: string | undefined, drillId: string, error: unknown): Promise<RunResult> {
+    const previous = (job.data as { interruptions?: number }).interruptions ?? 0;
+    const next = afterInterruption(previous, error);
+    if ('giveUp' in next) {
+      this.logger.error(`drill ${drillId}: given up, ${next.giveUp}`);
+      return { outcome: 'finished', state: await this.runner.giveUp(drillId, next.giveUp) };
+    }
+    this.logger.warn(`drill ${drillId}: interrupted (${errorMessage(error)}); resuming in ${next.retryInMs} ms`);
+    await job.updateData({ ...(job.data as object), interruptions: next.interruptions });
+    await job.moveToDelayed(Date.now() + next.retryInMs, token);
+    throw new DelayedError();
   }
 }

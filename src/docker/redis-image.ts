@@ -30,8 +30,10 @@ export async function ensureRedisImage(
     return { image: settings.image, source: 'present' };
   }
   const host = await hostRedis();
-  const localTag = `redis-drill/redis:${host.version}-host`;
-  if (await imageExists(docker, localTag)) {
+  const localTag = host ? `redis-drill/redis:${host.version}-host` : undefined;
+  // An image built here before is used as it is: on a machine without a registry, trying the pull
+  // again would cost the pull timeout on every lab command.
+  if (localTag && (await imageExists(docker, localTag))) {
     return { image: localTag, source: 'present' };
   }
   try {
@@ -39,9 +41,14 @@ export async function ensureRedisImage(
     await pullImage(docker, settings.image, settings.pullTimeoutMs);
     return { image: settings.image, source: 'pulled' };
   } catch (error) {
-    log(
-      `cannot pull ${settings.image} (${error instanceof Error ? error.message : String(error)}); building ${localTag} from ${host.binary}`,
-    );
+    const reason = error instanceof Error ? error.message : String(error);
+    if (!host || !localTag) {
+      throw new Error(
+        `cannot pull ${settings.image} (${reason}), and Redis is not installed on this host to build an image from; ` +
+          'install it (Debian: apt-get install -y redis-tools) or set REDIS_IMAGE to an image that is present',
+      );
+    }
+    log(`cannot pull ${settings.image} (${reason}); building ${localTag} from ${host.binary}`);
   }
   await buildImageFromHost(docker, host.binary, localTag);
   return { image: localTag, source: 'built-from-host' };
@@ -73,18 +80,16 @@ async function pullImage(docker: Docker, name: string, timeoutMs: number): Promi
 }
 
 /**
- * The host's Redis server binary and its version. Debian's redis-tools package ships it as
- * redis-check-rdb, which runs as the server when started under the name redis-server; the
- * redis-server package only adds that name and a system service, which the lab does not need.
+ * The host's Redis server binary and its version, or undefined when Redis is not installed here.
+ * Debian's redis-tools package ships it as redis-check-rdb, which runs as the server when started
+ * under the name redis-server; the redis-server package only adds that name and a system service,
+ * which the lab does not need.
  */
-async function hostRedis(): Promise<{ binary: string; version: string }> {
+async function hostRedis(): Promise<{ binary: string; version: string } | undefined> {
   const binary = await firstOnPath(['redis-server', 'redis-check-rdb']);
   const cli = await firstOnPath(['redis-cli']);
   if (!binary || !cli) {
-    throw new Error(
-      'no Redis image can be pulled and Redis is not installed on this host to build one from; ' +
-        'install it (Debian: apt-get install -y redis-tools) or set REDIS_IMAGE to an image that is present',
-    );
+    return undefined;
   }
   const { stdout } = await run(cli, ['--version']);
   const version = /(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? 'unknown';

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../common/clock.js';
+import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { openDataSource } from '../database/data-source.js';
 import { EventStore } from '../events/event-store.js';
 import { GROUP_FAILOVER_PLAN, STEP_NAMES, type DrillEvent, type StepName } from './drill-events.js';
@@ -52,6 +53,13 @@ describe('DrillRunner with fake steps', () => {
   const recorded = async () =>
     (await store.read<DrillEvent>(drillId)).map((event) =>
       'step' in event.data && event.type !== 'DrillFailed' ? `${event.type}:${(event.data as { step: string }).step}` : event.type,
+    );
+
+  /** Waits until the log holds `event` (as `recorded` names it) `times` times: how a fake step outlives its watchdog. */
+  const recordedSoon = (event: string, times = 1) =>
+    waitFor(
+      async () => ((await recorded()).filter((name) => name === event).length >= times ? satisfied(true) : pending(`no ${event} yet`)),
+      { description: `${event} to be recorded`, timeoutMs: 5_000, intervalMs: 2 },
     );
 
   /** Appends an abort request as the API does, from outside the runner's stream. */
@@ -194,8 +202,8 @@ describe('DrillRunner with fake steps', () => {
           meets++;
           ran.push('meet');
           if (meets === 1) {
-            // Outlives the watchdog (50 ms), then stops on its own, as a step's bounded waits do.
-            await new Promise((resolve) => setTimeout(resolve, 80));
+            // Outlives the watchdog, then stops on its own, as a step's bounded waits do.
+            await recordedSoon('StopConditionMet:meet');
             firstStopped = true;
             return [];
           }
@@ -203,12 +211,12 @@ describe('DrillRunner with fake steps', () => {
           return [];
         },
       },
-      { stepTimeoutMs: 50 },
+      { stepTimeoutMs: 200 },
     ).run(drillId);
     expect(secondStartedAfterFirst).toBe(true);
     expect(state).toMatchObject({
       status: 'aborted',
-      error: 'aborted: stop condition: meet was still running after 50 ms (the step watchdog)',
+      error: 'aborted: stop condition: meet was still running after 200 ms (the step watchdog)',
       recovery: ['meet', 'replicate', 'verify'],
     });
     expect(ran).toEqual([...GROUP_FAILOVER_PLAN.slice(0, 5), 'meet', 'replicate', 'verify']);
@@ -232,14 +240,17 @@ describe('DrillRunner with fake steps', () => {
 
   it('fails when a failover step outlives its watchdog on the recovery path too', async () => {
     await request();
+    let runs = 0;
+    // Each run outlives the watchdog: it stops only once its own timeout is on record.
     const slow: DrillStep = async () => {
-      await new Promise((resolve) => setTimeout(resolve, 45));
+      runs++;
+      await recordedSoon('StepFailed:replicate', runs);
       return [];
     };
-    const { state } = await runner({ replicate: slow }, { stepTimeoutMs: 30 }).run(drillId);
+    const { state } = await runner({ replicate: slow }, { stepTimeoutMs: 200 }).run(drillId);
     expect(state).toMatchObject({
       status: 'failed',
-      error: 'replicate failed: replicate was still running after 30 ms (the step watchdog)',
+      error: 'replicate failed: replicate was still running after 200 ms (the step watchdog)',
     });
     expect((await recorded()).filter((event) => event === 'StepFailed:replicate')).toHaveLength(2);
   });
@@ -460,7 +471,7 @@ describe('DrillRunner with fake steps', () => {
     expect((await recorded()).at(-1)).toBe('StepStarted:kill');
   });
 
-  describe('interrupted by an error between steps (the lease\'s Redis unreachable, say)', () => {
+  describe("interrupted by an error between steps (the lease's Redis unreachable, say)", () => {
     const flakyLocks = (failures: number): DrillLocks => ({
       acquire: async () => ({
         acquired: true,

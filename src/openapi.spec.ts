@@ -9,7 +9,7 @@ describe('the committed OpenAPI document (openapi.json)', () => {
     await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeTruthy();
   });
 
-  it('documents every endpoint, with descriptions the DTO comments provide', () => {
+  it('documents every endpoint and every schema property, with descriptions the DTO comments provide', () => {
     const paths = document.paths as Record<string, Record<string, { summary?: string }>>;
     expect(Object.keys(paths).sort()).toEqual([
       '/api/admin/targets',
@@ -34,5 +34,15 @@ describe('the committed OpenAPI document (openapi.json)', () => {
         expect(operation.summary, `${method.toUpperCase()} ${path}`).toBeTruthy();
       }
     }
+
+    const schemas = (document.components as { schemas: Record<string, { properties?: Record<string, { description?: string }> }> }).schemas;
+    const undescribed = Object.entries(schemas).flatMap(([schema, { properties = {} }]) =>
+      Object.entries(properties)
+        .filter(([, property]) => !property.description?.trim())
+        .map(([name]) => `${schema}.${name}`),
+    );
+    expect(undescribed, `schema properties without a description: ${undescribed.join(', ')}`).toEqual([]);
+    expect(schemas.DrillTimingsDto!.properties!.killToServingMs!.description).toMatch(/kill being issued .* all 16384 slots/);
+    expect(schemas.ProbeReportDto!.properties!.durationMs!.description).toMatch(/milliseconds/);
   });
 });

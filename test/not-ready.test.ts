@@ -51,3 +51,39 @@ describe('a drill on a target whose standbys are not attached', () => {
     ).toEqual([]);
   });
 });
+
+describe('a drill back to A while B serves with a replica down', () => {
+  let lab: TestLab;
+  let drills: Awaited<ReturnType<typeof drillRunnerFor>>;
+  let state: DrillState;
+
+  beforeAll(async () => {
+    lab = await startTestLab({ name: 'rdtest-notready-back', basePort: 7250 }, { form: true });
+    drills = await drillRunnerFor(lab);
+    const there = await drills.runDrill();
+    expect(there.status, there.error).toBe('succeeded');
+    // B serves and A stands stopped, as the drill left it; then one of B's replicas dies.
+    await lab.docker.getContainer('rdtest-notready-back-b4').stop({ t: 0 });
+    state = await drills.runDrill();
+  });
+
+  afterAll(async () => {
+    await drills?.close();
+    await lab?.close();
+  });
+
+  it('is refused at prepare, naming the serving group and the stopped group it left alone', () => {
+    expect(state.status).toBe('failed');
+    expect(state.error).toContain('refused: preflight failed: target-ready: not ready for a failover: serving group B:');
+    expect(state.error).toContain('the stopped group A was left as it is');
+  });
+
+  it('does not start the stopped group A, nor record anything that touched a node', async () => {
+    for (const name of ['a1', 'a2', 'a3', 'a4', 'a5', 'a6']) {
+      expect((await lab.docker.getContainer(`rdtest-notready-back-${name}`).inspect()).State.Running, name).toBe(false);
+    }
+    // The refusal quotes the unreachable replica's connection error, and is still not retried.
+    const types = (await drills.store.read(state.id)).map((event) => event.type);
+    expect(types).toEqual(['DrillRequested', 'DrillStarted', 'LeaseAcquired', 'StepStarted', 'StepFailed', 'DrillRefused']);
+  });
+});

@@ -2,13 +2,16 @@ import { ApiProperty } from '@nestjs/swagger';
 import { PREFLIGHT_CHECKS, type PreflightCheck } from '../drills/preflight.js';
 
 export class FailedCheckDto {
+  /** The check that failed. */
   @ApiProperty({ enum: PREFLIGHT_CHECKS })
   check!: PreflightCheck;
+  /** What is wrong, in words. */
   problem!: string;
 }
 
 /** The one error shape every endpoint answers with. */
 export class ErrorBodyDto {
+  /** The HTTP status code, the same as the response's. */
   statusCode!: number;
   /** The HTTP status in words, e.g. `Bad Request`. */
   error!: string;

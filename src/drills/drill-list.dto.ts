@@ -44,16 +44,23 @@ export class ListDrillsQueryDto {
 }
 
 export class DrillListItemDto {
+  /** The drill's id (a UUID). */
   id!: string;
+  /** The target drilled, by name. */
   target!: string;
+  /** The drill's scenario. */
   scenario!: ScenarioName;
   /** What started the drill. */
   trigger!: DrillTrigger;
   /** The schedule that started it, when one did. */
   scheduleId?: string;
+  /** `queued` until a worker starts it, `running`, then `succeeded`, `failed` or `aborted`. */
   status!: DrillStatus;
+  /** ISO-8601 time the drill was requested. */
   requestedAt!: string;
+  /** ISO-8601 time a worker started it; absent while queued, and when it ended before starting. */
   startedAt?: string;
+  /** ISO-8601 time it succeeded, failed or was aborted; absent until then. */
   finishedAt?: string;
   /** The whole drill, in milliseconds. */
   totalMs?: number;
@@ -67,6 +74,7 @@ export class DrillListItemDto {
   clientRtoMs?: number;
   /** Acknowledged probe writes missing after the drill. */
   lostAckedWrites?: number;
+  /** Why the drill failed (`refused: …` when a preflight check failed) or was aborted (`aborted: …`). */
   error?: string;
 }
 

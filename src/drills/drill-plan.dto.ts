@@ -2,6 +2,7 @@ import { STEP_NAMES, type ScenarioName, type StepName } from './drill-events.js'
 import { ApiProperty } from '@nestjs/swagger';
 
 export class PlannedOperationDto {
+  /** The step that carries it out. */
   @ApiProperty({ enum: STEP_NAMES })
   step!: StepName;
   /** What it does, in words. */
@@ -15,7 +16,9 @@ export class PlannedOperationDto {
 }
 
 export class DrillPlanDto {
+  /** The scenario planned. */
   scenario!: ScenarioName;
+  /** The target's name; the default target when the request named none. */
   target!: string;
   /** The group that serves now: the drill kills it. */
   @ApiProperty({ enum: ['A', 'B'] })
@@ -23,6 +26,7 @@ export class DrillPlanDto {
   /** The group that takes over. */
   @ApiProperty({ enum: ['A', 'B'] })
   to!: 'A' | 'B';
+  /** The scenario's steps, in order. */
   @ApiProperty({ enum: STEP_NAMES, isArray: true })
   steps!: StepName[];
   /** Every operation, in the order the drill would carry them out. */

@@ -26,6 +26,7 @@ export class CreateDrillDto {
   @IsBoolean()
   dryRun?: boolean;
 
+  /** How the drill runs; each option left out takes its default. */
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -41,6 +42,7 @@ export class AbortDrillDto {
 }
 
 export class AbortAcceptedDto {
+  /** The drill's id. */
   id!: string;
   /** The drill's status when the abort was recorded; it stops at its next step boundary. */
   status!: DrillStatus;
@@ -51,14 +53,18 @@ export class AbortAcceptedDto {
 export class DrillAcceptedDto {
   /** The drill's id, for `GET /api/drills/{id}`. */
   id!: string;
+  /** Always `queued`: a worker picks the drill up. */
   status!: 'queued';
 }
 
 export class DrillStepDto {
+  /** The step. */
   name!: StepName;
+  /** `pending` until it runs, `running`, then `succeeded` or `failed`; `skipped` when an abort or a failed preflight left it out. */
   status!: StepStatus;
   /** ISO-8601 time the step began. */
   startedAt?: string;
+  /** ISO-8601 time the step succeeded or failed; absent until then. */
   finishedAt?: string;
   /** How long the step took, in milliseconds, measured with a monotonic clock. */
   durationMs?: number;
@@ -78,22 +84,31 @@ export class DrillTimingsDto {
 }
 
 export class DrillDto {
+  /** The drill's id (a UUID). */
   id!: string;
+  /** The drill's scenario. */
   scenario!: ScenarioName;
+  /** The target drilled, by name. */
   target!: string;
   /** What started the drill. */
   trigger!: DrillTrigger;
   /** The schedule that started it, when one did. */
   scheduleId?: string;
+  /** `queued` until a worker starts it, `running`, then `succeeded`, `failed` or `aborted`. */
   status!: DrillStatus;
+  /** ISO-8601 time the drill was requested. */
   requestedAt!: string;
+  /** ISO-8601 time a worker started it; absent while queued, and when it ended before starting. */
   startedAt?: string;
+  /** ISO-8601 time it succeeded, failed or was aborted; absent until then. */
   finishedAt?: string;
   /** Why the drill failed, when it did. */
   error?: string;
-  /** Every step of the plan, in order: prepare, kill, takeover, forget, meet, replicate, verify. */
+  /** Every step of the scenario's plan, in order; empty until a worker starts the drill. */
   steps!: DrillStepDto[];
+  /** Headline durations, in milliseconds; each is absent until measured. */
   timings!: DrillTimingsDto;
+  /** The options as requested, defaults not filled in; `{}` when none were given. */
   options!: DrillOptionsDto;
   /** What the live client probe saw, once the drill has ended. */
   probe?: ProbeReportDto;

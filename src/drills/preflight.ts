@@ -1,3 +1,4 @@
+import type { Verdict } from '../common/transient-errors.js';
 import { errorMessage } from '../common/wait-for.js';
 import type { NodeControl } from '../nodes/node-control.js';
 import { targetNodes, type DrillTarget } from '../targets/drill-target.js';
@@ -12,7 +13,10 @@ export interface FailedCheck {
 }
 
 /** A drill refused before it touched anything, with every check that failed. */
-export class PreflightFailedError extends Error {
+export class PreflightFailedError extends Error implements Verdict {
+  /** The checks already had their time to settle: a refusal is not retried, whatever it quotes. */
+  readonly verdict = true;
+
   constructor(readonly failedChecks: readonly FailedCheck[]) {
     super(`preflight failed: ${failedChecks.map((failed) => `${failed.check}: ${failed.problem}`).join('; ')}`);
     this.name = 'PreflightFailedError';

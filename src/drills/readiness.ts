@@ -70,6 +70,15 @@ export function readinessProblems(
   return problems;
 }
 
+/** Why the serving group alone is not healthy (each master with one synced replica), or nothing. */
+export function servingGroupProblems(layout: FailoverLayout, snapshots: readonly NodeSnapshot[], maxReplicaLagBytes: number): string[] {
+  const serving = new Set([...layout.servingMasters, ...layout.servingReplicas].map((node) => node.name));
+  return healthProblems(
+    snapshots.filter((snapshot) => serving.has(snapshot.node.name)),
+    { masters: layout.servingMasters.length, replicasPerMaster: 1, maxReplicaLagBytes },
+  ).map((problem) => `serving group ${layout.from}: ${problem}`);
+}
+
 /** Each replica must replicate one of the masters, and no two the same one. */
 function replicaCoverage(
   masters: readonly NodeSnapshot[],

@@ -9,12 +9,16 @@ export class ProbeErrorsDto {
   readonly!: number;
   /** Writes with no answer in time. */
   timeout!: number;
+  /** Any other error. */
   other!: number;
 }
 
 export class ProbeFiguresDto {
+  /** Writes sent. */
   writes!: number;
+  /** Writes the cluster acknowledged. */
   acked!: number;
+  /** Writes that failed with an error other than a timeout. */
   failed!: number;
   /** Timed out: whether they happened was unknown to the client. */
   unknown!: number;
@@ -24,6 +28,7 @@ export class ProbeFiguresDto {
   failedButPresent!: number;
   /** The longest stretch without a successful write, in milliseconds: the RTO clients felt. */
   clientRtoMs!: number;
+  /** Failed and timed-out writes, by cause. */
   errors!: ProbeErrorsDto;
 }
 
@@ -33,7 +38,10 @@ export class ShardProbeReportDto extends ProbeFiguresDto {
 }
 
 export class ProbeReportDto extends ProbeFiguresDto {
+  /** The write rate asked for, across all shards. */
   writesPerSecond!: number;
+  /** How long the probe wrote, in milliseconds. */
   durationMs!: number;
+  /** The figures of each shard; the overall ones are their sums, and the worst shard's `clientRtoMs`. */
   shards!: ShardProbeReportDto[];
 }

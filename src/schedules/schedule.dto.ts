@@ -41,9 +41,11 @@ export class CreateScheduleDto {
   @Length(1, 64)
   target?: string;
 
+  /** The drill to run each time the schedule fires. */
   @IsIn(SCENARIOS)
   scenario!: ScenarioName;
 
+  /** How each drill it starts runs; each option left out takes its default. */
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -57,6 +59,7 @@ export class CreateScheduleDto {
 }
 
 export class UpdateScheduleDto {
+  /** A new name, unique. */
   @IsOptional()
   @IsString()
   @Length(1, 100)
@@ -75,42 +78,58 @@ export class UpdateScheduleDto {
   @Max(366 * 24 * 3600 * 1000)
   everyMs?: number;
 
+  /** A new IANA time zone for `cron`. */
   @IsOptional()
   @IsString()
   @Length(1, 64)
   tz?: string;
 
+  /** A new target, by name. */
   @IsOptional()
   @IsString()
   @Length(1, 64)
   target?: string;
 
+  /** A new scenario. */
   @IsOptional()
   @IsIn(SCENARIOS)
   scenario?: ScenarioName;
 
+  /** New options; they replace the old ones whole. */
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => ScheduleOptionsDto)
   options?: ScheduleOptionsDto;
 
+  /** Whether the schedule fires. */
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
 }
 
 export class ScheduleDto {
+  /** The schedule's id (a UUID). */
   id!: string;
+  /** Unique name. */
   name!: string;
+  /** Cron pattern, read in `tz`; absent when the schedule uses `everyMs`. */
   cron?: string;
+  /** Fixed interval in milliseconds; absent when the schedule uses `cron`. */
   everyMs?: number;
+  /** IANA time zone `cron` is read in; `UTC` unless one was given. */
   tz!: string;
+  /** The target its drills run on. */
   target!: string;
+  /** The scenario its drills run. */
   scenario!: ScenarioName;
+  /** How each drill it starts runs, as given; `{}` when none were. */
   options!: ScheduleOptionsDto;
+  /** Whether the schedule fires. */
   enabled!: boolean;
+  /** ISO-8601 time the schedule was created. */
   createdAt!: string;
+  /** ISO-8601 time the schedule was last changed. */
   updatedAt!: string;
   /** The next three firings, ISO-8601; empty while the schedule is disabled. */
   nextRuns!: string[];

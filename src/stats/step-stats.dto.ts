@@ -20,14 +20,18 @@ export class StepStatsQueryDto {
 }
 
 export class DurationStatsDto {
+  /** The shortest, in milliseconds. */
   min!: number;
+  /** The median (nearest rank), in milliseconds. */
   p50!: number;
+  /** The 95th percentile (nearest rank), in milliseconds. */
   p95!: number;
+  /** The longest, in milliseconds. */
   max!: number;
 }
 
 export class OutcomeStatsDto {
-  /** Finished runs in the window (succeeded or failed). */
+  /** Finished runs in the window: succeeded or failed, and for whole drills also aborted. */
   count!: number;
   /** Share of those that succeeded, from 0 to 1. */
   successRate!: number;
@@ -36,12 +40,16 @@ export class OutcomeStatsDto {
 }
 
 export class StepStatsDto extends OutcomeStatsDto {
+  /** The step. */
   name!: StepName;
 }
 
 export class StepStatsReportDto {
+  /** Start of the window applied, ISO-8601. */
   from!: string;
+  /** End of the window applied, ISO-8601. */
   to!: string;
+  /** The target filtered on; absent when all targets count. */
   target?: string;
   /** Whole drills. */
   drills!: OutcomeStatsDto;

@@ -3,6 +3,9 @@ import { formatAddress } from '../../cluster/node-address.js';
 import { failoverLayout, targetNodes, type DrillTarget, type FailoverLayout, type TargetNode } from '../../targets/drill-target.js';
 import { formStandbyGroup, type StandbyLayout } from '../../cluster/standby-group.js';
 import type { DrillEvent } from '../drill-events.js';
+import { pending, satisfied, waitFor, WaitTimeoutError } from '../../common/wait-for.js';
+import { PreflightFailedError } from '../preflight.js';
+import { servingGroupProblems } from '../readiness.js';
 import { elapsedSince, type StepContext } from './step-context.js';
 
 /**
@@ -71,6 +74,7 @@ export async function positionStandbyGroup(context: StepContext, layout: Failove
     if (!stopped && !(standby === 'separate' && (await allEmpty(admin, group)))) {
       return [];
     }
+    await servingGroupHealthy(context, layout);
     await context.record({ type: 'StandbyRestoreStarted', data: { group: layout.to, nodes: names } });
   }
   await restartFresh(context, group);
@@ -83,6 +87,34 @@ export async function positionStandbyGroup(context: StepContext, layout: Failove
   }
   await formStandbyGroup(admin, layout, standby);
   return [{ type: 'StandbyGroupRestored', data: { group: layout.to, nodes: names, tookMs: elapsedSince(context.clock, started) } }];
+}
+
+/**
+ * Refuses the drill, with the standby group left as it is, unless the group that serves is
+ * healthy: a drill touches nothing on a target it would refuse anyway. It gets the readiness
+ * check's few seconds to settle.
+ */
+async function servingGroupHealthy(context: StepContext, layout: FailoverLayout): Promise<void> {
+  const serving = [...layout.servingMasters, ...layout.servingReplicas];
+  let problems: string[] = [];
+  try {
+    await waitFor(
+      async () => {
+        problems = servingGroupProblems(layout, await context.admin.snapshots(serving), context.settings.maxReplicaLagBytes);
+        return problems.length === 0 ? satisfied(true) : pending(problems.join('; '));
+      },
+      { description: `serving group ${layout.from} to be healthy`, timeoutMs: context.settings.readinessTimeoutMs, intervalMs: 100 },
+    );
+  } catch (error) {
+    throw error instanceof WaitTimeoutError && problems.length > 0
+      ? new PreflightFailedError([
+          {
+            check: 'target-ready',
+            problem: `not ready for a failover: ${problems.join('; ')}; the stopped group ${layout.to} was left as it is`,
+          },
+        ])
+      : error;
+  }
 }
 
 async function allEmpty(admin: ClusterAdmin, nodes: readonly TargetNode[]): Promise<boolean> {

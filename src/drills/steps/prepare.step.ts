@@ -19,7 +19,8 @@ const CHECKS_MADE: PreflightCheck[] = ['halt-released', 'docker-reachable', 'con
  * standby group back if an earlier drill left it stopped, then checks that the target is in the
  * starting layout, records every node's id, writes the canary
  * keys and waits until the standbys hold them. Its events go out together at its end, so that a
- * run cut short and run again records them once. Touches no container. A cluster that is still
+ * run cut short and run again records them once. Touches no container but a stopped standby
+ * group's, and those only once the serving group is healthy. A cluster that is still
  * settling (a replica catching up, a state change not yet gossiped) gets a few seconds to become
  * ready; after that the drill is refused with everything that was still wrong. Before any of it,
  * the container engine must answer and every container of the target carry its label.

@@ -278,6 +278,12 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(shown.stdout).toMatch(/^kill → cluster_state:ok\s+\d+\.\d ms$/m);
     expect((await cli('audit', 'verify')).stdout).toMatch(/^audit log intact: \d+ events/);
     expect((await cli('run')).code).toBe(2);
+    const notANumber = await cli('run', 'group-failover', '--dry-run', '--max-failed-writes', 'some');
+    expect(notANumber).toMatchObject({ code: 2 });
+    expect(notANumber.stdout).toContain('--max-failed-writes takes a whole number, not "some"');
+    const outOfRange = await cli('run', 'group-failover', '--dry-run', '--max-outage-ms', '0');
+    expect(outOfRange.code).not.toBe(0);
+    expect(outOfRange.stdout).toContain('options.maxClientOutageMs must not be less than 1');
     expect((await cli('show', 'nope')).stdout).toContain('answered 400: id must be a UUID');
 
     const created = await post('/schedules', { name: 'cli-nightly', cron: '0 3 * * *', scenario: 'group-failover', enabled: false });

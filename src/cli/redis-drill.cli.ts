@@ -15,6 +15,7 @@ import { drillDetail, ms, table } from './render.js';
 const USAGE = `usage: redis-drill <command> [options]        (npm run cli -- <command> [options])
   run <scenario>     request a drill and follow it step by step; exits 0 only if it succeeds
                        --target <name>  --planned  --wait-for-target  --no-probe  --timeout-s <s> (default 3600)
+                       --max-outage-ms <ms>  --max-failed-writes <n>   stop conditions on the probe's clients
                        --dry-run (print the plan only)
   history            recent drills, newest first: --status <s>  --target <name>  --limit <n>
   show <id>          a drill's steps and figures
@@ -45,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       status: { type: 'string' },
       limit: { type: 'string' },
       'timeout-s': { type: 'string' },
+      'max-outage-ms': { type: 'string' },
+      'max-failed-writes': { type: 'string' },
     },
   });
   const api = ApiClient.fromEnv();
@@ -119,6 +122,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** A whole-number flag as a drill option; the service checks its range and names the field if it is out of it. */
+function integerOption(option: string, flag: string, value: string | boolean | undefined): Record<string, number> {
+  if (value === undefined) {
+    return {};
+  }
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) {
+    throw new CliError(`${flag} takes a whole number, not "${String(value)}"`);
+  }
+  return { [option]: Number(value) };
+}
+
 async function run(api: ApiClient, scenario: string | undefined, values: Record<string, string | boolean | undefined>): Promise<number> {
   if (!scenario) {
     throw new CliError('run needs a scenario, e.g. run group-failover');
@@ -127,7 +141,12 @@ async function run(api: ApiClient, scenario: string | undefined, values: Record<
     scenario,
     ...(values.target ? { target: values.target } : {}),
     ...(values['wait-for-target'] ? { waitForTarget: true } : {}),
-    options: { ...(values.planned ? { planned: true } : {}), ...(values['no-probe'] ? { probe: false } : {}) },
+    options: {
+      ...(values.planned ? { planned: true } : {}),
+      ...(values['no-probe'] ? { probe: false } : {}),
+      ...integerOption('maxClientOutageMs', '--max-outage-ms', values['max-outage-ms']),
+      ...integerOption('maxFailedWrites', '--max-failed-writes', values['max-failed-writes']),
+    },
   };
   if (values['dry-run']) {
     const plan = await api.post<DrillPlanDto>('/drills/plan', body);

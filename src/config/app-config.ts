@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseApiTokens, type ApiToken } from '../auth/api-tokens.js';
 import { parseWebhooks, type WebhookEndpoint } from '../notifications/webhook-config.js';
 import { parseTargetsFile, type ConfiguredTargets } from '../targets/targets-file.js';
@@ -76,19 +77,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     name: checked('LAB_NAME', text(env, 'LAB_NAME', 'redis-drill'), labNameProblem),
     basePort: checked('LAB_BASE_PORT', integer(env, 'LAB_BASE_PORT', 7000, 0, 65535), basePortProblem),
   };
-  const redisUrl = text(env, 'REDIS_URL', labQueueUrl(lab));
-  if (!/^rediss?:\/\/[^/]+/.test(redisUrl)) {
-    throw new ConfigError('REDIS_URL', `must look like redis://host:port, got ${JSON.stringify(redisUrl)}`);
-  }
+  const redisUrl = valid('REDIS_URL', text(env, 'REDIS_URL', labQueueUrl(lab)), redisUrlProblem);
+  const targets = targetsFile(env);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
-    host: text(env, 'HOST', '127.0.0.1'),
+    host: valid('HOST', text(env, 'HOST', '127.0.0.1'), hostProblem),
     databasePath: text(env, 'DATABASE_PATH', './data/drills.sqlite'),
     redisUrl,
     queuePrefix: text(env, 'QUEUE_PREFIX', 'redis-drill'),
     workerEnabled: boolean(env, 'WORKER_ENABLED', true),
     lab,
-    redisImage: text(env, 'REDIS_IMAGE', 'redis:7.0'),
+    redisImage: valid('REDIS_IMAGE', text(env, 'REDIS_IMAGE', 'redis:7.0'), imageProblem),
     imagePullTimeoutMs: integer(env, 'IMAGE_PULL_TIMEOUT_MS', 20_000, 0, 600_000),
     canaryKeys: integer(env, 'DRILL_CANARY_KEYS', 16_384, 1, 16_384),
     stepTimeoutMs: integer(env, 'STEP_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
@@ -97,8 +96,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     scheduleMinIntervalMs: integer(env, 'SCHEDULE_MIN_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     apiTokens: apiTokens(env),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'text'] as const, 'json'),
-    targets: targetsFile(env),
-    ...webhooks(env),
+    targets,
+    ...webhooks(env, targets),
     crashAt: env.DRILL_CRASH_AT || undefined,
   };
 }
@@ -115,9 +114,12 @@ function apiTokens(env: Env): ApiToken[] {
   }
 }
 
-function webhooks(env: Env): { webhooks: WebhookEndpoint[]; webhookSecret: string | undefined } {
+function webhooks(env: Env, configured: ConfiguredTargets): { webhooks: WebhookEndpoint[]; webhookSecret: string | undefined } {
   const value = env.WEBHOOKS;
   const secret = env.WEBHOOK_SECRET || undefined;
+  if (secret !== undefined && secret.trim() !== secret) {
+    throw new ConfigError('WEBHOOK_SECRET', 'has leading or trailing spaces');
+  }
   if (value === undefined || value === '') {
     return { webhooks: [], webhookSecret: secret };
   }
@@ -127,6 +129,16 @@ function webhooks(env: Env): { webhooks: WebhookEndpoint[]; webhookSecret: strin
   } catch (error) {
     throw new ConfigError('WEBHOOKS', `is invalid: ${(error as Error).message}`);
   }
+  // A misspelt target would never be posted to, and nothing would say so.
+  const names = [LAB_TARGET, ...configured.targets.map((target) => target.name)];
+  endpoints.forEach((endpoint, index) => {
+    if (endpoint.target !== '*' && !names.includes(endpoint.target)) {
+      throw new ConfigError(
+        'WEBHOOKS',
+        `is invalid: entry ${index + 1} names the target ${JSON.stringify(endpoint.target)}, which is not configured (${names.join(', ')})`,
+      );
+    }
+  });
   if (secret === undefined || secret.length < 16) {
     throw new ConfigError('WEBHOOK_SECRET', 'must be set, 16 characters or more, when WEBHOOKS is: receivers check the signature with it');
   }
@@ -174,6 +186,49 @@ function checked<T>(key: string, value: T, problemOf: (value: T) => string | und
     throw new ConfigError(key, `is invalid: ${problem}`);
   }
   return value;
+}
+
+/** Like `checked`, for problems that read as the rest of a sentence after the key. */
+function valid(key: string, value: string, problemOf: (value: string) => string | undefined): string {
+  const problem = problemOf(value);
+  if (problem) {
+    throw new ConfigError(key, problem);
+  }
+  return value;
+}
+
+function redisUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `must look like redis://host:port, got ${JSON.stringify(value)}`;
+  }
+  return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== ''
+    ? undefined
+    : `must look like redis://host:port, got ${JSON.stringify(value)}`;
+}
+
+/** An IP address or a DNS name: anything else would only fail once the service tries to listen. */
+function hostProblem(value: string): string | undefined {
+  const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+  return isIP(value) !== 0 || (value.length <= 253 && new RegExp(`^${label}(?:\\.${label})*$`).test(value))
+    ? undefined
+    : `must be an IP address or a host name, got ${JSON.stringify(value)}`;
+}
+
+/**
+ * A Docker image reference (`[registry[:port]/]name[:tag][@sha256:digest]`, lowercase name). A
+ * malformed one is never present and never pulls, and the lab would quietly fall back to an
+ * image built from this host's Redis.
+ */
+function imageProblem(value: string): string | undefined {
+  const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+  const registry = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\\d{1,5})?/)?';
+  const reference = new RegExp(`^${registry}${component}(?:/${component})*(?::\\w[\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+  return value.length <= 255 && reference.test(value)
+    ? undefined
+    : `must be a Docker image reference such as redis:7.0, got ${JSON.stringify(value)}`;
 }
 
 function text(env: Env, key: string, fallback: string): string {

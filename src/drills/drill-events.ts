@@ -52,6 +52,11 @@ export interface DrillOptions {
    * the failover finished (and no failback) after it.
    */
   readonly maxClientOutageMs?: number;
+  /**
+   * A stop condition: the error budget, in probe writes that failed or got no answer. Past it,
+   * at the next step boundary, the drill stops as `maxClientOutageMs` stops it.
+   */
+  readonly maxFailedWrites?: number;
 }
 
 /** A node as the drill found it in `prepare`: the ids it must kill, promote and forget. */
@@ -68,9 +73,16 @@ export interface RecordedNode {
 
 /**
  * What an abort after the kill still runs: the rest of the failover, and the checks that the
- * target ended healthy. Once the serving group is dead, the only healthy state is the new one.
+ * target ended healthy. Once the serving group is being killed, the only healthy state is the new
+ * one: a kill cut short is run again (it signals only what still runs), then the rest.
  */
-export const RECOVERY_STEPS: readonly StepName[] = ['takeover', 'forget', 'meet', 'replicate', 'verify'];
+export const RECOVERY_STEPS: readonly StepName[] = ['kill', 'takeover', 'forget', 'meet', 'replicate', 'verify'];
+
+/**
+ * Steps that, once started, are finished on the recovery path rather than left half done: a
+ * failback cut short leaves some shards handed back and others not, so it is run again to its end.
+ */
+export const FINISHED_ONCE_STARTED: readonly StepName[] = ['failback'];
 
 /** Every event a drill's stream can hold. Payloads are versioned by adding new types, never by editing these. */
 export type DrillEvent =
@@ -146,7 +158,7 @@ export type DrillEvent =
   | { type: 'WebhookFailed'; data: { url: string; deliveryId: string; attempt: number; error: string; willRetry: boolean } };
 
 /** What stops a drill on its own: a failover step past its watchdog, or clients down longer than the budget. */
-export type StopCondition = 'step-timeout' | 'client-outage';
+export type StopCondition = 'step-timeout' | 'client-outage' | 'client-errors';
 
 export type DrillEventType = DrillEvent['type'];
 export type RecordedDrillEvent = RecordedEvent<DrillEvent>;

@@ -31,4 +31,14 @@ export class DrillOptionsDto {
   @Min(1)
   @Max(600_000)
   maxClientOutageMs?: number;
+
+  /**
+   * A stop condition: the error budget, in probe writes that failed or got no answer, 0 to
+   * 1000000. Past it, at the next step boundary, the drill stops as for `maxClientOutageMs`.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  maxFailedWrites?: number;
 }

@@ -238,6 +238,46 @@ describe('DrillRunner with fake steps', () => {
     expect(actors.find(([type]) => type === 'RecoveryStarted')).toEqual(['RecoveryStarted', 'ops-alice']);
   });
 
+  it('runs a kill that outlived its watchdog again on the recovery path, then the rest of the failover', async () => {
+    await request();
+    let kills = 0;
+    const kill: DrillStep = async () => {
+      kills++;
+      ran.push('kill');
+      if (kills === 1) {
+        await recordedSoon('StopConditionMet:kill');
+      }
+      return [];
+    };
+    const { state } = await runner({ kill }, { stepTimeoutMs: 200 }).run(drillId);
+    expect(state).toMatchObject({
+      status: 'aborted',
+      error: 'aborted: stop condition: kill was still running after 200 ms (the step watchdog)',
+      recovery: ['kill', 'takeover', 'forget', 'meet', 'replicate', 'verify'],
+    });
+    expect(ran).toEqual(['prepare', 'kill', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify']);
+  });
+
+  it('runs a failback that outlived its watchdog again to its end, rather than leave it half done', async () => {
+    await DrillStream.create(store, clock, drillId, 'ops-alice', {
+      type: 'DrillRequested',
+      data: { scenario: 'failover-and-failback', target: 'lab', trigger: 'manual' },
+    });
+    let failbacks = 0;
+    const failback: DrillStep = async () => {
+      failbacks++;
+      ran.push('failback');
+      if (failbacks === 1) {
+        await recordedSoon('StopConditionMet:failback');
+      }
+      return [];
+    };
+    const { state } = await runner({ failback }, { stepTimeoutMs: 200 }).run(drillId);
+    expect(state).toMatchObject({ status: 'aborted', recovery: ['failback'] });
+    expect(state.steps.find((step) => step.name === 'failback')).toMatchObject({ status: 'succeeded' });
+    expect(ran).toEqual([...GROUP_FAILOVER_PLAN, 'failback', 'failback']);
+  });
+
   it('fails when a failover step outlives its watchdog on the recovery path too', async () => {
     await request();
     let runs = 0;
@@ -270,24 +310,28 @@ describe('DrillRunner with fake steps', () => {
     });
   });
 
-  describe('with a client-outage budget', () => {
-    const probeSeeing = (outages: number[]) => () => ({
-      start: () => undefined,
-      stop: async () => ({
-        writesPerSecond: 1,
-        durationMs: 1,
-        writes: 0,
-        acked: 0,
-        failed: 0,
-        unknown: 0,
-        lostAckedWrites: 0,
-        failedButPresent: 0,
-        clientRtoMs: Math.max(...outages),
-        errors: { clusterDown: 0, redirects: 0, connection: 0, readonly: 0, timeout: 0, other: 0 },
-        shards: [],
-      }),
-      outageMs: () => outages.shift() ?? 0,
-    });
+  describe('with a client-outage or error budget', () => {
+    /** A probe that reports these outages, and these failed-write counts, at successive looks. */
+    const probeSeeing =
+      (outages: number[], failures: number[] = []) =>
+      () => ({
+        start: () => undefined,
+        stop: async () => ({
+          writesPerSecond: 1,
+          durationMs: 1,
+          writes: 0,
+          acked: 0,
+          failed: 0,
+          unknown: 0,
+          lostAckedWrites: 0,
+          failedButPresent: 0,
+          clientRtoMs: Math.max(...outages),
+          errors: { clusterDown: 0, redirects: 0, connection: 0, readonly: 0, timeout: 0, other: 0 },
+          shards: [],
+        }),
+        outageMs: () => outages.shift() ?? 0,
+        failedWrites: () => failures.shift() ?? 0,
+      });
     const requestWithBudget = (maxClientOutageMs: number) =>
       DrillStream.create(store, clock, drillId, 'ops-alice', {
         type: 'DrillRequested',
@@ -323,6 +367,23 @@ describe('DrillRunner with fake steps', () => {
       });
       expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
       expect(state.steps.every((step) => step.status === 'succeeded')).toBe(true);
+    });
+
+    it('stops when more client writes failed than the error budget allows, and finishes the failover', async () => {
+      await DrillStream.create(store, clock, drillId, 'ops-alice', {
+        type: 'DrillRequested',
+        data: { scenario: 'group-failover', target: 'lab', trigger: 'manual', options: { maxFailedWrites: 20 } },
+      });
+      // Seen at the boundaries before kill, takeover and forget.
+      const probes = probeSeeing([], [0, 5, 21]);
+      const { state } = await unitRunner({ store, clock, steps: steps({ prepare: preparing }), probes }).run(drillId);
+      expect(state).toMatchObject({
+        status: 'aborted',
+        error: 'aborted: stop condition: 21 client writes failed or got no answer; the budget is 20',
+        recovery: ['forget', 'meet', 'replicate', 'verify'],
+      });
+      const met = (await store.read<DrillEvent>(drillId)).find((event) => event.type === 'StopConditionMet');
+      expect(met?.data).toMatchObject({ condition: 'client-errors', step: null });
     });
 
     it('runs to the end while the clients stay within it', async () => {

@@ -9,7 +9,7 @@ import { failoverLayout, targetNodes, type DrillTarget } from '../targets/drill-
 import type { TargetRegistry } from '../targets/target-registry.js';
 import { NO_CRASH_POINTS, type CrashPoints } from './crash-points.js';
 import { ProbeWindow, type ProbeFactory } from './probe-window.js';
-import { RECOVERY_STEPS, SCENARIO_PLANS, type DrillEvent, type StepName } from './drill-events.js';
+import { FINISHED_ONCE_STARTED, RECOVERY_STEPS, SCENARIO_PLANS, type DrillEvent, type StepName } from './drill-events.js';
 import type { DrillLocks, TargetLease } from './drill-locks.js';
 import { isFinished, killHasStarted, nextStep, type DrillState } from './drill-state.js';
 import { DrillStream, DrillTakenOverError } from './drill-stream.js';
@@ -196,11 +196,9 @@ export class DrillRunner {
           });
           return { outcome: 'finished', state: stream.state };
         }
-        // The rest of the failover, as far as this scenario's plan has it.
-        const remaining = RECOVERY_STEPS.filter((name) => {
-          const planned = stream.state.steps.find((candidate) => candidate.name === name);
-          return planned !== undefined && planned.status !== 'succeeded';
-        });
+        // The last step's success is still in `finishing`, not yet in the state.
+        const justSucceeded = finishing.flatMap((event) => (event.type === 'StepSucceeded' ? [event.data.step] : []));
+        const remaining = recoveryPlan(stream.state).filter((name) => !justSucceeded.includes(name));
         await stream.append(...finishing, { type: 'RecoveryStarted', data: { steps: remaining, reason: abort.reason } });
         finishing = [];
         // The plan shrank to the recovery steps; start again from its first open step.
@@ -275,15 +273,26 @@ export class DrillRunner {
     return { outcome: 'finished', state: stream.state };
   }
 
-  /** The client-outage stop condition, when the drill set a budget, nothing stops it already, and the probe has exceeded it. */
+  /**
+   * The probe's stop conditions: the clients' longest outage or their failed writes over the
+   * budget the drill set, when nothing stops the drill already.
+   */
   private clientOutage(state: DrillState, probe: ProbeWindow): StopConditionData | undefined {
-    const budget = state.options.maxClientOutageMs;
-    const outage = probe.outageMs();
-    if (budget === undefined || outage === undefined || outage <= budget || state.abortRequested || state.recovery) {
+    if (state.abortRequested || state.recovery) {
       return undefined;
     }
-    const detail = `clients went ${Math.round(outage)} ms without a successful write; the budget is ${budget} ms`;
-    return { condition: 'client-outage', step: null, detail };
+    const { maxClientOutageMs, maxFailedWrites } = state.options;
+    const outage = probe.outageMs();
+    if (maxClientOutageMs !== undefined && outage !== undefined && outage > maxClientOutageMs) {
+      const detail = `clients went ${Math.round(outage)} ms without a successful write; the budget is ${maxClientOutageMs} ms`;
+      return { condition: 'client-outage', step: null, detail };
+    }
+    const failed = probe.failedWrites();
+    if (maxFailedWrites !== undefined && failed !== undefined && failed > maxFailedWrites) {
+      const detail = `${failed} client writes failed or got no answer; the budget is ${maxFailedWrites}`;
+      return { condition: 'client-errors', step: null, detail };
+    }
+    return undefined;
   }
 
   /**
@@ -394,9 +403,31 @@ function stopEvents(met: StopConditionData): DrillEvent[] {
   return events.map((event) => ({ ...event, actor: STOP_CONDITION_ACTOR }));
 }
 
-/** A step of the failover itself, after the kill, with no abort or recovery under way: what a step timeout stops. */
+/**
+ * The steps an abort after the kill runs: the rest of the failover, as far as this scenario's plan
+ * has it, and a failback that had started.
+ */
+function recoveryPlan(state: DrillState): StepName[] {
+  return state.steps
+    .filter(
+      (step) =>
+        (RECOVERY_STEPS.includes(step.name) && step.status !== 'succeeded') ||
+        (FINISHED_ONCE_STARTED.includes(step.name) && (step.status === 'running' || step.status === 'failed')),
+    )
+    .map((step) => step.name);
+}
+
+/**
+ * A step that must not be left half done, once the kill has started, with no abort or recovery
+ * under way: what a step timeout stops into the recovery path instead of failing the drill.
+ */
 function isFailoverStepPastKill(state: DrillState, step: StepName): boolean {
-  return killHasStarted(state) && RECOVERY_STEPS.includes(step) && !state.abortRequested && !state.recovery;
+  return (
+    killHasStarted(state) &&
+    (RECOVERY_STEPS.includes(step) || FINISHED_ONCE_STARTED.includes(step)) &&
+    !state.abortRequested &&
+    !state.recovery
+  );
 }
 
 /** The topology and direction a step's not yet recorded events carry. */

@@ -10,6 +10,8 @@ export interface RunningProbe {
   stop(): Promise<ProbeReport>;
   /** The longest stretch so far without a successful write on some shard, counting one under way. */
   outageMs(): number;
+  /** Writes so far that failed or got no answer in time. */
+  failedWrites(): number;
 }
 
 /** Makes the probe for a drill: the target's nodes, one slot per shard, a run id for its keys. */
@@ -61,6 +63,11 @@ export class ProbeWindow {
   /** What the running probe has seen so far; undefined without one. */
   outageMs(): number | undefined {
     return this.probe?.outageMs();
+  }
+
+  /** Writes the running probe saw fail so far; undefined without one. */
+  failedWrites(): number | undefined {
+    return this.probe?.failedWrites();
   }
 
   /** The run stops without finishing the drill: the probe's figures cannot be completed. */

@@ -102,6 +102,15 @@ export class LiveProbe {
     return Math.max(0, ...shards);
   }
 
+  /** Writes so far that failed or got no answer in time, on every shard. */
+  failedWrites(): number {
+    let failed = 0;
+    for (const writes of this.writes.values()) {
+      failed += writes.filter((write) => write.outcome !== 'acked').length;
+    }
+    return failed;
+  }
+
   private key(slot: number, seq: number): string {
     return `${PROBE_KEY_PREFIX}{${hashTagsBySlot()[slot]}}:${this.runId}:${seq}`;
   }

@@ -10,7 +10,7 @@ import { TargetRegistry } from '../targets/target-registry.js';
 import type { CreateScheduleDto, ScheduleOptionsDto, ScheduleDto, UpdateScheduleDto } from './schedule.dto.js';
 import { ScheduleRow } from './schedule.entity.js';
 import { ScheduleNameTakenError, ScheduleNotFoundError } from './schedule-errors.js';
-import { CadenceError, checkCadence, upcomingRuns, type Cadence } from './schedule-timing.js';
+import { CadenceError, checkCadence, upcomingRuns, validTimeZone, type Cadence } from './schedule-timing.js';
 
 const SHOWN_RUNS = 3;
 /** How long the boot waits for the queue's Redis to reconcile the schedulers before it goes on without. */
@@ -150,6 +150,10 @@ export class SchedulesService implements OnApplicationBootstrap {
       throw new BadRequestException('give either cron or everyMs, not both or neither');
     }
     this.targets.get(row.target);
+    // Checked with everyMs too: a bad zone stored now would be refused only once someone switches to cron.
+    if (!validTimeZone(row.tz)) {
+      throw new BadRequestException(`tz ${JSON.stringify(row.tz)} is not an IANA time zone`);
+    }
     try {
       checkCadence(cadenceOf(row), this.config.scheduleMinIntervalMs, new Date(this.clock.now()));
     } catch (error) {

@@ -20,6 +20,7 @@ const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 const TARGET_KEYS = ['name', 'containerLabel', 'clusterConfigFile', 'groups'];
 const NODE_KEYS = ['name', 'host', 'port', 'containerName'];
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
 /**
  * Reads the JSON of a targets file (`TARGETS_FILE`):
@@ -53,6 +54,8 @@ export function parseTargetsFile(text: string): ConfiguredTargets {
       throw new TargetsFileError(`targets[${index}].name ${JSON.stringify(name)} is used by targets[${names.indexOf(name)}] too`);
     }
   });
+  // Two targets on one node or container would be drilled at once: each holds only its own lock.
+  noneTwice(targets.flatMap((parsed, index) => nodeClaims(parsed, `targets[${index}]`).filter((claim) => claim.kind !== 'name')));
   if (root.default !== undefined && (typeof root.default !== 'string' || !names.includes(root.default))) {
     throw new TargetsFileError(`default must name one of the targets (${names.join(', ')}), got ${JSON.stringify(root.default)}`);
   }
@@ -78,6 +81,7 @@ function target(entry: Json, at: string): DrillTarget {
     clusterConfigFile,
     groups: { A: group(groups.A, `${at}.groups.A`, 'A'), B: group(groups.B, `${at}.groups.B`, 'B') },
   };
+  noneTwice(nodeClaims(parsed, at));
   try {
     validateTarget(parsed);
   } catch (error) {
@@ -102,12 +106,55 @@ function group(value: Json, at: string, name: GroupName): TargetNode[] {
     }
     return {
       name: text(fields.name, `${where}.name`, /^[a-z0-9][a-z0-9_.-]{0,31}$/, '1–32 lowercase letters, digits, ".", "_" or "-"'),
-      host: fields.host === undefined ? '127.0.0.1' : text(fields.host, `${where}.host`, /^[\w.:-]{1,253}$/, 'a host name or address'),
+      host:
+        fields.host === undefined
+          ? '127.0.0.1'
+          : loopback(text(fields.host, `${where}.host`, /^[\w.:-]{1,253}$/, 'a host name or address'), where),
       port: port as number,
       containerName: text(fields.containerName, `${where}.containerName`, CONTAINER, 'a Docker container name'),
       group: name,
     };
   });
+}
+
+/** Node control signals containers through the local Docker engine: a node elsewhere is out of its reach. */
+function loopback(host: string, where: string): string {
+  if (!LOOPBACK.includes(host)) {
+    throw new TargetsFileError(`${where}.host is ${JSON.stringify(host)}; only loopback addresses are allowed (${LOOPBACK.join(', ')})`);
+  }
+  return host;
+}
+
+interface NodeClaim {
+  readonly kind: 'name' | 'address' | 'container';
+  readonly value: string;
+  readonly at: string;
+}
+
+/** What each node of a target takes for itself, with the key that says so. */
+function nodeClaims(parsed: DrillTarget, at: string): NodeClaim[] {
+  return (['A', 'B'] as const).flatMap((group) =>
+    parsed.groups[group].flatMap((node, index): NodeClaim[] => {
+      const where = `${at}.groups.${group}[${index}]`;
+      return [
+        { kind: 'name', value: node.name, at: `${where}.name` },
+        { kind: 'address', value: `${node.host}:${node.port}`, at: `${where}.port` },
+        { kind: 'container', value: node.containerName, at: `${where}.containerName` },
+      ];
+    }),
+  );
+}
+
+function noneTwice(claims: readonly NodeClaim[]): void {
+  const seen = new Map<string, string>();
+  for (const claim of claims) {
+    const key = `${claim.kind} ${claim.value}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new TargetsFileError(`${claim.at}: ${key} appears twice (also at ${first})`);
+    }
+    seen.set(key, claim.at);
+  }
 }
 
 function object(value: Json, at: string): Record<string, Json> {

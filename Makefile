@@ -6,7 +6,7 @@ SHELL := /bin/bash
 help:
 	@echo "make demo   install what is missing, bring the lab up, run one drill over HTTP, print its timings"
 	@echo "make test   install what is missing, then lint, type-check and run every test (Docker ones included)"
-	@echo "make bench  run the drill benchmark (5 drills on a lab of its own)"
+	@echo "make bench  run the drill benchmark (20 failover-and-failback cycles on a lab of its own)"
 
 # Docker engine and Redis binaries on the host, then the npm packages the lock file names.
 setup: node_modules/.installed

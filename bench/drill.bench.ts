@@ -1,5 +1,5 @@
 /**
- * Runs N failover-and-failback cycles back to back on one lab, with no repair in between, and
+ * Runs N failover-and-failback cycles (20 unless told otherwise) back to back on one lab, with no repair in between, and
  * prints per cycle and as median / p95: kill → cluster_state:ok, client-side RTO, lost
  * acknowledged writes, kill → B fully redundant, failback time, whole cycle. Then runs the seed
  * README's procedure by hand (bench/manual-procedure.sh) on the same lab and prints how the
@@ -8,7 +8,7 @@
  * With `--scenario group-failover` it runs that instead, each drill failing over to the group the
  * previous one killed (brought back by `prepare`), so the probe sees the failover alone.
  *
- *   npm run bench:drill -- [--runs 5] [--manual-runs 3] [--planned] [--scenario failover-and-failback|group-failover] [--keep]
+ *   npm run bench:drill -- [--runs 20] [--manual-runs 3] [--planned] [--scenario failover-and-failback|group-failover] [--keep]
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -25,7 +25,7 @@ import { formatMs, median, percentile } from './stats.js';
 const run = promisify(execFile);
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '20' },
     'manual-runs': { type: 'string', default: '3' },
     planned: { type: 'boolean', default: false },
     scenario: { type: 'string', default: 'failover-and-failback' },

@@ -454,6 +454,21 @@ describe('DrillRunner with fake steps', () => {
     expect(events.at(-1)).toBe('DrillAborted');
   });
 
+  it('aborted during the last step, ends aborted with nothing left to recover', async () => {
+    await request();
+    const verify: DrillStep = async () => {
+      ran.push('verify');
+      await requestAbort('the window closed during verify');
+      return [];
+    };
+    const { state } = await runner({ verify }).run(drillId);
+    expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
+    expect(state).toMatchObject({ status: 'aborted', error: 'aborted: the window closed during verify' });
+    expect(state.steps.every((step) => step.status === 'succeeded')).toBe(true);
+    const aborted = (await store.read<DrillEvent>(drillId)).at(-1);
+    expect(aborted).toMatchObject({ type: 'DrillAborted', data: { recovered: [] } });
+  });
+
   it('aborts a queued drill without starting it', async () => {
     await request();
     await requestAbort('not today');

@@ -256,7 +256,9 @@ export class DrillRunner {
       }
       step = nextStep(stream.state, step);
     }
-    // The last step may have gone over the client-outage budget too: such a drill did not succeed.
+    // An abort may have come in during the last step, and the last step may have gone over the
+    // probe's budget: either way the drill did not run to its end unasked.
+    await stream.refresh();
     const outage = this.clientOutage(stream.state, probe);
     const state = stream.state;
     await stream.append(
@@ -268,7 +270,10 @@ export class DrillRunner {
         ? { type: 'DrillAborted', data: { reason: state.abortRequested!.reason, recovered: [...state.recovery] } }
         : outage
           ? { type: 'DrillAborted', data: { reason: `stop condition: ${outage.detail}`, recovered: [] } }
-          : { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, Date.parse(state.startedAt!)) } },
+          : state.abortRequested
+            ? // Asked to stop during the last step: nothing was left to recover, but the drill was stopped, not finished.
+              { type: 'DrillAborted', data: { reason: state.abortRequested.reason, recovered: [] } }
+            : { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, Date.parse(state.startedAt!)) } },
     );
     return { outcome: 'finished', state: stream.state };
   }

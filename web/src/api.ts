@@ -51,6 +51,13 @@ export interface DrillRow {
   error?: string;
 }
 
+/** One page of `GET /api/drills`, newest first. */
+export interface DrillList {
+  items: DrillRow[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
 export interface DrillStep {
   name: string;
   status: string;
@@ -58,10 +65,32 @@ export interface DrillStep {
   error?: string;
 }
 
+export const ERROR_KINDS = ['clusterDown', 'redirects', 'connection', 'readonly', 'timeout', 'other'] as const;
+
+export interface ProbeFigures {
+  writes: number;
+  acked: number;
+  failed: number;
+  unknown: number;
+  lostAckedWrites: number;
+  failedButPresent: number;
+  clientRtoMs: number;
+  errors: Record<(typeof ERROR_KINDS)[number], number>;
+}
+
+export interface ProbeReport extends ProbeFigures {
+  writesPerSecond: number;
+  durationMs: number;
+  /** One per shard, named by the slot its probe keys hash to. */
+  shards: (ProbeFigures & { slot: number })[];
+}
+
 export interface Drill extends DrillRow {
   steps: DrillStep[];
   timings: { killToServingMs?: number; killToRedundantMs?: number; failbackMs?: number; totalMs?: number };
-  probe?: { clientRtoMs: number; lostAckedWrites: number; acked: number; failed: number; unknown: number; failedButPresent: number };
+  probe?: ProbeReport;
+  /** Why there is no probe report although a probe ran. */
+  probeLost?: string;
 }
 
 export interface Timeline {

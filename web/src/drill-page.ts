@@ -1,4 +1,4 @@
-import { api, FINISHED, type Drill, type Timeline } from './api.js';
+import { api, ERROR_KINDS, FINISHED, type Drill, type ProbeFigures, type Timeline } from './api.js';
 import { Chart, STATUS_COLOURS } from './charts.js';
 import { badge, h, ms } from './dom.js';
 
@@ -6,7 +6,8 @@ const REFRESH_MS = 1000;
 
 /**
  * One drill: its steps on a time axis (a Gantt chart) with its domain events as points, the
- * headline figures and the probe's, and its event log. While it runs the page refreshes itself.
+ * headline figures, the probe's report shard by shard, and its event log. While it runs the page
+ * refreshes itself.
  */
 export async function drillPage(root: HTMLElement, id: string, stillShown: () => boolean): Promise<void> {
   let chart: Chart | undefined;
@@ -33,6 +34,7 @@ export async function drillPage(root: HTMLElement, id: string, stillShown: () =>
       ['whole drill', ms(drill.timings.totalMs)],
       ['client-side RTO', ms(drill.probe?.clientRtoMs)],
       ['lost acknowledged writes', drill.probe ? String(drill.probe.lostAckedWrites) : '–'],
+      ['failed writes there afterwards', drill.probe ? String(drill.probe.failedButPresent) : '–'],
     ];
     const canvas = h('canvas', { id: 'timeline', height: '260' });
     root.replaceChildren(
@@ -65,6 +67,7 @@ export async function drillPage(root: HTMLElement, id: string, stillShown: () =>
           ),
         ),
       ),
+      ...probeSection(drill),
       h('h2', {}, 'Events'),
       h(
         'table',
@@ -98,6 +101,50 @@ export async function drillPage(root: HTMLElement, id: string, stillShown: () =>
       return;
     }
   }
+}
+
+/** The live probe's report: one row per shard and one for all, then its errors by kind. */
+function probeSection(drill: Drill): Node[] {
+  if (!drill.probe) {
+    return drill.probeLost ? [h('h2', {}, 'Probe'), h('p', { class: 'error', id: 'probe-lost' }, `No report: ${drill.probeLost}`)] : [];
+  }
+  const probe = drill.probe;
+  const rows: { name: string; slot?: number; figures: ProbeFigures }[] = [
+    ...probe.shards.map((shard) => ({ name: `slot ${shard.slot}`, slot: shard.slot, figures: shard })),
+    { name: 'all', figures: probe },
+  ];
+  const table = (id: string, columns: string[], cells: (figures: ProbeFigures) => string[]) =>
+    h(
+      'table',
+      { id },
+      h('thead', {}, h('tr', {}, ...['shard', ...columns].map((title) => h('th', {}, title)))),
+      h(
+        'tbody',
+        {},
+        ...rows.map((row) =>
+          h(
+            'tr',
+            row.slot === undefined ? { 'data-overall': '' } : { 'data-slot': String(row.slot) },
+            h('td', {}, row.name),
+            ...cells(row.figures).map((cell) => h('td', { class: 'number' }, cell)),
+          ),
+        ),
+      ),
+    );
+  return [
+    h('h2', {}, 'Probe'),
+    h(
+      'p',
+      { class: 'meta', id: 'probe-summary' },
+      `${probe.writes} writes at ${probe.writesPerSecond}/s across ${probe.shards.length} shards over ${ms(probe.durationMs)}`,
+    ),
+    table('probe-shards', ['writes', 'acked', 'failed', 'unknown', 'lost acked', 'failed but present', 'longest outage'], (figures) => [
+      ...[figures.writes, figures.acked, figures.failed, figures.unknown, figures.lostAckedWrites, figures.failedButPresent].map(String),
+      ms(figures.clientRtoMs),
+    ]),
+    h('h3', {}, 'Failed writes by error'),
+    table('probe-errors', [...ERROR_KINDS], (figures) => ERROR_KINDS.map((kind) => String(figures.errors[kind]))),
+  ];
 }
 
 function timelineChart(canvas: HTMLCanvasElement, timeline: Timeline): Chart {

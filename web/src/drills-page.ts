@@ -6,11 +6,19 @@ export async function drillsPage(root: HTMLElement, go: (hash: string) => void):
   const { items } = await api<{ items: DrillRow[] }>('/drills?limit=100');
   const scenario = h('select', { id: 'scenario' }, ...SCENARIOS.map((name) => h('option', { value: name }, name)));
   const planned = h('input', { type: 'checkbox', id: 'planned' });
+  // The probe's stop conditions; left empty, the drill has none.
+  const maxOutage = h('input', { type: 'number', id: 'max-outage-ms', min: '1', placeholder: 'none', class: 'budget' });
+  const maxFailed = h('input', { type: 'number', id: 'max-failed-writes', min: '0', placeholder: 'none', class: 'budget' });
   const message = h('p', { class: 'message', id: 'run-message' });
   const run = h('button', { id: 'run-drill' }, 'Run drill');
   run.addEventListener('click', () => {
     run.disabled = true;
-    api<{ id: string }>('/drills', { method: 'POST', body: { scenario: scenario.value, options: { planned: planned.checked } } })
+    const options = {
+      planned: planned.checked,
+      ...(maxOutage.value === '' ? {} : { maxClientOutageMs: Number(maxOutage.value) }),
+      ...(maxFailed.value === '' ? {} : { maxFailedWrites: Number(maxFailed.value) }),
+    };
+    api<{ id: string }>('/drills', { method: 'POST', body: { scenario: scenario.value, options } })
       .then(({ id }) => go(`#/drills/${id}`))
       .catch((error: Error) => {
         message.textContent = error.message;
@@ -33,7 +41,16 @@ export async function drillsPage(root: HTMLElement, go: (hash: string) => void):
     ),
   );
   root.replaceChildren(
-    h('section', { class: 'toolbar' }, h('label', {}, 'Scenario ', scenario), h('label', {}, planned, ' planned'), run, message),
+    h(
+      'section',
+      { class: 'toolbar' },
+      h('label', {}, 'Scenario ', scenario),
+      h('label', {}, planned, ' planned'),
+      h('label', { title: 'stop the drill when the clients go longer than this without a successful write' }, 'max outage ms ', maxOutage),
+      h('label', { title: 'stop the drill when more probe writes than this fail' }, 'max failed writes ', maxFailed),
+      run,
+      message,
+    ),
     h('h1', {}, 'Drills'),
     items.length === 0
       ? h('p', { id: 'no-drills' }, 'No drill has run yet.')

@@ -29,6 +29,7 @@ describe('checkCadence', () => {
   it.each([
     [{ cron: 'every day', tz: 'UTC' }, /cron "every day" is not a valid pattern/],
     [{ cron: '61 * * * *', tz: 'UTC' }, /cron "61 \* \* \* \*" is not a valid pattern/],
+    [{ cron: '0 3 *', tz: 'UTC' }, /cron "0 3 \*" is not a valid pattern: it has 3 field\(s\); give 5/],
     [{ cron: '* * * * *', tz: 'UTC' }, /cron "\* \* \* \* \*" fires 60000 ms apart, more often than the allowed minimum of 300000 ms/],
     [{ cron: '0,1 * * * *', tz: 'UTC' }, /fires 60000 ms apart/],
     [{ cron: '0 3 * * *', tz: 'Mars/Olympus' }, /tz "Mars\/Olympus" is not an IANA time zone/],

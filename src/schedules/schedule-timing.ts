@@ -36,6 +36,13 @@ export function checkCadence(cadence: Cadence, minIntervalMs: number, now: Date)
   if (!validTimeZone(cadence.tz)) {
     throw new CadenceError(`tz ${JSON.stringify(cadence.tz)} is not an IANA time zone`);
   }
+  // cron-parser fills in fields left out, so that `* * *` would quietly mean every minute.
+  const fields = cadence.cron.trim().split(/\s+/).length;
+  if (!cadence.cron.trim().startsWith('@') && fields !== 5 && fields !== 6) {
+    throw new CadenceError(
+      `cron ${JSON.stringify(cadence.cron)} is not a valid pattern: it has ${fields} field(s); give 5 (minute hour day month weekday) or 6 (seconds first)`,
+    );
+  }
   const runs = upcomingRuns(cadence, now, GAPS_CHECKED + 1);
   for (let index = 1; index < runs.length; index++) {
     const gap = runs[index]!.getTime() - runs[index - 1]!.getTime();

@@ -25,6 +25,7 @@ describe('the committed OpenAPI document (openapi.json)', () => {
       '/api/metrics',
       '/api/safety/halt',
       '/api/schedules',
+      '/api/schedules/changes',
       '/api/schedules/{id}',
       '/api/stats/steps',
       '/metrics',

@@ -354,7 +354,8 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     const rebuilt = await run(process.execPath, ['--import', 'tsx', 'src/events/events.cli.ts', 'rebuild'], {
       env: { ...process.env, DATABASE_PATH: databasePath() },
     });
-    expect(rebuilt.stdout).toContain(`rebuilt the projections of ${live.drills.length} drill(s)`);
+    // Every drill's stream, and the schedule changes' stream of the command-line test.
+    expect(rebuilt.stdout).toContain(`rebuilt the projections from the events of ${live.drills.length + 1} stream(s)`);
     expect(projections()).toEqual(live);
 
     const file = new Database(databasePath());

@@ -131,6 +131,18 @@ describe('two service instances sharing one queue Redis and one audit log', () =
       expect((await fetchAs(`${second.base}/schedules/${schedule.id}`, { method: 'DELETE' })).status).toBe(204);
       expect((await fetchAs(`${first.base}/schedules/${schedule.id}`)).status).toBe(404);
       expect((await fetchAs(`${first.base}/schedules/${schedule.id}`, { method: 'DELETE' })).status).toBe(404);
+
+      // Each change is in the audit log with who made it, read from either instance, newest first.
+      const changes = await json<{ type: string; actor: string; changed?: string[]; definition?: { enabled: boolean } }[]>(
+        fetchAs(`${first.base}/schedules/changes?scheduleId=${schedule.id}`, {}, 'viewer'),
+      );
+      expect(changes.map(({ type, actor }) => [type, actor])).toEqual([
+        ['ScheduleDeleted', 'admin-token'],
+        ['ScheduleChanged', 'admin-token'],
+        ['ScheduleCreated', 'operator-token'],
+      ]);
+      expect(changes[1]).toMatchObject({ changed: ['enabled'], definition: { enabled: false } });
+      expect(changes[2]).toMatchObject({ definition: { everyMs: 1500, cron: null, tz: 'UTC', target: 'lab', enabled: true } });
     });
 
     it.each([

@@ -77,7 +77,7 @@ describe('the drill summary projection', () => {
 
     await dataSource.query('DELETE FROM drill_steps');
     await dataSource.query(`UPDATE drills SET status = 'tampered'`);
-    expect(store.rebuildProjections()).toEqual({ drills: 5 });
+    expect(store.rebuildProjections()).toEqual({ streams: 5 });
     expect(await tables()).toEqual(live);
   });
 

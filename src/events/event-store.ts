@@ -72,7 +72,7 @@ export class EventStore {
     insert: Statement<[EventRow]>;
     stream: Statement<[string], EventRow>;
     page: Statement<[string, number, number], EventRow>;
-    drillIds: Statement<[], { drill_id: string }>;
+    streamIds: Statement<[], { drill_id: string }>;
     projectionVersion: Statement<[string], { version: number }>;
     setProjectionVersion: Statement<[string, number]>;
   };
@@ -91,7 +91,7 @@ export class EventStore {
       ),
       stream: this.db.prepare('SELECT * FROM drill_events WHERE drill_id = ? ORDER BY sequence'),
       page: this.db.prepare('SELECT * FROM drill_events WHERE drill_id = ? AND sequence > ? ORDER BY sequence LIMIT ?'),
-      drillIds: this.db.prepare('SELECT drill_id FROM drill_events GROUP BY drill_id ORDER BY MIN(position)'),
+      streamIds: this.db.prepare('SELECT drill_id FROM drill_events GROUP BY drill_id ORDER BY MIN(position)'),
       projectionVersion: this.db.prepare('SELECT version FROM projection_state WHERE name = ?'),
       setProjectionVersion: this.db.prepare(
         'INSERT INTO projection_state (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',
@@ -171,13 +171,14 @@ export class EventStore {
   }
 
   /** Empties every projection and replays every stream into it, in one transaction. */
-  rebuildProjections(): { drills: number } {
+  rebuildProjections(): { streams: number } {
     const rebuild = this.db.transaction(() => {
       for (const projection of this.projections) {
         projection.reset(this.db);
       }
-      const drillIds = this.statements.drillIds.all().map((row) => row.drill_id);
-      for (const drillId of drillIds) {
+      // Every stream: each projection picks the ones it keeps (drills, not the kill switch's).
+      const streamIds = this.statements.streamIds.all().map((row) => row.drill_id);
+      for (const drillId of streamIds) {
         const events = this.statements.stream.all(drillId).map((row) => toRecorded(row));
         for (const projection of this.projections) {
           projection.apply(this.db, drillId, events);
@@ -186,7 +187,7 @@ export class EventStore {
       for (const projection of this.projections) {
         this.statements.setProjectionVersion.run(projection.name, projection.version);
       }
-      return { drills: drillIds.length };
+      return { streams: streamIds.length };
     });
     return rebuild.immediate();
   }

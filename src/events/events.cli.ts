@@ -18,8 +18,8 @@ async function main([command]: string[]): Promise<number> {
   const dataSource = await openDataSource(databasePath);
   try {
     if (command === 'rebuild') {
-      const { drills } = new EventStore(dataSource, [new DrillSummaryProjection()]).rebuildProjections();
-      console.log(`${databasePath}: rebuilt the projections of ${drills} drill(s)`);
+      const { streams } = new EventStore(dataSource, [new DrillSummaryProjection()]).rebuildProjections();
+      console.log(`${databasePath}: rebuilt the projections from the events of ${streams} stream(s)`);
       return 0;
     }
     const report = verifyAuditChain(sqliteHandle(dataSource));

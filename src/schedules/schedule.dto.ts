@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { SCENARIOS, type ScenarioName } from '../drills/drill-events.js';
 import { DrillOptionsDto } from '../drills/drill-options.dto.js';
 
@@ -133,4 +133,47 @@ export class ScheduleDto {
   updatedAt!: string;
   /** The next three firings, ISO-8601; empty while the schedule is disabled. */
   nextRuns!: string[];
+}
+
+export class ScheduleChangesQueryDto {
+  /** Only the changes of this schedule (a UUID); every schedule's when left out. */
+  @IsOptional()
+  @IsUUID('4')
+  scheduleId?: string;
+}
+
+export class ScheduleDefinitionDto {
+  /** Cron pattern, read in `tz`; null when the schedule uses `everyMs`. */
+  cron!: string | null;
+  /** Fixed interval in milliseconds; null when the schedule uses `cron`. */
+  everyMs!: number | null;
+  /** IANA time zone `cron` is read in. */
+  tz!: string;
+  /** The target its drills run on. */
+  target!: string;
+  /** The scenario its drills run. */
+  scenario!: string;
+  /** How each drill it starts runs, as given. */
+  options!: ScheduleOptionsDto;
+  /** Whether the schedule fires. */
+  enabled!: boolean;
+}
+
+export class ScheduleChangeDto {
+  /** Position of the change in the audit log, across all streams. */
+  position!: number;
+  /** What happened: `ScheduleCreated`, `ScheduleChanged` or `ScheduleDeleted`. */
+  type!: string;
+  /** The schedule's id (a UUID). */
+  scheduleId!: string;
+  /** The schedule's name after the change (before it, for a deletion). */
+  name!: string;
+  /** Who made the change: the API token's name. */
+  actor!: string;
+  /** ISO-8601 time of the change. */
+  occurredAt!: string;
+  /** For `ScheduleChanged`: the fields the request changed. */
+  changed?: string[];
+  /** For `ScheduleCreated` and `ScheduleChanged`: the schedule as it stood afterwards. */
+  definition?: ScheduleDefinitionDto;
 }

@@ -7,7 +7,8 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { ScenarioName } from '../drills/drill-events.js';
 import { DrillQueue, SCHEDULED_DRILL_JOB, type ScheduledDrillJobData } from '../queue/drill-queue.js';
 import { TargetRegistry } from '../targets/target-registry.js';
-import type { CreateScheduleDto, ScheduleOptionsDto, ScheduleDto, UpdateScheduleDto } from './schedule.dto.js';
+import type { CreateScheduleDto, ScheduleChangeDto, ScheduleOptionsDto, ScheduleDto, UpdateScheduleDto } from './schedule.dto.js';
+import { definitionOf, ScheduleAudit } from './schedule-audit.js';
 import { ScheduleRow } from './schedule.entity.js';
 import { ScheduleNameTakenError, ScheduleNotFoundError } from './schedule-errors.js';
 import { CadenceError, checkCadence, upcomingRuns, validTimeZone, type Cadence } from './schedule-timing.js';
@@ -32,6 +33,7 @@ export class SchedulesService implements OnApplicationBootstrap {
     @Inject(TargetRegistry) private readonly targets: TargetRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ScheduleAudit) private readonly audit: ScheduleAudit,
   ) {
     this.rows = dataSource.getRepository(ScheduleRow);
   }
@@ -88,7 +90,7 @@ export class SchedulesService implements OnApplicationBootstrap {
     return (await this.rows.findOneBy({ id })) ?? undefined;
   }
 
-  async create(dto: CreateScheduleDto): Promise<ScheduleDto> {
+  async create(dto: CreateScheduleDto, actor: string): Promise<ScheduleDto> {
     const now = new Date(this.clock.now()).toISOString();
     const row = this.rows.create({
       id: randomUUID(),
@@ -105,10 +107,14 @@ export class SchedulesService implements OnApplicationBootstrap {
     });
     await this.check(row);
     await this.save(row);
+    await this.audit.record(
+      { type: 'ScheduleCreated', data: { scheduleId: row.id, name: row.name, definition: definitionOf(row) } },
+      actor,
+    );
     return this.describe(row);
   }
 
-  async update(id: string, dto: UpdateScheduleDto): Promise<ScheduleDto> {
+  async update(id: string, dto: UpdateScheduleDto, actor: string): Promise<ScheduleDto> {
     const row = await this.find(id);
     if (dto.cron !== undefined && dto.everyMs !== undefined) {
       throw new BadRequestException('give either cron or everyMs, not both');
@@ -127,13 +133,35 @@ export class SchedulesService implements OnApplicationBootstrap {
     };
     await this.check(changed);
     await this.save(changed);
+    const fields = Object.entries(dto)
+      .filter(([, value]) => value !== undefined)
+      .map(([field]) => field);
+    await this.audit.record(
+      { type: 'ScheduleChanged', data: { scheduleId: id, name: changed.name, changed: fields, definition: definitionOf(changed) } },
+      actor,
+    );
     return this.describe(changed);
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, actor: string): Promise<void> {
     const row = await this.find(id);
     await this.drills.queue.removeJobScheduler(row.id);
     await this.rows.delete({ id: row.id });
+    await this.audit.record({ type: 'ScheduleDeleted', data: { scheduleId: row.id, name: row.name } }, actor);
+  }
+
+  /** Who created, changed and deleted schedules, newest first, from the audit log. */
+  async changes(scheduleId?: string): Promise<ScheduleChangeDto[]> {
+    return (await this.audit.changes(scheduleId)).map((event) => ({
+      position: event.position,
+      type: event.type,
+      scheduleId: event.data.scheduleId,
+      name: event.data.name,
+      actor: event.actor,
+      occurredAt: event.occurredAt,
+      ...('changed' in event.data ? { changed: event.data.changed } : {}),
+      ...('definition' in event.data ? { definition: event.data.definition } : {}),
+    }));
   }
 
   private async find(id: string): Promise<ScheduleRow> {

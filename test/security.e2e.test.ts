@@ -15,6 +15,8 @@ import { startTestLab, type TestLab } from './support/test-lab.js';
 const LAB = { name: 'rdtest-sec', basePort: 8300 };
 const BYSTANDER_CONTAINER_PORT = 8390;
 const BYSTANDER_PROCESS_PORT = 8391;
+/** The ports the `elsewhere` target's nodes claim; nothing listens on them. */
+const ELSEWHERE_BASE_PORT = 8370;
 
 interface EventRow {
   drill_id: string;
@@ -27,6 +29,8 @@ describe('who may run a drill, what a drill may touch', () => {
   let directory: string;
   let service: RunningService;
   let bystander: Awaited<ReturnType<typeof startUnrelatedRedis>>;
+  /** The containers of the `elsewhere` target, removed afterwards. */
+  const elsewhere: string[] = [];
   let bystanderProcess: ChildProcess;
   const env = () => ({
     DATABASE_PATH: join(directory, 'drills.sqlite'),
@@ -60,17 +64,33 @@ describe('who may run a drill, what a drill may touch', () => {
   beforeAll(async () => {
     lab = await startTestLab(LAB, { form: true });
     directory = mkdtempSync(join(tmpdir(), 'redis-drill-security-'));
-    // A second target, configured from a file: the lab's group B alone, under another label value.
-    const node = (n: TargetNode) => ({ name: n.name, port: n.port, containerName: n.containerName });
+    // A second target, configured from a file, on containers of its own (created, never started)
+    // that carry another label value than the one the file gives: no node is the lab's, since
+    // two targets may not share one.
+    const key = lab.target.containerLabel.key;
+    const node = (n: TargetNode, index: number) => ({
+      name: n.name,
+      port: ELSEWHERE_BASE_PORT + index,
+      containerName: `${LAB.name}-elsewhere-${n.name}`,
+    });
+    const groups = { A: lab.target.groups.A.map(node), B: lab.target.groups.B.map((n, index) => node(n, index + 6)) };
+    for (const { containerName } of [...groups.A, ...groups.B]) {
+      await lab.docker
+        .getContainer(containerName)
+        .remove({ force: true })
+        .catch(() => undefined);
+      await lab.docker.createContainer({ name: containerName, Image: lab.image, Labels: { [key]: 'another-lab' } });
+      elsewhere.push(containerName);
+    }
     writeFileSync(
       join(directory, 'targets.json'),
       JSON.stringify({
         targets: [
           {
             name: 'elsewhere',
-            containerLabel: { key: lab.target.containerLabel.key, value: 'not-this-lab' },
+            containerLabel: { key, value: 'not-this-lab' },
             clusterConfigFile: lab.target.clusterConfigFile,
-            groups: { A: lab.target.groups.B.map(node), B: lab.target.groups.A.map(node) },
+            groups,
           },
         ],
       }),
@@ -110,6 +130,12 @@ describe('who may run a drill, what a drill may touch', () => {
 
   afterAll(async () => {
     await service?.stop();
+    for (const name of elsewhere) {
+      await lab.docker
+        .getContainer(name)
+        .remove({ force: true })
+        .catch(() => undefined);
+    }
     bystanderProcess?.kill('SIGKILL');
     await bystander?.remove();
     await lab?.close();

@@ -54,6 +54,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [key]: value })).toThrow(message);
   });
 
+  it('names REDIS_URL without showing a password it holds', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://:pa/ss@127.0.0.1:7000' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://:pa/ss@127.0.0.1:7000' })).not.toThrow(/pa\/ss|pa%2Fss/);
+    expect(() => loadConfig({ REDIS_URL: 'memcached://user:hunter2@127.0.0.1:7000' })).toThrow(/got "memcached:\/\/…@127.0.0.1:7000"/);
+    expect(() => loadConfig({ REDIS_URL: 'memcached://user:hunter2@127.0.0.1:7000' })).not.toThrow(/hunter2/);
+  });
+
   it('lets the served process start only with at least one API token', () => {
     expect(() => requireApiTokens(loadConfig({}))).toThrow(/invalid configuration: API_TOKENS is required/);
     expect(() => requireApiTokens(loadConfig({ API_TOKENS: 'ops:admin:0123456789abcdef' }))).not.toThrow();

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { parseApiTokens, type ApiToken } from '../auth/api-tokens.js';
 import { parseWebhooks, type WebhookEndpoint } from '../notifications/webhook-config.js';
 import { parseTargetsFile, type ConfiguredTargets } from '../targets/targets-file.js';
-import { basePortProblem, labNameProblem, labQueueUrl, type LabSettings } from '../lab/lab-topology.js';
+import { basePortProblem, labNameProblem, labQueueUrl, labTarget, type LabSettings } from '../lab/lab-topology.js';
 
 /** The service's settings, read once from the environment at boot. */
 export interface AppConfig {
@@ -78,7 +78,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     basePort: checked('LAB_BASE_PORT', integer(env, 'LAB_BASE_PORT', 7000, 0, 65535), basePortProblem),
   };
   const redisUrl = valid('REDIS_URL', text(env, 'REDIS_URL', labQueueUrl(lab)), redisUrlProblem);
-  const targets = targetsFile(env);
+  const targets = targetsFile(env, lab);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: valid('HOST', text(env, 'HOST', '127.0.0.1'), hostProblem),
@@ -145,7 +145,7 @@ function webhooks(env: Env, configured: ConfiguredTargets): { webhooks: WebhookE
   return { webhooks: endpoints, webhookSecret: secret };
 }
 
-function targetsFile(env: Env): ConfiguredTargets {
+function targetsFile(env: Env, lab: LabSettings): ConfiguredTargets {
   const path = env.TARGETS_FILE;
   if (path === undefined || path === '') {
     return { targets: [] };
@@ -157,7 +157,7 @@ function targetsFile(env: Env): ConfiguredTargets {
     throw new ConfigError('TARGETS_FILE', `cannot be read: ${(error as Error).message}`);
   }
   try {
-    const configured = parseTargetsFile(text);
+    const configured = parseTargetsFile(text, [labTarget(lab, LAB_TARGET)]);
     if (configured.targets.some((target) => target.name === LAB_TARGET)) {
       throw new Error(`the name ${JSON.stringify(LAB_TARGET)} is the lab's; give the target another one`);
     }
@@ -198,15 +198,17 @@ function valid(key: string, value: string, problemOf: (value: string) => string 
 }
 
 function redisUrlProblem(value: string): string | undefined {
+  // The URL may carry a password: the message shows the value with everything up to its last `@` hidden.
+  const shown = JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}…@`));
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return `must look like redis://host:port, got ${JSON.stringify(value)}`;
+    return `must look like redis://host:port, got ${shown}`;
   }
   return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== ''
     ? undefined
-    : `must look like redis://host:port, got ${JSON.stringify(value)}`;
+    : `must look like redis://host:port, got ${shown}`;
 }
 
 /** An IP address or a DNS name: anything else would only fail once the service tries to listen. */

@@ -4,6 +4,11 @@ export interface TargetLease {
   /** Throws unless the lease still holds the target. */
   assertHeld(): Promise<void>;
   release(): Promise<void>;
+  /**
+   * Lets go of the lease but keeps the target reserved for the same drill for `ms`: for a drill
+   * interrupted between steps, so that no other drill takes the target before it resumes.
+   */
+  holdForResume(ms: number): Promise<void>;
 }
 
 export type LeaseResult =
@@ -19,6 +24,9 @@ export interface DrillLocks {
 
 /** For a single runner with nothing to coordinate with, as in unit tests: every target is free. */
 export const UNCOORDINATED: DrillLocks = {
-  acquire: async () => ({ acquired: true, lease: { token: 0, assertHeld: async () => undefined, release: async () => undefined } }),
+  acquire: async () => ({
+    acquired: true,
+    lease: { token: 0, assertHeld: async () => undefined, release: async () => undefined, holdForResume: async () => undefined },
+  }),
   cancelReservation: async () => undefined,
 };

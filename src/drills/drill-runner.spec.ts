@@ -516,6 +516,18 @@ describe('DrillRunner with fake steps', () => {
       expect(result).toMatchObject({ outcome: 'waiting', holder: { drillId: 'f00d0000-0000-4000-8000-000000000000' } });
       expect(await recorded()).toEqual(['DrillRequested']);
     });
+
+    it('but never refuses a drill that has started: it may be past its kill, so it waits', async () => {
+      await request();
+      const stream = await DrillStream.open(store, clock, drillId);
+      await stream.append(
+        { type: 'DrillStarted', data: { plan: [...GROUP_FAILOVER_PLAN] } },
+        { type: 'StepStarted', data: { step: 'kill' } },
+      );
+      const result = await busyRunner().run(drillId);
+      expect(result).toMatchObject({ outcome: 'waiting', state: { status: 'running' } });
+      expect((await recorded()).at(-1)).toBe('StepStarted:kill');
+    });
   });
 
   it('stops without a word when it loses its lease: the new holder records the rest', async () => {
@@ -532,6 +544,7 @@ describe('DrillRunner with fake steps', () => {
             }
           },
           release: async () => undefined,
+          holdForResume: async () => undefined,
         },
       }),
       cancelReservation: async () => undefined,
@@ -548,6 +561,11 @@ describe('DrillRunner with fake steps', () => {
   });
 
   describe("interrupted by an error between steps (the lease's Redis unreachable, say)", () => {
+    /** What the runs did with the target when they let go of it. */
+    let letGo: string[];
+    beforeEach(() => {
+      letGo = [];
+    });
     const flakyLocks = (failures: number): DrillLocks => ({
       acquire: async () => ({
         acquired: true,
@@ -559,10 +577,17 @@ describe('DrillRunner with fake steps', () => {
               throw new Error('Reached the max retries per request limit (which is 2).');
             }
           },
-          release: async () => undefined,
+          release: async () => {
+            letGo.push('released');
+          },
+          holdForResume: async (ms) => {
+            letGo.push(`held for ${ms} ms`);
+          },
         },
       }),
-      cancelReservation: async () => undefined,
+      cancelReservation: async () => {
+        letGo.push('reservation cancelled');
+      },
     });
 
     it('leaves the drill running, and a later run resumes it where it stood', async () => {
@@ -570,7 +595,10 @@ describe('DrillRunner with fake steps', () => {
       const locks = flakyLocks(1);
       await expect(unitRunner({ store, clock, steps: steps(), locks }).run(drillId)).rejects.toThrow('max retries per request');
       expect(ran).toEqual(['prepare', 'kill', 'takeover']);
+      // No other drill may take the target before this one resumes.
+      expect(letGo).toEqual(['held for 60000 ms']);
       const { state } = await unitRunner({ store, clock, steps: steps(), locks }).run(drillId);
+      expect(letGo).toEqual(['held for 60000 ms', 'released']);
       expect(state.status).toBe('succeeded');
       // The kill ran once. The takeover's success was still to go out with forget's start, so it
       // runs again, as resumed, and finds its work done (steps are re-entrant).
@@ -581,7 +609,11 @@ describe('DrillRunner with fake steps', () => {
     it('is failed by giveUp with the reason, on the step under way, when it keeps being interrupted', async () => {
       await request();
       await expect(unitRunner({ store, clock, steps: steps(), locks: flakyLocks(1) }).run(drillId)).rejects.toThrow();
-      const state = await runner().giveUp(drillId, 'interrupted 8 times; the last time: Connection is closed.');
+      const state = await unitRunner({ store, clock, steps: steps(), locks: flakyLocks(0) }).giveUp(
+        drillId,
+        'interrupted 8 times; the last time: Connection is closed.',
+      );
+      expect(letGo).toEqual(['held for 60000 ms', 'reservation cancelled']);
       expect(state).toMatchObject({ status: 'failed', error: 'interrupted 8 times; the last time: Connection is closed.' });
       expect((await recorded()).slice(-2)).toEqual(['StepFailed:takeover', 'DrillFailed']);
       // A finished drill is left as it is.

@@ -107,7 +107,8 @@ export class DrillRunner {
     }
     const granted = await this.deps.locks.acquire(target.name, drillId);
     if (!granted.acquired) {
-      if (options.waitForTarget) {
+      // A drill that has started is never refused: it may be past its kill, and it waits for the target instead.
+      if (options.waitForTarget || stream.state.status !== 'queued') {
         return { outcome: 'waiting', state: stream.state, holder: granted.holder };
       }
       await stream.append({
@@ -117,17 +118,25 @@ export class DrillRunner {
       return finished();
     }
     const probe = new ProbeWindow(this.deps.probes);
+    let interrupted = false;
     try {
       return await this.drive(stream, target, granted.lease, options, probe);
     } catch (error) {
       if (error instanceof DrillTakenOverError || (error as Error).name === 'LeaseLostError') {
         return { outcome: 'parked', state: stream.state };
       }
+      interrupted = true;
       throw error;
     } finally {
       probe.discard();
-      await granted.lease.release().catch(() => undefined);
+      // An interrupted drill is run again later: until then the target stays its own.
+      await (interrupted ? granted.lease.holdForResume(RESUME_HOLD_MS) : granted.lease.release()).catch(() => undefined);
     }
+  }
+
+  /** How far the drill's stream has got: the sequence of its last event. */
+  async progressOf(drillId: string): Promise<number> {
+    return (await DrillStream.open(this.deps.store, this.deps.clock, drillId)).state.version;
   }
 
   /**
@@ -141,8 +150,11 @@ export class DrillRunner {
       return stream.state;
     }
     const running = stream.state.steps.find((step) => step.status === 'running');
-    const wasQueued = stream.state.status === 'queued';
+    const target = this.deps.targets.has(stream.state.target) ? this.deps.targets.get(stream.state.target) : undefined;
     await stream.append(
+      // The probe ran in a run that is gone; node settings the drill changed go back, as at any end.
+      ...(await new ProbeWindow(undefined).close(stream.state)),
+      ...(target ? await this.settingsBack(stream.state, target) : []),
       ...(running
         ? [
             {
@@ -153,9 +165,8 @@ export class DrillRunner {
         : []),
       { type: 'DrillFailed', data: { step: running?.name ?? null, reason } },
     );
-    if (wasQueued) {
-      await this.deps.locks.cancelReservation(stream.state.target, drillId).catch(() => undefined);
-    }
+    // The target was held for the drill's resumption, which will not come.
+    await this.deps.locks.cancelReservation(stream.state.target, drillId).catch(() => undefined);
     return stream.state;
   }
 
@@ -260,12 +271,15 @@ export class DrillRunner {
     // probe's budget: either way the drill did not run to its end unasked.
     await stream.refresh();
     const outage = this.clientOutage(stream.state, probe);
+    // Closing the probe reads its writes back, which takes a while: an abort that comes in
+    // meanwhile still counts, so the outcome is decided after it.
+    const closing = [...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target))];
+    await stream.refresh();
     const state = stream.state;
     await stream.append(
       ...finishing,
       ...(outage ? stopEvents(outage) : []),
-      ...(await probe.close(state)),
-      ...(await this.settingsBack(state, target)),
+      ...closing,
       state.recovery
         ? { type: 'DrillAborted', data: { reason: state.abortRequested!.reason, recovered: [...state.recovery] } }
         : outage
@@ -395,6 +409,9 @@ async function withWatchdog<T>(work: Promise<T>, step: StepName, timeoutMs: numb
 }
 
 type StopConditionData = Extract<DrillEvent, { type: 'StopConditionMet' }>['data'];
+
+/** How long an interrupted drill keeps its target for the run that resumes it: past the longest pause between runs (30 s). */
+const RESUME_HOLD_MS = 60_000;
 
 /** The actor of what the service decides on its own, so that no one seems to have asked for it. */
 export const STOP_CONDITION_ACTOR = 'stop-condition';

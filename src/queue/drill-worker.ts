@@ -8,7 +8,7 @@ import { Webhooks, type WebhookJobData } from '../notifications/webhooks.js';
 import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, WEBHOOK_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
 import { armShutdownDeadline } from '../common/shutdown-deadline.js';
 import { errorMessage } from '../common/wait-for.js';
-import { afterInterruption } from './interruptions.js';
+import { afterInterruption, LONGEST_RETRY_MS } from './interruptions.js';
 
 /** How soon a drill waiting for a busy target looks again. */
 const TARGET_RECHECK_MS = 1_000;
@@ -130,14 +130,24 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
 
   /** Runs the drill again later, or gives it up after too many interruptions: see `afterInterruption`. */
   private async interrupted(job: Job, token: string | undefined, drillId: string, error: unknown): Promise<RunResult> {
-    const previous = (job.data as { interruptions?: number }).interruptions ?? 0;
-    const next = afterInterruption(previous, error);
+    const data = job.data as { interruptions?: number; interruptedAt?: number };
+    // How far the drill got; unknown when the log itself is what failed.
+    const progress = await this.runner.progressOf(drillId).catch(() => undefined);
+    const movedOn = progress !== undefined && data.interruptedAt !== undefined && progress > data.interruptedAt;
+    const next = afterInterruption(movedOn ? 0 : (data.interruptions ?? 0), error);
     if ('giveUp' in next) {
       this.logger.error(`drill ${drillId}: given up, ${next.giveUp}`);
-      return { outcome: 'finished', state: await this.runner.giveUp(drillId, next.giveUp) };
+      try {
+        return { outcome: 'finished', state: await this.runner.giveUp(drillId, next.giveUp) };
+      } catch (recording) {
+        // Not even the failure can be recorded: try again later rather than leave the drill running.
+        this.logger.error(`drill ${drillId}: recording that it was given up failed (${errorMessage(recording)}); trying again`);
+        await job.moveToDelayed(Date.now() + LONGEST_RETRY_MS, token);
+        throw new DelayedError();
+      }
     }
     this.logger.warn(`drill ${drillId}: interrupted (${errorMessage(error)}); resuming in ${next.retryInMs} ms`);
-    await job.updateData({ ...(job.data as object), interruptions: next.interruptions });
+    await job.updateData({ ...(job.data as object), interruptions: next.interruptions, interruptedAt: progress ?? data.interruptedAt });
     await job.moveToDelayed(Date.now() + next.retryInMs, token);
     throw new DelayedError();
   }

@@ -34,6 +34,9 @@ return {1, token}`;
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
+const HOLD = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 0`;
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -149,6 +152,13 @@ export class Lease {
     clearInterval(this.renewal);
     this.renewal = undefined;
     await this.redis.eval(RELEASE, 1, this.key, this.value);
+  }
+
+  /** Turns the lease into a reservation for the same drill, which its next worker's `acquire` accepts. */
+  async holdForResume(ms: number): Promise<void> {
+    clearInterval(this.renewal);
+    this.renewal = undefined;
+    await this.redis.eval(HOLD, 1, this.key, this.value, this.drillId, ms);
   }
 }
 

@@ -18,15 +18,22 @@ export class ScheduledDrills {
 
   /**
    * The drill of one firing: its id is derived from the job's id, so that a job run again after a
-   * crash finds the drill it already requested and resumes it. Undefined when the schedule was
-   * removed or disabled since the firing was planned.
+   * crash or an interruption finds the drill it already requested and resumes it. Undefined when
+   * the schedule was removed or disabled before the firing requested its drill.
    */
   async request(jobId: string, scheduleId: string): Promise<{ drillId: string; waitForTarget: boolean } | undefined> {
+    const drillId = nameBasedUuid(`scheduled-drill:${jobId}`);
     const schedule = await this.schedules.definition(scheduleId);
+    // A drill this firing already requested runs on whatever became of the schedule since: it may
+    // be past its kill, and a disabled schedule must not leave it running unattended.
+    const [requestedBefore] = await this.store.readPage<DrillEvent>(drillId, 0, 1);
+    if (requestedBefore) {
+      const waitForTarget = schedule ? (JSON.parse(schedule.options) as ScheduleOptionsDto).waitForTarget : undefined;
+      return { drillId, waitForTarget: waitForTarget ?? false };
+    }
     if (!schedule?.enabled) {
       return undefined;
     }
-    const drillId = nameBasedUuid(`scheduled-drill:${jobId}`);
     const { waitForTarget, ...options } = JSON.parse(schedule.options) as ScheduleOptionsDto;
     const requested: Extract<DrillEvent, { type: 'DrillRequested' }> = {
       type: 'DrillRequested',

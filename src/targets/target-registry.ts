@@ -29,6 +29,10 @@ export class TargetRegistry {
     return [...this.byName.keys()];
   }
 
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
   get(name: string): DrillTarget {
     const target = this.byName.get(name);
     if (!target) {

@@ -72,8 +72,29 @@ describe('parseTargetsFile', () => {
       /only loopback addresses are allowed/,
     ],
     ['a port used twice', withChange((copy) => (copy.groups.B[0]!.port = 7101)), /address 127\.0\.0\.1:7101 appears twice/],
+    [
+      'one node as localhost and as 127.0.0.1',
+      withChange((copy) => Object.assign(copy.groups.B[0] as Record<string, unknown>, { host: 'localhost', port: 7101 })),
+      /^targets\[0\]\.groups\.B\[0\]\.port: address 127\.0\.0\.1:7101 appears twice \(also at targets\[0\]\.groups\.A\[0\]\.port\)$/,
+    ],
     ['a name used twice', JSON.stringify({ targets: [staging, staging] }), /^targets\[1\]\.name "staging" is used by targets\[0\] too$/],
   ])('refuses %s, naming the key', (_, text, message) => {
     expect(() => parseTargetsFile(text)).toThrow(message);
+  });
+
+  it('refuses a target on a node or container of a target configured elsewhere, such as the lab', () => {
+    const lab = parseTargetsFile(JSON.stringify({ targets: [{ ...staging, name: 'lab' }] })).targets[0]!;
+    const onLabPorts = JSON.stringify({
+      targets: [
+        {
+          ...staging,
+          groups: { A: nodes('a', 7100).map((node) => ({ ...node, containerName: `other-${node.name}` })), B: nodes('b', 7210) },
+        },
+      ],
+    });
+    expect(() => parseTargetsFile(onLabPorts, [lab])).toThrow(
+      /^targets\[0\]\.groups\.A\[0\]\.port: address 127\.0\.0\.1:7101 appears twice \(also at the lab target\.groups\.A\[0\]\.port\)$/,
+    );
+    expect(() => parseTargetsFile(JSON.stringify({ targets: [staging] }), [])).not.toThrow();
   });
 });

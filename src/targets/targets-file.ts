@@ -32,9 +32,10 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
  *                                 "B": [ … ] } }] }
  *
  * Each group lists its shards' masters first, then their replicas, in shard order; `host` is
- * 127.0.0.1 unless given. Any problem throws with the path of the key at fault.
+ * 127.0.0.1 unless given. Any problem throws with the path of the key at fault. `alongside` are
+ * the targets configured elsewhere (the lab): no node or container may belong to two targets.
  */
-export function parseTargetsFile(text: string): ConfiguredTargets {
+export function parseTargetsFile(text: string, alongside: readonly DrillTarget[] = []): ConfiguredTargets {
   let document: Json;
   try {
     document = JSON.parse(text);
@@ -55,7 +56,14 @@ export function parseTargetsFile(text: string): ConfiguredTargets {
     }
   });
   // Two targets on one node or container would be drilled at once: each holds only its own lock.
-  noneTwice(targets.flatMap((parsed, index) => nodeClaims(parsed, `targets[${index}]`).filter((claim) => claim.kind !== 'name')));
+  noneTwice(
+    [
+      ...alongside.map((other) => nodeClaims(other, `the ${other.name} target`)),
+      ...targets.map((parsed, index) => nodeClaims(parsed, `targets[${index}]`)),
+    ]
+      .flat()
+      .filter((claim) => claim.kind !== 'name'),
+  );
   if (root.default !== undefined && (typeof root.default !== 'string' || !names.includes(root.default))) {
     throw new TargetsFileError(`default must name one of the targets (${names.join(', ')}), got ${JSON.stringify(root.default)}`);
   }
@@ -138,7 +146,8 @@ function nodeClaims(parsed: DrillTarget, at: string): NodeClaim[] {
       const where = `${at}.groups.${group}[${index}]`;
       return [
         { kind: 'name', value: node.name, at: `${where}.name` },
-        { kind: 'address', value: `${node.host}:${node.port}`, at: `${where}.port` },
+        // `localhost` and 127.0.0.1 are one node to Docker's host network.
+        { kind: 'address', value: `${node.host === 'localhost' ? '127.0.0.1' : node.host}:${node.port}`, at: `${where}.port` },
         { kind: 'container', value: node.containerName, at: `${where}.containerName` },
       ];
     }),

@@ -100,4 +100,28 @@ describe('target locks in a real Redis, as two service instances share them', ()
     await resumed.lease.release();
     await crashed.lease.release();
   });
+  it('keep the target for an interrupted drill until it resumes, and let it go when the drill is given up', async () => {
+    const [one, two] = [locksOf(first, 't4'), locksOf(second, 't4')];
+    const interrupted = await one.acquire('t4', X);
+    if (!interrupted.acquired) {
+      throw new Error('a free target was refused');
+    }
+    await interrupted.lease.holdForResume(60_000);
+    expect(await two.holder('t4')).toEqual({ drillId: X });
+    expect(await two.acquire('t4', Y)).toEqual({ acquired: false, holder: { drillId: X } });
+    expect(await two.reserve('t4', Y)).toEqual({ reserved: false, holder: { drillId: X } });
+
+    const resumed = await two.acquire('t4', X);
+    if (!resumed.acquired) {
+      throw new Error('the interrupted drill was refused its own target');
+    }
+    expect(resumed.lease.token).toBeGreaterThan(interrupted.lease.token);
+    // The old lease's hold cannot overwrite the new holder's lease.
+    await interrupted.lease.holdForResume(60_000);
+    expect(await one.holder('t4')).toEqual({ drillId: X, token: resumed.lease.token });
+
+    await resumed.lease.holdForResume(60_000);
+    await one.cancelReservation('t4', X);
+    expect(await one.holder('t4')).toBeUndefined();
+  });
 });

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/common/clock.js';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { createDrillRunner } from '../src/drills/drill-runner.factory.js';
-import { canaries } from '../src/drills/canaries.js';
 import { readinessProblems } from '../src/drills/readiness.js';
 import { UNCOORDINATED } from '../src/drills/drill-locks.js';
 import { DrillStream } from '../src/drills/drill-stream.js';
@@ -14,7 +13,7 @@ import { DRILL_STEPS } from '../src/drills/steps/drill-steps.js';
 import { GROUP_FAILOVER_PLAN, type DrillEvent, type RecordedDrillEvent, type StepName } from '../src/drills/drill-events.js';
 import type { DrillEventsPageDto } from '../src/drills/drill-history.dto.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
-import { failoverLayout, targetNodes, type GroupName, type TargetNode } from '../src/targets/drill-target.js';
+import { failoverLayout, targetNodes, type GroupName } from '../src/targets/drill-target.js';
 import { TargetRegistry } from '../src/targets/target-registry.js';
 import { drillRunnerFor } from './support/drill-runner.js';
 import { drillFinished, fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
@@ -22,7 +21,6 @@ import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = { name: 'rdtest-abort', basePort: 7700 };
 const HEALTHY = { masters: 3, replicasPerMaster: 1, maxReplicaLagBytes: 64 * 1024 };
-const CANARY_KEYS = 16384;
 
 const ofType = <T extends DrillEvent['type']>(events: readonly RecordedDrillEvent[], type: T) =>
   events.filter((event): event is Extract<RecordedDrillEvent, { type: T }> => event.type === type);
@@ -40,16 +38,6 @@ describe('aborting a drill on the Docker lab', () => {
     await drills?.close();
     await lab?.close();
   });
-
-  /** The drill's canary keys that the group does not hold with the drill's value. */
-  async function missingCanaries(id: string, group: readonly TargetNode[]) {
-    const expected = canaries(id, CANARY_KEYS);
-    const found = await lab.keyspace.read(
-      group,
-      expected.map((canary) => canary.key),
-    );
-    return expected.filter((canary) => found.get(canary.key) !== canary.value).map((canary) => canary.key);
-  }
 
   /** The six nodes that serve after a failover from `from`. */
   const newServingGroup = (from: GroupName) => {
@@ -105,7 +93,7 @@ describe('aborting a drill on the Docker lab', () => {
     }
     const layout = failoverLayout(lab.target, 'A');
     expect(readinessProblems(layout, await lab.admin.snapshots(targetNodes(lab.target)), 64 * 1024)).toEqual([]);
-    expect(await missingCanaries(id, [...layout.servingMasters, ...layout.servingReplicas])).toEqual([]);
+    expect(await lab.missingCanaries(id, [...layout.servingMasters, ...layout.servingReplicas])).toEqual([]);
   });
 
   // An abort asked for during a step is honoured before the next one: at every boundary after the kill.
@@ -150,7 +138,7 @@ describe('aborting a drill on the Docker lab', () => {
 
       const group = newServingGroup('A');
       expect(await lab.admin.healthProblems(group, HEALTHY)).toEqual([]);
-      expect(await missingCanaries(id, group)).toEqual([]);
+      expect(await lab.missingCanaries(id, group)).toEqual([]);
     },
   );
 
@@ -237,7 +225,7 @@ describe('aborting a drill on the Docker lab', () => {
 
       const group = newServingGroup(from);
       expect(await lab.admin.healthProblems(group, HEALTHY)).toEqual([]);
-      expect(await missingCanaries(id, group)).toEqual([]);
+      expect(await lab.missingCanaries(id, group)).toEqual([]);
     });
   });
 });

@@ -180,21 +180,21 @@ export function requireApiTokens(config: AppConfig): void {
   }
 }
 
-function checked<T>(key: string, value: T, problemOf: (value: T) => string | undefined): T {
-  const problem = problemOf(value);
-  if (problem) {
-    throw new ConfigError(key, `is invalid: ${problem}`);
-  }
-  return value;
-}
-
-/** Like `checked`, for problems that read as the rest of a sentence after the key. */
-function valid(key: string, value: string, problemOf: (value: string) => string | undefined): string {
+/** The value, unless `problemOf` finds one; its words follow the key in the error (`REDIS_URL must look like …`). */
+function valid<T>(key: string, value: T, problemOf: (value: T) => string | undefined): T {
   const problem = problemOf(value);
   if (problem) {
     throw new ConfigError(key, problem);
   }
   return value;
+}
+
+/** Like `valid`, for problems stated as a sentence of their own (`LAB_NAME is invalid: lab name …`). */
+function checked<T>(key: string, value: T, problemOf: (value: T) => string | undefined): T {
+  return valid(key, value, (candidate) => {
+    const problem = problemOf(candidate);
+    return problem && `is invalid: ${problem}`;
+  });
 }
 
 function redisUrlProblem(value: string): string | undefined {

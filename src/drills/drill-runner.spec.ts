@@ -238,18 +238,22 @@ describe('DrillRunner with fake steps', () => {
     expect(actors.find(([type]) => type === 'RecoveryStarted')).toEqual(['RecoveryStarted', 'ops-alice']);
   });
 
-  it('runs a kill that outlived its watchdog again on the recovery path, then the rest of the failover', async () => {
-    await request();
-    let kills = 0;
-    const kill: DrillStep = async () => {
-      kills++;
-      ran.push('kill');
-      if (kills === 1) {
-        await recordedSoon('StopConditionMet:kill');
+  /** A step whose first run outlives the watchdog, stopping only once its timeout is on record; later runs return at once. */
+  const outlivesWatchdogOnce = (step: StepName): DrillStep => {
+    let runs = 0;
+    return async () => {
+      runs++;
+      ran.push(step);
+      if (runs === 1) {
+        await recordedSoon(`StopConditionMet:${step}`);
       }
       return [];
     };
-    const { state } = await runner({ kill }, { stepTimeoutMs: 200 }).run(drillId);
+  };
+
+  it('runs a kill that outlived its watchdog again on the recovery path, then the rest of the failover', async () => {
+    await request();
+    const { state } = await runner({ kill: outlivesWatchdogOnce('kill') }, { stepTimeoutMs: 200 }).run(drillId);
     expect(state).toMatchObject({
       status: 'aborted',
       error: 'aborted: stop condition: kill was still running after 200 ms (the step watchdog)',
@@ -263,16 +267,7 @@ describe('DrillRunner with fake steps', () => {
       type: 'DrillRequested',
       data: { scenario: 'failover-and-failback', target: 'lab', trigger: 'manual' },
     });
-    let failbacks = 0;
-    const failback: DrillStep = async () => {
-      failbacks++;
-      ran.push('failback');
-      if (failbacks === 1) {
-        await recordedSoon('StopConditionMet:failback');
-      }
-      return [];
-    };
-    const { state } = await runner({ failback }, { stepTimeoutMs: 200 }).run(drillId);
+    const { state } = await runner({ failback: outlivesWatchdogOnce('failback') }, { stepTimeoutMs: 200 }).run(drillId);
     expect(state).toMatchObject({ status: 'aborted', recovery: ['failback'] });
     expect(state.steps.find((step) => step.name === 'failback')).toMatchObject({ status: 'succeeded' });
     expect(ran).toEqual([...GROUP_FAILOVER_PLAN, 'failback', 'failback']);

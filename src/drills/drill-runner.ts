@@ -141,8 +141,8 @@ export class DrillRunner {
 
   /**
    * Ends a drill that workers kept being interrupted in, so that it does not stay `running` for
-   * ever: the step under way fails with the reason, then the drill. The target's lease lapses on
-   * its own, since no worker renews it any more.
+   * ever: the step under way fails with the reason, then the drill, and the target held for its
+   * resumption is let go.
    */
   async giveUp(drillId: string, reason: string): Promise<DrillState> {
     const stream = await DrillStream.open(this.deps.store, this.deps.clock, drillId);
@@ -193,7 +193,7 @@ export class DrillRunner {
     while (step) {
       await lease.assertHeld();
       await stream.refresh();
-      const outage = this.clientOutage(stream.state, probe);
+      const outage = this.probeBudgetExceeded(stream.state, probe);
       if (outage) {
         await stream.append(...finishing, ...stopEvents(outage));
         finishing = [];
@@ -270,7 +270,7 @@ export class DrillRunner {
     // An abort may have come in during the last step, and the last step may have gone over the
     // probe's budget: either way the drill did not run to its end unasked.
     await stream.refresh();
-    const outage = this.clientOutage(stream.state, probe);
+    const outage = this.probeBudgetExceeded(stream.state, probe);
     // Closing the probe reads its writes back, which takes a while: an abort that comes in
     // meanwhile still counts, so the outcome is decided after it.
     const closing = [...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target))];
@@ -296,7 +296,7 @@ export class DrillRunner {
    * The probe's stop conditions: the clients' longest outage or their failed writes over the
    * budget the drill set, when nothing stops the drill already.
    */
-  private clientOutage(state: DrillState, probe: ProbeWindow): StopConditionData | undefined {
+  private probeBudgetExceeded(state: DrillState, probe: ProbeWindow): StopConditionData | undefined {
     if (state.abortRequested || state.recovery) {
       return undefined;
     }

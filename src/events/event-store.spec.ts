@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDataSource } from '../database/data-source.js';
 import { verifyAuditChain } from './audit-verifier.js';
 import { eventHash, GENESIS_HASH } from './event-hash.js';
-import { EventStore, StreamConflictError } from './event-store.js';
+import { AT_STREAM_END, EventStore, StreamConflictError } from './event-store.js';
 import { sqliteHandle } from './sqlite.js';
 
 describe('EventStore on SQLite', () => {
@@ -75,6 +75,22 @@ describe('EventStore on SQLite', () => {
     await expect(store.append('drill-1', 0, [{ type: 'B', data: {} }], meta)).rejects.toThrow(new StreamConflictError('drill-1', 0, 1));
     await expect(store.append('drill-1', 2, [{ type: 'B', data: {} }], meta)).rejects.toBeInstanceOf(StreamConflictError);
     expect((await store.read('drill-1')).map((event) => event.type)).toEqual(['A']);
+  });
+
+  it('appends at the end of a shared stream whatever others appended, each event once and in order', async () => {
+    const other = await openDataSource(join(directory, 'nested', 'drills.sqlite'));
+    try {
+      const otherStore = new EventStore(other);
+      await Promise.all([
+        store.append('shared', AT_STREAM_END, [{ type: 'First', data: {} }], meta),
+        otherStore.append('shared', AT_STREAM_END, [{ type: 'Second', data: {} }], meta),
+      ]);
+      expect((await store.read('shared')).map((event) => event.sequence)).toEqual([1, 2]);
+      expect((await store.read('shared')).map((event) => event.type).sort()).toEqual(['First', 'Second']);
+      expect(verifyAuditChain(sqliteHandle(dataSource)).intact).toBe(true);
+    } finally {
+      await other.destroy();
+    }
   });
 
   it('lets only one of two writers with the same expectation win, also when they use separate connections', async () => {

@@ -29,6 +29,9 @@ export type RecordedEvent<E extends NewEvent = NewEvent> = E & {
   readonly hash: string;
 };
 
+/** Instead of an expected sequence: append after the stream's last event, whatever it is. */
+export const AT_STREAM_END = 'end';
+
 export interface AppendMetadata {
   readonly occurredAt: Date;
   readonly actor: string;
@@ -99,10 +102,14 @@ export class EventStore {
     };
   }
 
-  /** Appends events after `expectedSequence` (0 for a new stream) and returns them as recorded. */
+  /**
+   * Appends events after `expectedSequence` (0 for a new stream) and returns them as recorded.
+   * `AT_STREAM_END` appends after whatever the stream holds: for a stream many writers add to
+   * whose events do not depend on each other, such as schedule changes.
+   */
   async append<E extends NewEvent>(
     drillId: string,
-    expectedSequence: number,
+    expectedSequence: number | typeof AT_STREAM_END,
     events: readonly E[],
     metadata: AppendMetadata,
   ): Promise<RecordedEvent<E>[]> {
@@ -112,14 +119,14 @@ export class EventStore {
   /** The same append, synchronously: nothing else runs in this process until it has committed. */
   appendNow<E extends NewEvent>(
     drillId: string,
-    expectedSequence: number,
+    expectedSequence: number | typeof AT_STREAM_END,
     events: readonly E[],
     metadata: AppendMetadata,
   ): RecordedEvent<E>[] {
     const occurredAt = metadata.occurredAt.toISOString();
     const transaction = this.db.transaction(() => {
       const actual = this.statements.lastSequence.get(drillId)!.sequence;
-      if (actual !== expectedSequence) {
+      if (expectedSequence !== AT_STREAM_END && actual !== expectedSequence) {
         throw new StreamConflictError(drillId, expectedSequence, actual);
       }
       const head = this.statements.head.get();
@@ -130,7 +137,7 @@ export class EventStore {
         const fields = {
           position,
           drillId,
-          sequence: expectedSequence + index + 1,
+          sequence: actual + index + 1,
           type: event.type,
           schemaVersion: event.schemaVersion ?? 1,
           data: JSON.stringify(event.data),

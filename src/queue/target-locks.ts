@@ -149,16 +149,19 @@ export class Lease {
   }
 
   async release(): Promise<void> {
-    clearInterval(this.renewal);
-    this.renewal = undefined;
+    this.stopRenewing();
     await this.redis.eval(RELEASE, 1, this.key, this.value);
   }
 
   /** Turns the lease into a reservation for the same drill, which its next worker's `acquire` accepts. */
   async holdForResume(ms: number): Promise<void> {
+    this.stopRenewing();
+    await this.redis.eval(HOLD, 1, this.key, this.value, this.drillId, ms);
+  }
+
+  private stopRenewing(): void {
     clearInterval(this.renewal);
     this.renewal = undefined;
-    await this.redis.eval(HOLD, 1, this.key, this.value, this.drillId, ms);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { EventStore, StreamConflictError, type RecordedEvent } from '../events/event-store.js';
+import { AT_STREAM_END, EventStore, type RecordedEvent } from '../events/event-store.js';
 import type { ScheduleRow } from './schedule.entity.js';
 
 /**
@@ -9,9 +9,6 @@ import type { ScheduleRow } from './schedule.entity.js';
  * skip it, and the audit chain covers it like every other stream.
  */
 export const SCHEDULES_STREAM = 'schedules';
-
-/** How many times an append is tried again when another instance appended to the stream first. */
-const CONFLICT_RETRIES = 10;
 
 /** A schedule as it stands after a change. */
 export interface ScheduleDefinition {
@@ -50,20 +47,7 @@ export class ScheduleAudit {
 
   /** Appends a change on behalf of `actor`, after whatever other instances appended meanwhile. */
   async record(event: ScheduleEvent, actor: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const last = (await this.store.read(SCHEDULES_STREAM)).at(-1);
-      try {
-        await this.store.append<ScheduleEvent>(SCHEDULES_STREAM, last?.sequence ?? 0, [event], {
-          occurredAt: new Date(this.clock.now()),
-          actor,
-        });
-        return;
-      } catch (error) {
-        if (!(error instanceof StreamConflictError) || attempt >= CONFLICT_RETRIES) {
-          throw error;
-        }
-      }
-    }
+    await this.store.append<ScheduleEvent>(SCHEDULES_STREAM, AT_STREAM_END, [event], { occurredAt: new Date(this.clock.now()), actor });
   }
 
   /** Every change on record, newest first; those of one schedule when `scheduleId` is given. */

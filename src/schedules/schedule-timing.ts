@@ -13,12 +13,19 @@ export class CadenceError extends Error {
 /** How many upcoming firings a cron pattern is checked over for the shortest gap between two. */
 const GAPS_CHECKED = 48;
 
-export function validTimeZone(tz: string): boolean {
+function validTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Refuses a time zone that is not an IANA one, naming the field. */
+export function checkTimeZone(tz: string): void {
+  if (!validTimeZone(tz)) {
+    throw new CadenceError(`tz ${JSON.stringify(tz)} is not an IANA time zone`);
   }
 }
 
@@ -33,9 +40,7 @@ export function checkCadence(cadence: Cadence, minIntervalMs: number, now: Date)
     }
     return;
   }
-  if (!validTimeZone(cadence.tz)) {
-    throw new CadenceError(`tz ${JSON.stringify(cadence.tz)} is not an IANA time zone`);
-  }
+  checkTimeZone(cadence.tz);
   // cron-parser fills in fields left out, so that `* * *` would quietly mean every minute.
   const fields = cadence.cron.trim().split(/\s+/).length;
   if (!cadence.cron.trim().startsWith('@') && fields !== 5 && fields !== 6) {

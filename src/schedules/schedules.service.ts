@@ -11,7 +11,7 @@ import type { CreateScheduleDto, ScheduleChangeDto, ScheduleOptionsDto, Schedule
 import { definitionOf, ScheduleAudit } from './schedule-audit.js';
 import { ScheduleRow } from './schedule.entity.js';
 import { ScheduleNameTakenError, ScheduleNotFoundError } from './schedule-errors.js';
-import { CadenceError, checkCadence, upcomingRuns, validTimeZone, type Cadence } from './schedule-timing.js';
+import { CadenceError, checkCadence, checkTimeZone, upcomingRuns, type Cadence } from './schedule-timing.js';
 
 const SHOWN_RUNS = 3;
 /** How long the boot waits for the queue's Redis to reconcile the schedulers before it goes on without. */
@@ -178,11 +178,9 @@ export class SchedulesService implements OnApplicationBootstrap {
       throw new BadRequestException('give either cron or everyMs, not both or neither');
     }
     this.targets.get(row.target);
-    // Checked with everyMs too: a bad zone stored now would be refused only once someone switches to cron.
-    if (!validTimeZone(row.tz)) {
-      throw new BadRequestException(`tz ${JSON.stringify(row.tz)} is not an IANA time zone`);
-    }
     try {
+      // Checked with everyMs too: a bad zone stored now would be refused only once someone switches to cron.
+      checkTimeZone(row.tz);
       checkCadence(cadenceOf(row), this.config.scheduleMinIntervalMs, new Date(this.clock.now()));
     } catch (error) {
       throw error instanceof CadenceError ? new BadRequestException(error.message) : error;

@@ -2,6 +2,9 @@ import type { NamedNode } from '../cluster/node-snapshot.js';
 
 export type GroupName = 'A' | 'B';
 
+/** The only hosts a node may be on: node control reaches containers through the local Docker engine. */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
+
 export interface TargetNode extends NamedNode {
   readonly group: GroupName;
   readonly containerName: string;
@@ -70,7 +73,7 @@ export function validateTarget(target: DrillTarget): void {
   }
   const seen = new Set<string>();
   for (const node of targetNodes(target)) {
-    if (node.host !== '127.0.0.1' && node.host !== 'localhost' && node.host !== '::1') {
+    if (!LOOPBACK_HOSTS.includes(node.host)) {
       throw new Error(`target ${target.name}: node ${node.name} is at ${node.host}; only loopback addresses are allowed`);
     }
     for (const key of [`name:${node.name}`, `address:${node.host}:${node.port}`, `container:${node.containerName}`]) {

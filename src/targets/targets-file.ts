@@ -1,5 +1,5 @@
 import type { DrillTarget, GroupName, TargetNode } from './drill-target.js';
-import { validateTarget } from './drill-target.js';
+import { LOOPBACK_HOSTS, validateTarget } from './drill-target.js';
 
 /** The targets a file configures, and the one drills use when a request names none. */
 export interface ConfiguredTargets {
@@ -20,7 +20,6 @@ const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 const TARGET_KEYS = ['name', 'containerLabel', 'clusterConfigFile', 'groups'];
 const NODE_KEYS = ['name', 'host', 'port', 'containerName'];
-const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
 /**
  * Reads the JSON of a targets file (`TARGETS_FILE`):
@@ -127,8 +126,10 @@ function group(value: Json, at: string, name: GroupName): TargetNode[] {
 
 /** Node control signals containers through the local Docker engine: a node elsewhere is out of its reach. */
 function loopback(host: string, where: string): string {
-  if (!LOOPBACK.includes(host)) {
-    throw new TargetsFileError(`${where}.host is ${JSON.stringify(host)}; only loopback addresses are allowed (${LOOPBACK.join(', ')})`);
+  if (!LOOPBACK_HOSTS.includes(host)) {
+    throw new TargetsFileError(
+      `${where}.host is ${JSON.stringify(host)}; only loopback addresses are allowed (${LOOPBACK_HOSTS.join(', ')})`,
+    );
   }
   return host;
 }

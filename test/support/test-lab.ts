@@ -6,7 +6,11 @@ import { connectDocker, type Docker } from '../../src/docker/docker-engine.js';
 import { ensureRedisImage } from '../../src/docker/redis-image.js';
 import { Lab } from '../../src/lab/lab.js';
 import { labTarget, type LabSettings } from '../../src/lab/lab-topology.js';
-import type { DrillTarget } from '../../src/targets/drill-target.js';
+import type { DrillTarget, TargetNode } from '../../src/targets/drill-target.js';
+import { canaries } from '../../src/drills/canaries.js';
+
+/** Canary keys a drill writes with the service's defaults: one per slot. */
+const CANARY_KEYS = 16384;
 
 /** A lab of its own for one test file: its own name, ports and label, removed afterwards. */
 export interface TestLab {
@@ -18,6 +22,8 @@ export interface TestLab {
   readonly connections: RedisConnections;
   readonly target: DrillTarget;
   readonly image: string;
+  /** The keys of a drill's canaries that these nodes do not hold with the drill's value (every slot's, as drills write them). */
+  missingCanaries(drillId: string, nodes: readonly TargetNode[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -31,15 +37,24 @@ export async function startTestLab(settings: LabSettings, options: { form: boole
   await lab.down();
   await lab.up(options);
   const { image } = await ensureRedisImage(docker, imageSettings);
+  const keyspace = new ClusterKeyspace(connections, admin);
   return {
     settings,
     docker,
     lab,
     admin,
-    keyspace: new ClusterKeyspace(connections, admin),
+    keyspace,
     connections,
     target: labTarget(settings, 'lab'),
     image,
+    missingCanaries: async (drillId, nodes) => {
+      const expected = canaries(drillId, CANARY_KEYS);
+      const found = await keyspace.read(
+        nodes,
+        expected.map((canary) => canary.key),
+      );
+      return expected.filter((canary) => found.get(canary.key) !== canary.value).map((canary) => canary.key);
+    },
     close: async () => {
       await connections.closeAll();
       await lab.down();

@@ -3,9 +3,8 @@ import { formatAddress } from '../../cluster/node-address.js';
 import { failoverLayout, targetNodes, type DrillTarget, type FailoverLayout, type TargetNode } from '../../targets/drill-target.js';
 import { formStandbyGroup, type StandbyLayout } from '../../cluster/standby-group.js';
 import type { DrillEvent } from '../drill-events.js';
-import { pending, satisfied, waitFor, WaitTimeoutError } from '../../common/wait-for.js';
-import { PreflightFailedError } from '../preflight.js';
 import { servingGroupProblems } from '../readiness.js';
+import { untilReady } from './until-ready.js';
 import { elapsedSince, type StepContext } from './step-context.js';
 
 /**
@@ -96,25 +95,15 @@ export async function positionStandbyGroup(context: StepContext, layout: Failove
  */
 async function servingGroupHealthy(context: StepContext, layout: FailoverLayout): Promise<void> {
   const serving = [...layout.servingMasters, ...layout.servingReplicas];
-  let problems: string[] = [];
-  try {
-    await waitFor(
-      async () => {
-        problems = servingGroupProblems(layout, await context.admin.snapshots(serving), context.settings.maxReplicaLagBytes);
-        return problems.length === 0 ? satisfied(true) : pending(problems.join('; '));
-      },
-      { description: `serving group ${layout.from} to be healthy`, timeoutMs: context.settings.readinessTimeoutMs, intervalMs: 100 },
-    );
-  } catch (error) {
-    throw error instanceof WaitTimeoutError && problems.length > 0
-      ? new PreflightFailedError([
-          {
-            check: 'target-ready',
-            problem: `not ready for a failover: ${problems.join('; ')}; the stopped group ${layout.to} was left as it is`,
-          },
-        ])
-      : error;
-  }
+  await untilReady(
+    context,
+    `serving group ${layout.from} to be healthy`,
+    async () => ({
+      problems: servingGroupProblems(layout, await context.admin.snapshots(serving), context.settings.maxReplicaLagBytes),
+      value: undefined,
+    }),
+    `; the stopped group ${layout.to} was left as it is`,
+  );
 }
 
 async function allEmpty(admin: ClusterAdmin, nodes: readonly TargetNode[]): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { formatSlots } from '../../cluster/cluster-nodes.parser.js';
-import { selfEntry, type NodeSnapshot } from '../../cluster/node-snapshot.js';
-import { pending, satisfied, waitFor, WaitTimeoutError } from '../../common/wait-for.js';
+import { selfEntry } from '../../cluster/node-snapshot.js';
+import { untilReady } from './until-ready.js';
 import { targetNodes } from '../../targets/drill-target.js';
 import { canaries } from '../canaries.js';
 import type { RecordedNode } from '../drill-events.js';
@@ -35,28 +35,17 @@ export const prepare: DrillStep = async (context) => {
   const standby = SCENARIO_STANDBY[context.state.scenario];
   const restored = await positionStandbyGroup(context, layout, standby);
   const nodes = targetNodes(context.target);
-  let problems: string[] = [];
-  let snapshots: NodeSnapshot[];
-  try {
-    snapshots = await waitFor(
-      async () => {
-        const [containers, looks] = await Promise.all([
-          Promise.all(nodes.map(async (node) => ({ node, state: await context.nodes.inspect(node) }))),
-          admin.snapshots(nodes),
-        ]);
-        problems = containers
-          .filter(({ state }) => !state.running)
-          .map(({ node, state }) => `container ${node.containerName} of ${node.name} is ${state.exists ? 'not running' : 'missing'}`);
-        problems.push(...readinessProblems(layout, looks, context.settings.maxReplicaLagBytes, standby));
-        return problems.length === 0 ? satisfied(looks) : pending(problems.join('; '));
-      },
-      { description: 'the target to be ready', timeoutMs: context.settings.readinessTimeoutMs, intervalMs: 100 },
-    );
-  } catch (error) {
-    throw error instanceof WaitTimeoutError && problems.length > 0
-      ? new PreflightFailedError([{ check: 'target-ready', problem: `not ready for a failover: ${problems.join('; ')}` }])
-      : error;
-  }
+  const snapshots = await untilReady(context, 'the target to be ready', async () => {
+    const [containers, looks] = await Promise.all([
+      Promise.all(nodes.map(async (node) => ({ node, state: await context.nodes.inspect(node) }))),
+      admin.snapshots(nodes),
+    ]);
+    const problems = containers
+      .filter(({ state }) => !state.running)
+      .map(({ node, state }) => `container ${node.containerName} of ${node.name} is ${state.exists ? 'not running' : 'missing'}`);
+    problems.push(...readinessProblems(layout, looks, context.settings.maxReplicaLagBytes, standby));
+    return { problems, value: looks };
+  });
 
   const names = new Map<string, string>();
   const recorded = snapshots.map((snapshot) => {

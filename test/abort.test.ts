@@ -15,6 +15,7 @@ import type { DrillEventsPageDto } from '../src/drills/drill-history.dto.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
 import { failoverLayout, targetNodes, type GroupName } from '../src/targets/drill-target.js';
 import { TargetRegistry } from '../src/targets/target-registry.js';
+import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
 import { drillFinished, fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
@@ -105,7 +106,7 @@ describe('aborting a drill on the Docker lab', () => {
       const reason = `stop after ${step}`;
       const rest = GROUP_FAILOVER_PLAN.slice(GROUP_FAILOVER_PLAN.indexOf(step) + 1);
 
-      expect(state.status).toBe('aborted');
+      await expectDrillEnded(drills.store, state, 'aborted');
       expect(state.error).toBe(`aborted: ${reason}`);
       expect(state.abortRequested).toMatchObject({ reason, actor: 'ops-bob' });
       expect(state.recovery).toEqual(rest);

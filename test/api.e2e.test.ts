@@ -1,3 +1,4 @@
+import { expectDrillEndedOverApi } from './support/drill-outcome.js';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -72,6 +73,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
       },
       { description: `drill ${id} to finish`, timeoutMs: 90_000, intervalMs: 100 },
     );
+    await expectDrillEndedOverApi(base, drill, 'succeeded');
     expect(drill).toMatchObject({ id, scenario: 'group-failover', target: 'lab', trigger: 'manual', status: 'succeeded' });
     expect(drill.steps.map((step) => step.name)).toEqual([...GROUP_FAILOVER_PLAN]);
     for (const step of drill.steps) {
@@ -325,7 +327,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect((await post(`/drills/${behind}/abort`, { reason: 'again' })).status).toBe(202);
 
     const waitedFor = await drillFinished(base, ahead);
-    expect(waitedFor.status).toBe('succeeded');
+    await expectDrillEndedOverApi(base, waitedFor, 'succeeded');
     const aheadEvents = (await (await fetchAs(`${base}/drills/${ahead}/events`)).json()) as { items: { type: string; data: unknown }[] };
     expect(aheadEvents.items.find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({ from: 'A', to: 'B' });
     const stopped = await drillFinished(base, behind);

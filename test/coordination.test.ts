@@ -10,6 +10,7 @@ import { DRILL_QUEUE } from '../src/queue/drill-queue.js';
 import type { ScheduleDto } from '../src/schedules/schedule.dto.js';
 import { drillFinished, fetchAs, post, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
+import { drillEnded, expectDrillEndedOverApi } from './support/drill-outcome.js';
 
 const LAB = { name: 'rdtest-coord', basePort: 7600 };
 
@@ -53,7 +54,7 @@ describe('two service instances sharing one queue Redis and one audit log', () =
       message: expect.stringContaining(`busy with drill ${id}`),
     });
 
-    expect((await drillFinished(second.base, id)).status).toBe('succeeded');
+    await drillEnded(second.base, id, 'succeeded');
     const types = (await events(first.base, id)).map((event) => event.type);
     expect(types.filter((type) => type === 'DrillStarted')).toHaveLength(1);
     expect(types.filter((type) => type === 'LeaseAcquired')).toHaveLength(1);
@@ -63,7 +64,7 @@ describe('two service instances sharing one queue Redis and one audit log', () =
     expect(next.status).toBe(202);
     // Group B serves now, so the next drill fails over the other way, back to A.
     const after = await drillFinished(first.base, (await json<{ id: string }>(next)).id);
-    expect(after.status).toBe('succeeded');
+    await expectDrillEndedOverApi(first.base, after, 'succeeded');
     expect((await events(first.base, after.id)).find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({
       from: 'B',
       to: 'A',
@@ -78,10 +79,10 @@ describe('two service instances sharing one queue Redis and one audit log', () =
     const { id: queued } = await json<{ id: string }>(waiting);
     const done = await drillFinished(first.base, running);
     const behind = await drillFinished(first.base, queued);
-    expect(done.status).toBe('succeeded');
+    await expectDrillEndedOverApi(first.base, done, 'succeeded');
     // It started only after the first had finished, so it found B serving and failed over back to A.
     expect(Date.parse(behind.startedAt!)).toBeGreaterThanOrEqual(Date.parse(done.finishedAt!));
-    expect(behind.status).toBe('succeeded');
+    await expectDrillEndedOverApi(first.base, behind, 'succeeded');
     expect((await events(first.base, queued)).find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({
       from: 'B',
       to: 'A',

@@ -9,6 +9,7 @@ import { verifyAuditChain } from '../src/events/audit-verifier.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
 import { drillFinished, getDrill, post, startService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
+import { drillEnded, expectDrillEndedOverApi } from './support/drill-outcome.js';
 
 const LAB = { name: 'rdtest-crash', basePort: 7500 };
 
@@ -82,7 +83,7 @@ describe('a drill whose service dies in the middle of it', () => {
     try {
       const drill = await drillFinished(restarted.base, id);
       expect(drill.error).toBeUndefined();
-      expect(drill.status).toBe('succeeded');
+      await expectDrillEndedOverApi(restarted.base, drill, 'succeeded');
     } finally {
       await restarted.stop();
     }
@@ -141,7 +142,7 @@ describe('a drill whose service dies in the middle of it', () => {
 
     const restarted = await startService(env());
     try {
-      expect((await drillFinished(restarted.base, id)).status).toBe('succeeded');
+      await drillEnded(restarted.base, id, 'succeeded');
     } finally {
       await restarted.stop();
     }

@@ -9,6 +9,7 @@ import type { ProbeFiguresDto } from '../src/probe/probe-report.dto.js';
 import { ERROR_KINDS } from '../src/probe/probe-report.js';
 import { drillFinished, fetchAs, getDrill, post, startService, TEST_TOKENS, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
+import { drillEnded } from './support/drill-outcome.js';
 
 const LAB = { name: 'rdtest-web', basePort: 8600 };
 /** How long a canvas's PNG encoding is; runs in the page. */
@@ -45,7 +46,7 @@ describe('the dashboard, in a real browser', () => {
       LAB_BASE_PORT: String(LAB.basePort),
     });
     firstDrill = ((await (await post(service.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string }).id;
-    expect((await drillFinished(service.base, firstDrill)).status).toBe('succeeded');
+    await drillEnded(service.base, firstDrill, 'succeeded');
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -160,7 +161,7 @@ describe('the dashboard, in a real browser', () => {
     };
     expect(events.items.find((event) => event.type === 'AbortRequested')).toMatchObject({ actor: 'operator-token', data: { reason } });
     // The abort stopped only the drill it was asked for.
-    expect((await drillFinished(service.base, ahead)).status).toBe('succeeded');
+    await drillEnded(service.base, ahead, 'succeeded');
     await page.screenshot({ path: `${ARTIFACTS}/5-aborted-drill.png`, fullPage: true });
   });
 

@@ -6,6 +6,7 @@ import type { DrillState } from '../src/drills/drill-state.js';
 import { DrillStream } from '../src/drills/drill-stream.js';
 import { topologyDifferences } from '../src/drills/topology-match.js';
 import { failoverLayout, targetNodes, type GroupName } from '../src/targets/drill-target.js';
+import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
@@ -44,7 +45,7 @@ describe('failing back, and failing over in either direction, on one lab with no
     for (let cycle = 1; cycle <= 5; cycle++) {
       const drill = await run('failover-and-failback');
       expect(drill.error, `cycle ${cycle}`).toBeUndefined();
-      expect(drill.status).toBe('succeeded');
+      await expectDrillEnded(drills.store, drill, 'succeeded');
       expect(drill.direction).toEqual({ from: 'A', to: 'B' });
       expect(drill.timings.failbackMs).toBeGreaterThan(0);
       const types = (await drills.store.read(drill.id)).map((event) => event.type);
@@ -83,7 +84,7 @@ describe('failing back, and failing over in either direction, on one lab with no
     // And a cycle from there: B is the stopped group, so prepare brings it back first.
     const cycle = await run('failover-and-failback');
     expect(cycle.error).toBeUndefined();
-    expect(cycle.status).toBe('succeeded');
+    await expectDrillEnded(drills.store, cycle, 'succeeded');
     await expectServing('A', cycle);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillState } from '../src/drills/drill-state.js';
 import { failoverLayout, targetNodes } from '../src/targets/drill-target.js';
+import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
@@ -23,8 +24,8 @@ describe('a drill on a target whose standbys are not attached', () => {
     await lab?.close();
   });
 
-  it('fails at prepare, refused by the preflight before the kill, saying which standby is not attached', () => {
-    expect(state.status).toBe('failed');
+  it('fails at prepare, refused by the preflight before the kill, saying which standby is not attached', async () => {
+    await expectDrillEnded(drills.store, state, 'failed');
     expect(state.steps.map((step) => step.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
     expect(state.error).toContain('refused: preflight failed: target-ready: not ready for a failover');
     for (const standby of ['b1 (127.0.0.1:7211)', 'b2 (127.0.0.1:7212)', 'b3 (127.0.0.1:7213)']) {
@@ -61,7 +62,7 @@ describe('a drill back to A while B serves with a replica down', () => {
     lab = await startTestLab({ name: 'rdtest-notready-back', basePort: 7250 }, { form: true });
     drills = await drillRunnerFor(lab);
     const there = await drills.runDrill();
-    expect(there.status, there.error).toBe('succeeded');
+    await expectDrillEnded(drills.store, there, 'succeeded');
     // B serves and A stands stopped, as the drill left it; then one of B's replicas dies.
     await lab.docker.getContainer('rdtest-notready-back-b4').stop({ t: 0 });
     state = await drills.runDrill();
@@ -72,8 +73,8 @@ describe('a drill back to A while B serves with a replica down', () => {
     await lab?.close();
   });
 
-  it('is refused at prepare, naming the serving group and the stopped group it left alone', () => {
-    expect(state.status).toBe('failed');
+  it('is refused at prepare, naming the serving group and the stopped group it left alone', async () => {
+    await expectDrillEnded(drills.store, state, 'failed');
     expect(state.error).toContain('refused: preflight failed: target-ready: not ready for a failover: serving group B:');
     expect(state.error).toContain('the stopped group A was left as it is');
   });

@@ -5,6 +5,7 @@ import type { DrillOptions, ScenarioName } from '../src/drills/drill-events.js';
 import type { DrillState } from '../src/drills/drill-state.js';
 import { DrillStream } from '../src/drills/drill-stream.js';
 import type { ProbeReport } from '../src/probe/probe-report.js';
+import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
@@ -29,7 +30,7 @@ describe('the live client probe during drills', () => {
       data: { scenario, target: 'lab', trigger: 'manual', options },
     });
     const { state } = await drills.runner.run(id);
-    expect(state.error).toBeUndefined();
+    await expectDrillEnded(drills.store, state, 'succeeded');
     expect(state.probe?.state).toBe('reported');
     return { state, report: (state.probe as { report: ProbeReport }).report };
   }
@@ -69,7 +70,7 @@ describe('the live client probe during drills', () => {
       data: { scenario: 'group-failover', target: 'lab', trigger: 'manual', options: { probe: false } },
     });
     const { state } = await drills.runner.run(id);
-    expect(state.status).toBe('succeeded');
+    await expectDrillEnded(drills.store, state, 'succeeded');
     expect(state.probe).toBeUndefined();
   });
 });

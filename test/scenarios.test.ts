@@ -6,6 +6,7 @@ import type { DrillState } from '../src/drills/drill-state.js';
 import { DrillStream } from '../src/drills/drill-stream.js';
 import { REPLICA_OF_REPLICA_REFUSAL } from '../src/drills/readiness.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
+import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
@@ -59,7 +60,7 @@ describe("the seed's other scenarios", () => {
       await lab.lab.reset('prewired');
       const { state, types } = await run('prewired-standby');
       expect(state.error).toBeUndefined();
-      expect(state.status).toBe('succeeded');
+      await expectDrillEnded(drills.store, state, 'succeeded');
       expect(state.steps.map((step) => step.name)).toEqual(['prepare', 'kill', 'takeover', 'forget', 'replicate', 'verify']);
       expect(types).not.toContain('NodeMet');
       expect(state.timings.killToRedundantMs).toBeGreaterThan(0);
@@ -73,7 +74,7 @@ describe("the seed's other scenarios", () => {
       await lab.lab.reset('separate');
       const { state, types } = await run('backup-restore');
       expect(state.error).toBeUndefined();
-      expect(state.status).toBe('succeeded');
+      await expectDrillEnded(drills.store, state, 'succeeded');
       expect(types).toEqual(expect.arrayContaining(['DataCopied', 'NodeKilled', 'HealthGatePassed']));
       const copied = (await drills.store.read(state.id)).find((event) => event.type === 'DataCopied')!.data as Record<string, number>;
       expect(copied.keys).toBeGreaterThanOrEqual(16384);
@@ -87,7 +88,7 @@ describe("the seed's other scenarios", () => {
     it('refuses to start when the standby group is attached to the serving cluster', async () => {
       await lab.lab.reset('attached');
       const { state } = await run('backup-restore');
-      expect(state.status).toBe('failed');
+      await expectDrillEnded(drills.store, state, 'failed');
       expect(state.error).toContain('the standby group must be a cluster of its own');
     });
   });

@@ -8,6 +8,7 @@ import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { WEBHOOK_BACKOFF_MS } from '../src/notifications/webhooks.js';
 import { drillFinished, fetchAs, freePort, getDrill, post, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
+import { drillEnded } from './support/drill-outcome.js';
 
 const LAB = { name: 'rdtest-hooks', basePort: 8500 };
 const SECRET = 'webhook-secret-0123456789';
@@ -188,8 +189,8 @@ describe('webhooks: every outcome of a drill is posted, signed, and retried unti
     const abort = await post(service.base, `/drills/${abortedId}/abort`, { reason: 'change freeze' }, 'operator');
     expect(abort.status).toBe(202);
 
-    expect((await drillFinished(service.base, succeededId)).status).toBe('succeeded');
-    expect((await drillFinished(service.base, abortedId)).status).toBe('aborted');
+    await drillEnded(service.base, succeededId, 'succeeded');
+    await drillEnded(service.base, abortedId, 'aborted');
 
     const succeeded = await expectAnnounced(succeededId);
     expect(succeeded.event).toBe('drill.succeeded');

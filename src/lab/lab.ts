@@ -194,13 +194,16 @@ function nodesOf(containers: readonly LabContainer[]): NamedNode[] {
 
 /** The lab's Redis settings. A diskless sync with no delay lets a replica sync in tens of milliseconds. */
 export function redisArguments(container: LabContainer): string[] {
-  const common = ['redis-server', '--port', String(container.port), '--bind', LAB_HOST, '--save', '', '--appendonly', 'no'];
+  const common = ['redis-server', '--port', String(container.port), '--bind', LAB_HOST, '--save', ''];
   if (container.role === 'queue') {
-    // BullMQ needs keys never to be evicted.
-    return [...common, '--maxmemory-policy', 'noeviction'];
+    // BullMQ needs keys never to be evicted, and jobs that outlive a restart of their Redis: an
+    // append-only file written every second (BullMQ's own advice for production).
+    return [...common, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction'];
   }
   return [
     ...common,
+    '--appendonly',
+    'no',
     '--cluster-enabled',
     'yes',
     '--cluster-config-file',

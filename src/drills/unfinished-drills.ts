@@ -1,0 +1,47 @@
+import type { DrillLocks, LeaseResult } from './drill-locks.js';
+
+/** A drill the audit log says is not finished: requested and not yet run, or started and not ended. */
+export interface UnfinishedDrill {
+  readonly id: string;
+  readonly target: string;
+  readonly status: 'queued' | 'running';
+  readonly requestedAt: string;
+}
+
+/**
+ * The drill that holds a target in the log's eyes: the earliest requested of the target's
+ * unfinished drills, ties broken by id so that every instance agrees. Whatever the queue's Redis
+ * remembers, a later drill waits for it or is refused.
+ */
+export function holderInLog(unfinished: readonly UnfinishedDrill[], target: string): UnfinishedDrill | undefined {
+  return unfinished
+    .filter((drill) => drill.target === target)
+    .sort((one, other) => one.requestedAt.localeCompare(other.requestedAt) || one.id.localeCompare(other.id))[0];
+}
+
+/** Where the locks read the log's unfinished drills on a target. */
+export type UnfinishedOn = (target: string) => Promise<readonly UnfinishedDrill[]>;
+
+/**
+ * The target locks with the audit log in front: a drill takes its target only when no drill
+ * requested before it is unfinished there, so that losing the queue's Redis (and the leases in it)
+ * never lets two drills run on one target. Past that, the locks in Redis fence workers as before.
+ */
+export class LogFirstLocks implements DrillLocks {
+  constructor(
+    private readonly locks: DrillLocks,
+    private readonly unfinishedOn: UnfinishedOn,
+  ) {}
+
+  async acquire(target: string, drillId: string): Promise<LeaseResult> {
+    const holder = holderInLog(await this.unfinishedOn(target), target);
+    if (holder && holder.id !== drillId) {
+      return { acquired: false, holder: { drillId: holder.id } };
+    }
+    return this.locks.acquire(target, drillId);
+  }
+
+  cancelReservation(target: string, drillId: string): Promise<void> {
+    return this.locks.cancelReservation(target, drillId);
+  }
+}

@@ -1,0 +1,57 @@
+import { Logger } from '@nestjs/common';
+import type { UnfinishedDrill } from '../drills/unfinished-drills.js';
+import { orphanedDrills } from './orphaned-drills.js';
+
+/** What the reconciler needs of the queue: which drills have a live job, and a way to give one a job again. */
+export interface DrillJobs {
+  /** The drills that a waiting, delayed or active job will run (or resume). */
+  drillsWithLiveJobs(): Promise<ReadonlySet<string>>;
+  /** Puts the drill on the queue again, replacing a finished job of the same id. */
+  requeue(drillId: string): Promise<void>;
+}
+
+export interface DrillReconcilerParts {
+  readonly unfinished: () => Promise<readonly UnfinishedDrill[]>;
+  readonly jobs: DrillJobs;
+  /** The drills this process is running now: their job may be gone, but they are not orphans. */
+  readonly runningHere: () => ReadonlySet<string>;
+  /** The schedules' job schedulers, which the queue's Redis may have lost with its jobs. */
+  readonly restoreSchedulers: () => Promise<number>;
+}
+
+/**
+ * Makes the queue agree with the audit log: every drill the log says is unfinished and that no
+ * live job carries gets a job again, and resumes from its events as after a worker crash (the
+ * runner never repeats a kill nor a finished step). Runs at boot, whenever the queue's Redis
+ * comes back, and every few seconds, so that a queue Redis that lost its data (a restart without
+ * persistence, a failover, a FLUSHALL) orphans no drill.
+ */
+export class DrillReconciler {
+  private readonly logger = new Logger('DrillReconciler');
+  private running: Promise<string[]> | undefined;
+
+  constructor(private readonly parts: DrillReconcilerParts) {}
+
+  /** One pass; a pass already under way is joined rather than run twice at once. Answers the drills queued again. */
+  reconcile(): Promise<string[]> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<string[]> {
+    const unfinished = await this.parts.unfinished();
+    const restored = await this.parts.restoreSchedulers();
+    if (restored > 0) {
+      this.logger.warn(`re-created ${restored} job scheduler(s) the queue had lost`);
+    }
+    if (unfinished.length === 0) {
+      return [];
+    }
+    const orphans = orphanedDrills(unfinished, await this.parts.jobs.drillsWithLiveJobs(), this.parts.runningHere());
+    for (const drill of orphans) {
+      await this.parts.jobs.requeue(drill.id);
+      this.logger.warn(`drill ${drill.id} (${drill.status} on ${drill.target}) had no job in the queue: queued again to resume it`);
+    }
+    return orphans.map((drill) => drill.id);
+  }
+}

@@ -39,15 +39,14 @@ export class DrillReconciler {
   }
 
   private async pass(): Promise<string[]> {
-    const unfinished = await this.parts.unfinished();
     const restored = await this.parts.restoreSchedulers();
     if (restored > 0) {
       this.logger.warn(`re-created ${restored} job scheduler(s) the queue had lost`);
     }
-    if (unfinished.length === 0) {
-      return [];
-    }
-    const orphans = orphanedDrills(unfinished, await this.parts.jobs.drillsWithLiveJobs(), this.parts.runningHere());
+    // The jobs before the log: a drill that finishes in between is then no longer unfinished,
+    // rather than taken for an orphan because its job has just gone.
+    const live = await this.parts.jobs.drillsWithLiveJobs();
+    const orphans = orphanedDrills(await this.parts.unfinished(), live, this.parts.runningHere());
     for (const drill of orphans) {
       await this.parts.jobs.requeue(drill.id);
       this.logger.warn(`drill ${drill.id} (${drill.status} on ${drill.target}) had no job in the queue: queued again to resume it`);

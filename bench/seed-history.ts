@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { GROUP_FAILOVER_PLAN, type DrillEvent } from '../src/drills/drill-events.js';
+import type { DrillEvent } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_PLAN } from '../src/drills/scenarios.js';
 import type { EventStore } from '../src/events/event-store.js';
 
 /**

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
-import { GROUP_FAILOVER_PLAN, SCENARIOS } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_PLAN, SCENARIOS } from '../src/drills/scenarios.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
 import { drillFinished, fetchAs, post as postTo, startService, TEST_TOKENS, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
-import { GROUP_FAILOVER_PLAN, type StepName } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_PLAN, type StepName } from '../src/drills/scenarios.js';
 import { verifyAuditChain } from '../src/events/audit-verifier.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
 import { drillFinished, getDrill, post, startService } from './support/service.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP_FAILOVER_PLAN } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_PLAN } from '../src/drills/scenarios.js';
 import type { DrillListDto } from '../src/drills/drill-list.dto.js';
 import type { ProbeFiguresDto } from '../src/probe/probe-report.dto.js';
 import { ERROR_KINDS } from '../src/probe/probe-report.js';

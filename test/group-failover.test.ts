@@ -4,7 +4,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClusterNodes, slotCount } from '../src/cluster/cluster-nodes.parser.js';
 import { canaries } from '../src/drills/canaries.js';
-import { GROUP_FAILOVER_PLAN } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_PLAN } from '../src/drills/scenarios.js';
 import type { DrillState } from '../src/drills/drill-state.js';
 import { startUnrelatedRedis } from './support/containers.js';
 import { drillRunnerFor } from './support/drill-runner.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labTarget } from '../lab/lab-topology.js';
 import { failoverLayout, targetNodes } from '../targets/drill-target.js';
-import { SCENARIO_PLANS, SCENARIOS } from './drill-events.js';
+import { SCENARIO_PLANS, SCENARIOS } from './scenarios.js';
 import { planDrill } from './drill-plan.js';
 
 const target = labTarget({ name: 'plan', basePort: 7000 }, 'lab');

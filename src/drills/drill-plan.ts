@@ -1,5 +1,6 @@
 import { targetNodes, type DrillTarget, type FailoverLayout, type TargetNode } from '../targets/drill-target.js';
-import { SCENARIO_PLANS, SCENARIO_STANDBY, type DrillOptions, type ScenarioName, type StepName } from './drill-events.js';
+import type { DrillOptions } from './drill-events.js';
+import { SCENARIO_PLANS, SCENARIO_STANDBY, type ScenarioName, type StepName } from './scenarios.js';
 
 /** One thing a drill would do: a Redis command sent to nodes, or an action on containers. */
 export interface PlannedOperation {

@@ -9,7 +9,8 @@ import { failoverLayout, targetNodes, type DrillTarget } from '../targets/drill-
 import type { TargetRegistry } from '../targets/target-registry.js';
 import { NO_CRASH_POINTS, type CrashPoints } from './crash-points.js';
 import { ProbeWindow, type ProbeFactory } from './probe-window.js';
-import { FINISHED_ONCE_STARTED, RECOVERY_STEPS, SCENARIO_PLANS, type DrillEvent, type StepName } from './drill-events.js';
+import type { DrillEvent } from './drill-events.js';
+import { FINISHED_ONCE_STARTED, RECOVERY_STEPS, SCENARIO_PLANS, type StepName } from './scenarios.js';
 import type { DrillLocks, TargetLease } from './drill-locks.js';
 import { isFinished, killHasStarted, nextStep, type DrillState } from './drill-state.js';
 import { DrillStream, DrillTakenOverError } from './drill-stream.js';

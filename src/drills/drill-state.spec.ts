@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_FAILOVER_PLAN, type STEP_NAMES, type DrillEvent, type RecordedDrillEvent } from './drill-events.js';
+import type { DrillEvent, RecordedDrillEvent } from './drill-events.js';
+import { GROUP_FAILOVER_PLAN, type STEP_NAMES } from './scenarios.js';
 import { foldDrill, nextStep, type DrillState } from './drill-state.js';
 
 const drillId = '4f8a5c1e-0000-4000-8000-000000000001';

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDataSource } from '../database/data-source.js';
 import { EventStore } from '../events/event-store.js';
-import { GROUP_FAILOVER_PLAN, STEP_NAMES, type StepName } from './drill-events.js';
+import { GROUP_FAILOVER_PLAN, STEP_NAMES, type StepName } from './scenarios.js';
 import { DrillStream } from './drill-stream.js';
 import { DrillSummaryProjection } from './drill-summary.projection.js';
 import { unitRunner } from './testing/fake-drills.js';

@@ -5,7 +5,7 @@ import { targetNodes } from '../../targets/drill-target.js';
 import { canaries } from '../canaries.js';
 import type { RecordedNode } from '../drill-events.js';
 import { readinessProblems } from '../readiness.js';
-import { SCENARIO_STANDBY } from '../drill-events.js';
+import { SCENARIO_STANDBY } from '../scenarios.js';
 import { positionStandbyGroup, servingLayout } from './group-restore.js';
 import { pauseReplicaMigration } from './replica-migration.js';
 import { elapsedSince, type DrillStep } from './step-context.js';

@@ -1,6 +1,6 @@
 import { targetNodes, type DrillTarget, type FailoverLayout, type TargetNode } from '../targets/drill-target.js';
 import type { DrillOptions } from './drill-events.js';
-import { SCENARIO_PLANS, SCENARIO_STANDBY, type ScenarioName, type StepName } from './scenarios.js';
+import { SCENARIO_STEPS, SCENARIO_STANDBY, type ScenarioName, type StepName } from './scenarios.js';
 
 /** One thing a drill would do: a Redis command sent to nodes, or an action on containers. */
 export interface PlannedOperation {
@@ -243,6 +243,6 @@ export function planDrill(
       },
     ],
   };
-  const steps = [...SCENARIO_PLANS[scenario]];
+  const steps = [...SCENARIO_STEPS[scenario]];
   return { scenario, target: target.name, from: layout.from, to: layout.to, steps, operations: steps.flatMap((step) => byStep[step]()) };
 }

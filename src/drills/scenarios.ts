@@ -8,13 +8,13 @@ export const STEP_NAMES = ['prepare', 'copy', 'kill', 'takeover', 'forget', 'mee
 export type StepName = (typeof STEP_NAMES)[number];
 
 /** The seed's procedure: the serving group dies, the standby group takes over and becomes a full cluster. */
-export const GROUP_FAILOVER_PLAN: readonly StepName[] = ['prepare', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify'];
+export const GROUP_FAILOVER_STEPS: readonly StepName[] = ['prepare', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify'];
 
 /** Each scenario's steps, in order. */
-export const SCENARIO_PLANS: Readonly<Record<ScenarioName, readonly StepName[]>> = {
-  'group-failover': GROUP_FAILOVER_PLAN,
+export const SCENARIO_STEPS: Readonly<Record<ScenarioName, readonly StepName[]>> = {
+  'group-failover': GROUP_FAILOVER_STEPS,
   // ... and back to the starting topology, so that the next drill can run.
-  'failover-and-failback': [...GROUP_FAILOVER_PLAN, 'failback'],
+  'failover-and-failback': [...GROUP_FAILOVER_STEPS, 'failback'],
   // The spares already replicate the standbys: the takeover alone leaves a full cluster, nothing to meet.
   'prewired-standby': ['prepare', 'kill', 'takeover', 'forget', 'replicate', 'verify'],
   // Two clusters: the data is copied across, then the serving one dies and the other takes the clients.

@@ -9,5 +9,5 @@ import type { StepRegistry } from './step-context.js';
 import { takeover } from './takeover.step.js';
 import { verify } from './verify.step.js';
 
-/** Every step, by the name its events use; each scenario's plan picks from these. */
+/** Every step, by the name its events use; each scenario's steps pick from these. */
 export const DRILL_STEPS: StepRegistry = { prepare, copy, kill, takeover, forget, meet, replicate, verify, failback };

@@ -48,6 +48,7 @@ export type DrillEvent =
       type: 'DrillRequested';
       data: { scenario: ScenarioName; target: string; trigger: DrillTrigger; scheduleId?: string; options?: DrillOptions };
     }
+  /** `plan` holds the scenario's steps, in order; the field keeps the name it was recorded under. */
   | { type: 'DrillStarted'; data: { plan: StepName[] } }
   | { type: 'StepStarted'; data: { step: StepName } }
   | { type: 'StepSucceeded'; data: { step: StepName; durationMs: number } }
@@ -118,5 +119,4 @@ export type DrillEvent =
 /** What stops a drill on its own: a failover step past its watchdog, or clients down longer than the budget. */
 export type StopCondition = 'step-timeout' | 'client-outage' | 'client-errors';
 
-export type DrillEventType = DrillEvent['type'];
 export type RecordedDrillEvent = RecordedEvent<DrillEvent>;

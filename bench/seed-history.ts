@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { GROUP_FAILOVER_PLAN, type DrillEvent } from '../src/drills/drill-events.js';
+import type { DrillEvent } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_STEPS } from '../src/drills/scenarios.js';
 import type { EventStore } from '../src/events/event-store.js';
 
 /**
@@ -15,7 +16,7 @@ export function syntheticDrill(index: number, eventsPerDrill: number): DrillEven
       type: 'DrillRequested',
       data: { scenario: 'group-failover', target: index % 3 === 0 ? 'staging' : 'lab', trigger: index % 4 === 0 ? 'schedule' : 'manual' },
     },
-    { type: 'DrillStarted', data: { plan: [...GROUP_FAILOVER_PLAN] } },
+    { type: 'DrillStarted', data: { plan: [...GROUP_FAILOVER_STEPS] } },
   ];
   const domain: Record<string, DrillEvent[]> = {
     kill: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'].map((node) => ({
@@ -43,7 +44,7 @@ export function syntheticDrill(index: number, eventsPerDrill: number): DrillEven
     ],
   };
   const durations: Record<string, number> = { prepare: 450, kill: 20, takeover: 60, forget: 25, meet: 290, replicate: 310, verify: 240 };
-  for (const step of GROUP_FAILOVER_PLAN) {
+  for (const step of GROUP_FAILOVER_STEPS) {
     events.push({ type: 'StepStarted', data: { step } });
     if (failed && step === 'takeover') {
       events.push({

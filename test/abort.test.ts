@@ -10,7 +10,8 @@ import { readinessProblems } from '../src/drills/readiness.js';
 import { UNCOORDINATED } from '../src/drills/drill-locks.js';
 import { DrillStream } from '../src/drills/drill-stream.js';
 import { DRILL_STEPS } from '../src/drills/steps/drill-steps.js';
-import { GROUP_FAILOVER_PLAN, type DrillEvent, type RecordedDrillEvent, type StepName } from '../src/drills/drill-events.js';
+import type { DrillEvent, RecordedDrillEvent } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_STEPS, type StepName } from '../src/drills/scenarios.js';
 import type { DrillEventsPageDto } from '../src/drills/drill-history.dto.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
 import { failoverLayout, targetNodes, type GroupName } from '../src/targets/drill-target.js';
@@ -104,7 +105,7 @@ describe('aborting a drill on the Docker lab', () => {
       await lab.lab.reset();
       const { id, state, events, types } = await drillAbortedAfter(step);
       const reason = `stop after ${step}`;
-      const rest = GROUP_FAILOVER_PLAN.slice(GROUP_FAILOVER_PLAN.indexOf(step) + 1);
+      const rest = GROUP_FAILOVER_STEPS.slice(GROUP_FAILOVER_STEPS.indexOf(step) + 1);
 
       await expectDrillEnded(drills.store, state, 'aborted');
       expect(state.error).toBe(`aborted: ${reason}`);
@@ -121,7 +122,7 @@ describe('aborting a drill on the Docker lab', () => {
       );
       expect(first((event) => event.type === 'StepSucceeded' && event.data.step === step)).toBeLessThan(recoveryAt);
       const startedBefore = ofType(events.slice(0, recoveryAt), 'StepStarted').map((event) => event.data.step);
-      expect(startedBefore).toEqual(GROUP_FAILOVER_PLAN.slice(0, GROUP_FAILOVER_PLAN.indexOf(step) + 1));
+      expect(startedBefore).toEqual(GROUP_FAILOVER_STEPS.slice(0, GROUP_FAILOVER_STEPS.indexOf(step) + 1));
       // The recovery ran exactly the rest of the plan, once each, ending on the health gate.
       const recoveryEvents = events.slice(recoveryAt);
       expect(ofType(recoveryEvents, 'StepStarted').map((event) => event.data.step)).toEqual(rest);
@@ -217,7 +218,7 @@ describe('aborting a drill on the Docker lab', () => {
       expect(recovery).toHaveLength(1);
       const recovered = recovery[0]!.data.steps as StepName[];
       expect(recovered.length).toBeGreaterThan(0);
-      expect(recovered).toEqual(GROUP_FAILOVER_PLAN.slice(GROUP_FAILOVER_PLAN.length - recovered.length));
+      expect(recovered).toEqual(GROUP_FAILOVER_STEPS.slice(GROUP_FAILOVER_STEPS.length - recovered.length));
       expect(events.at(-1)).toMatchObject({ type: 'DrillAborted', data: { reason, recovered } });
       const from = events.find((event) => event.type === 'TopologyRecorded')!.data.from as GroupName;
       const killed = events.filter((event) => event.type === 'NodeKilled');

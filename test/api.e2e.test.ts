@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
-import { GROUP_FAILOVER_PLAN, SCENARIOS } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_STEPS, SCENARIOS } from '../src/drills/scenarios.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
 import { drillFinished, fetchAs, post as postTo, startService, TEST_TOKENS, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
@@ -75,7 +75,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     );
     await expectDrillEndedOverApi(base, drill, 'succeeded');
     expect(drill).toMatchObject({ id, scenario: 'group-failover', target: 'lab', trigger: 'manual', status: 'succeeded' });
-    expect(drill.steps.map((step) => step.name)).toEqual([...GROUP_FAILOVER_PLAN]);
+    expect(drill.steps.map((step) => step.name)).toEqual([...GROUP_FAILOVER_STEPS]);
     for (const step of drill.steps) {
       expect(step.status).toBe('succeeded');
       expect(step.durationMs).toBeGreaterThan(0);
@@ -92,7 +92,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toMatch(/^redis_drill_drills\{target="lab",scenario="group-failover",trigger="manual",status="succeeded"\} 1$/m);
-    for (const step of GROUP_FAILOVER_PLAN) {
+    for (const step of GROUP_FAILOVER_STEPS) {
       expect(text).toMatch(new RegExp(`^redis_drill_step_duration_seconds_count\\{step="${step}",target="lab"\\} 1$`, 'm'));
     }
     expect(text).toMatch(/^redis_drill_step_duration_seconds_bucket\{step="kill",target="lab",le="\+Inf"\} 1$/m);
@@ -229,14 +229,14 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
       steps: { name: string }[];
       events: { type: string; step?: string }[];
     };
-    expect(timeline.steps.map((step) => step.name)).toEqual([...GROUP_FAILOVER_PLAN]);
+    expect(timeline.steps.map((step) => step.name)).toEqual([...GROUP_FAILOVER_STEPS]);
     expect(timeline.events.filter((event) => event.type === 'NodeKilled').every((event) => event.step === 'kill')).toBe(true);
     const stats = (await (await fetchAs(`${base}/stats/steps?target=lab`)).json()) as {
       drills: { count: number; successRate: number };
       steps: { name: string; count: number }[];
     };
     expect(stats.drills).toMatchObject({ count: 1, successRate: 1 });
-    expect(stats.steps.map((step) => [step.name, step.count])).toEqual(GROUP_FAILOVER_PLAN.map((name) => [name, 1]));
+    expect(stats.steps.map((step) => [step.name, step.count])).toEqual(GROUP_FAILOVER_STEPS.map((name) => [name, 1]));
     const bad = await fetchAs(`${base}/stats/steps?from=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe('from must be a valid ISO 8601 date string');
@@ -269,7 +269,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     const followed = await cli('run', 'group-failover', '--no-probe');
     expect(followed.code, followed.stdout).toBe(0);
     const id = /drill (\S+) queued/.exec(followed.stdout)?.[1];
-    for (const step of GROUP_FAILOVER_PLAN) {
+    for (const step of GROUP_FAILOVER_STEPS) {
       expect(followed.stdout).toMatch(new RegExp(`^  ${step}\\s+succeeded\\s+\\d+\\.\\d ms$`, 'm'));
     }
     expect(followed.stdout).toContain(`drill ${id}: group-failover on lab, manual, succeeded`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
-import { SCENARIOS } from '../src/drills/drill-events.js';
+import { SCENARIOS } from '../src/drills/scenarios.js';
 import { DRILL_QUEUE } from '../src/queue/drill-queue.js';
 import { labQueueUrl } from '../src/lab/lab-topology.js';
 import { targetNodes } from '../src/targets/drill-target.js';

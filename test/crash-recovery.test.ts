@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
-import { GROUP_FAILOVER_PLAN, type StepName } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_STEPS, type StepName } from '../src/drills/scenarios.js';
 import { verifyAuditChain } from '../src/events/audit-verifier.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
 import { drillFinished, getDrill, post, startService } from './support/service.js';
@@ -91,8 +91,8 @@ describe('a drill whose service dies in the middle of it', () => {
     const rows = events(id);
     const of = (type: string) => rows.filter((row) => row.type === type).map((row) => JSON.parse(row.data) as Record<string, unknown>);
     // Each step started once and succeeded once; the step that was cut short resumed once.
-    expect(of('StepStarted').map((data) => data.step)).toEqual([...GROUP_FAILOVER_PLAN]);
-    expect(of('StepSucceeded').map((data) => data.step)).toEqual([...GROUP_FAILOVER_PLAN]);
+    expect(of('StepStarted').map((data) => data.step)).toEqual([...GROUP_FAILOVER_STEPS]);
+    expect(of('StepSucceeded').map((data) => data.step)).toEqual([...GROUP_FAILOVER_STEPS]);
     expect(of('StepResumed').map((data) => data.step)).toEqual([step]);
     expect(of('DrillResumed')).toHaveLength(1);
     // Nothing was killed twice: six kills recorded once each, and after a crash past the signals the

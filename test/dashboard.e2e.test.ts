@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP_FAILOVER_PLAN } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_STEPS } from '../src/drills/scenarios.js';
 import type { DrillListDto } from '../src/drills/drill-list.dto.js';
 import type { ProbeFiguresDto } from '../src/probe/probe-report.dto.js';
 import { ERROR_KINDS } from '../src/probe/probe-report.js';
@@ -83,7 +83,7 @@ describe('the dashboard, in a real browser', () => {
   it('shows a drill: its steps on a timeline, its figures, and its event log', async () => {
     await page.locator(`#drills tr[data-drill="${firstDrill}"] a`).click();
     await page.locator('#steps tr[data-step="verify"] .badge[data-status="succeeded"]').waitFor();
-    for (const step of GROUP_FAILOVER_PLAN) {
+    for (const step of GROUP_FAILOVER_STEPS) {
       expect(await page.locator(`#steps tr[data-step="${step}"] .badge`).textContent()).toBe('succeeded');
     }
     expect(await page.locator('#figures').textContent()).toMatch(/kill → cluster_state:ok\d+ ms/);

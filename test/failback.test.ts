@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/common/clock.js';
-import type { ScenarioName } from '../src/drills/drill-events.js';
+import type { ScenarioName } from '../src/drills/scenarios.js';
 import type { DrillState } from '../src/drills/drill-state.js';
 import { DrillStream } from '../src/drills/drill-stream.js';
 import { topologyDifferences } from '../src/drills/topology-match.js';

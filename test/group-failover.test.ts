@@ -4,7 +4,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClusterNodes, slotCount } from '../src/cluster/cluster-nodes.parser.js';
 import { canaries } from '../src/drills/canaries.js';
-import { GROUP_FAILOVER_PLAN } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_STEPS } from '../src/drills/scenarios.js';
 import type { DrillState } from '../src/drills/drill-state.js';
 import { startUnrelatedRedis } from './support/containers.js';
 import { expectDrillEnded } from './support/drill-outcome.js';
@@ -35,7 +35,7 @@ describe('a group-failover drill on the Docker lab', () => {
   it('succeeds, with every step timed', async () => {
     expect(state.error).toBeUndefined();
     await expectDrillEnded(drills.store, state, 'succeeded');
-    expect(state.steps.map((step) => [step.name, step.status])).toEqual(GROUP_FAILOVER_PLAN.map((name) => [name, 'succeeded']));
+    expect(state.steps.map((step) => [step.name, step.status])).toEqual(GROUP_FAILOVER_STEPS.map((name) => [name, 'succeeded']));
     expect(state.timings.killToServingMs).toBeGreaterThan(0);
     expect(state.timings.killToRedundantMs).toBeGreaterThan(state.timings.killToServingMs!);
   });
@@ -88,7 +88,7 @@ describe('a group-failover drill on the Docker lab', () => {
       .filter((row) => row.type === 'StepStarted' || row.type === 'StepSucceeded')
       .map((row) => ({ type: row.type, ...(JSON.parse(row.data) as { step: string; durationMs?: number }) }));
     expect(stepEvents.map((event) => `${event.type}:${event.step}`)).toEqual(
-      GROUP_FAILOVER_PLAN.flatMap((step) => [`StepStarted:${step}`, `StepSucceeded:${step}`]),
+      GROUP_FAILOVER_STEPS.flatMap((step) => [`StepStarted:${step}`, `StepSucceeded:${step}`]),
     );
     for (const event of stepEvents.filter((candidate) => candidate.type === 'StepSucceeded')) {
       expect(event.durationMs).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
-import { GROUP_FAILOVER_PLAN, type StepName } from '../src/drills/drill-events.js';
+import { GROUP_FAILOVER_STEPS, type StepName } from '../src/drills/scenarios.js';
 import { verifyAuditChain } from '../src/events/audit-verifier.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
 import { drillEnded } from './support/drill-outcome.js';
@@ -77,8 +77,8 @@ describe('a drill whose queue Redis loses its data', () => {
   /** Every step started once and succeeded once, nothing was killed twice, B passes the health gate, the chain verifies. */
   async function expectFinishedOnce(id: string): Promise<void> {
     const rows = events(id);
-    expect(of(rows, 'StepStarted').map((data) => data.step)).toEqual([...GROUP_FAILOVER_PLAN]);
-    expect(of(rows, 'StepSucceeded').map((data) => data.step)).toEqual([...GROUP_FAILOVER_PLAN]);
+    expect(of(rows, 'StepStarted').map((data) => data.step)).toEqual([...GROUP_FAILOVER_STEPS]);
+    expect(of(rows, 'StepSucceeded').map((data) => data.step)).toEqual([...GROUP_FAILOVER_STEPS]);
     expect(
       of(rows, 'NodeKilled')
         .map((data) => data.node)

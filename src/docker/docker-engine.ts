@@ -7,15 +7,6 @@ export function connectDocker(): Docker {
   return new Docker();
 }
 
-export async function dockerAnswers(docker: Docker, timeoutMs = 2000): Promise<boolean> {
-  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
-  const ping = docker.ping().then(
-    () => true,
-    () => false,
-  );
-  return Promise.race([ping, timeout]);
-}
-
 /** True for the Docker API's "no such container/image" answer. */
 export function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number } | null)?.statusCode === 404;

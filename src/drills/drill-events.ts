@@ -1,37 +1,8 @@
 import type { RecordedEvent } from '../events/event-store.js';
-import type { StandbyLayout } from '../cluster/standby-group.js';
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { GroupName } from '../targets/drill-target.js';
 import type { FailedCheck, PreflightCheck } from './preflight.js';
-
-export const SCENARIOS = ['group-failover', 'failover-and-failback', 'prewired-standby', 'backup-restore'] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
-
-/** Every step any scenario can have. */
-export const STEP_NAMES = ['prepare', 'copy', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify', 'failback'] as const;
-export type StepName = (typeof STEP_NAMES)[number];
-
-/** The seed's procedure: the serving group dies, the standby group takes over and becomes a full cluster. */
-export const GROUP_FAILOVER_PLAN: readonly StepName[] = ['prepare', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify'];
-
-/** Each scenario's steps, in order. */
-export const SCENARIO_PLANS: Readonly<Record<ScenarioName, readonly StepName[]>> = {
-  'group-failover': GROUP_FAILOVER_PLAN,
-  // ... and back to the starting topology, so that the next drill can run.
-  'failover-and-failback': [...GROUP_FAILOVER_PLAN, 'failback'],
-  // The spares already replicate the standbys: the takeover alone leaves a full cluster, nothing to meet.
-  'prewired-standby': ['prepare', 'kill', 'takeover', 'forget', 'replicate', 'verify'],
-  // Two clusters: the data is copied across, then the serving one dies and the other takes the clients.
-  'backup-restore': ['prepare', 'copy', 'kill', 'verify'],
-};
-
-/** How the standby group stands before the kill, by scenario (see `readinessProblems`). */
-export const SCENARIO_STANDBY: Readonly<Record<ScenarioName, StandbyLayout>> = {
-  'group-failover': 'attached',
-  'failover-and-failback': 'attached',
-  'prewired-standby': 'prewired',
-  'backup-restore': 'separate',
-};
+import type { ScenarioName, StepName } from './scenarios.js';
 
 export type DrillTrigger = 'manual' | 'schedule';
 
@@ -71,25 +42,13 @@ export interface RecordedNode {
   readonly slots?: string;
 }
 
-/**
- * What an abort after the kill still runs: the rest of the failover, and the checks that the
- * target ended healthy. Once the serving group is being killed, the only healthy state is the new
- * one: a kill cut short is run again (it signals only what still runs), then the rest.
- */
-export const RECOVERY_STEPS: readonly StepName[] = ['kill', 'takeover', 'forget', 'meet', 'replicate', 'verify'];
-
-/**
- * Steps that, once started, are finished on the recovery path rather than left half done: a
- * failback cut short leaves some shards handed back and others not, so it is run again to its end.
- */
-export const FINISHED_ONCE_STARTED: readonly StepName[] = ['failback'];
-
 /** Every event a drill's stream can hold. Payloads are versioned by adding new types, never by editing these. */
 export type DrillEvent =
   | {
       type: 'DrillRequested';
       data: { scenario: ScenarioName; target: string; trigger: DrillTrigger; scheduleId?: string; options?: DrillOptions };
     }
+  /** `plan` holds the scenario's steps, in order; the field keeps the name it was recorded under. */
   | { type: 'DrillStarted'; data: { plan: StepName[] } }
   | { type: 'StepStarted'; data: { step: StepName } }
   | { type: 'StepSucceeded'; data: { step: StepName; durationMs: number } }
@@ -160,5 +119,4 @@ export type DrillEvent =
 /** What stops a drill on its own: a failover step past its watchdog, or clients down longer than the budget. */
 export type StopCondition = 'step-timeout' | 'client-outage' | 'client-errors';
 
-export type DrillEventType = DrillEvent['type'];
 export type RecordedDrillEvent = RecordedEvent<DrillEvent>;

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { StepName } from './drill-events.js';
+import type { StepName } from './scenarios.js';
 import type { StepStatus } from './drill-state.js';
 
 export class DrillEventsQueryDto {

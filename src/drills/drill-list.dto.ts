@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { SCENARIOS, type DrillTrigger, type ScenarioName } from './drill-events.js';
+import type { DrillTrigger } from './drill-events.js';
+import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import { DRILL_STATUSES, type DrillStatus } from './drill-state.js';
 
 export class ListDrillsQueryDto {

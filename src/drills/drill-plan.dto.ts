@@ -1,4 +1,4 @@
-import { STEP_NAMES, type ScenarioName, type StepName } from './drill-events.js';
+import { STEP_NAMES, type ScenarioName, type StepName } from './scenarios.js';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class PlannedOperationDto {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labTarget } from '../lab/lab-topology.js';
 import { failoverLayout, targetNodes } from '../targets/drill-target.js';
-import { SCENARIO_PLANS, SCENARIOS } from './drill-events.js';
+import { SCENARIO_STEPS, SCENARIOS } from './scenarios.js';
 import { planDrill } from './drill-plan.js';
 
 const target = labTarget({ name: 'plan', basePort: 7000 }, 'lab');
@@ -10,7 +10,7 @@ const killOf = (plan: ReturnType<typeof planDrill>) => plan.operations.filter((o
 describe('planDrill', () => {
   it('kills exactly the serving group’s containers, and promotes the standbys of the other group', () => {
     const plan = planDrill(target, failoverLayout(target, 'A'), 'group-failover', {}, 16_384);
-    expect(plan).toMatchObject({ from: 'A', to: 'B', steps: SCENARIO_PLANS['group-failover'] });
+    expect(plan).toMatchObject({ from: 'A', to: 'B', steps: SCENARIO_STEPS['group-failover'] });
     expect(killOf(plan)).toEqual([
       {
         step: 'kill',
@@ -43,7 +43,7 @@ describe('planDrill', () => {
   it.each(SCENARIOS)('plans every step of %s in order, on nodes and containers of the target only', (scenario) => {
     const plan = planDrill(target, failoverLayout(target, 'A'), scenario, {}, 100);
     const steps = [...new Set(plan.operations.map((operation) => operation.step))];
-    expect(steps).toEqual(SCENARIO_PLANS[scenario]);
+    expect(steps).toEqual(SCENARIO_STEPS[scenario]);
     const nodes = new Set(targetNodes(target).map((node) => node.name));
     const containers = new Set(targetNodes(target).map((node) => node.containerName));
     for (const operation of plan.operations) {

@@ -3,7 +3,8 @@ import { ClusterAdmin } from '../cluster/cluster-admin.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { TargetRegistry } from '../targets/target-registry.js';
 import { failoverLayout } from '../targets/drill-target.js';
-import type { DrillOptions, ScenarioName } from './drill-events.js';
+import type { DrillOptions } from './drill-events.js';
+import type { ScenarioName } from './scenarios.js';
 import { planDrill, type DrillPlan } from './drill-plan.js';
 import { servingLayout } from './steps/group-restore.js';
 

@@ -4,7 +4,8 @@ import type { Clock } from '../common/clock.js';
 import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { openDataSource } from '../database/data-source.js';
 import { EventStore } from '../events/event-store.js';
-import { GROUP_FAILOVER_PLAN, STEP_NAMES, type DrillEvent, type StepName } from './drill-events.js';
+import type { DrillEvent } from './drill-events.js';
+import { GROUP_FAILOVER_STEPS, STEP_NAMES, type StepName } from './scenarios.js';
 import type { DrillLocks } from './drill-locks.js';
 import { DrillStream } from './drill-stream.js';
 import type { DrillStep, StepRegistry } from './steps/step-context.js';
@@ -75,13 +76,13 @@ describe('DrillRunner with fake steps', () => {
     await request();
     const { outcome, state } = await runner().run(drillId);
     expect(outcome).toBe('finished');
-    expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
+    expect(ran).toEqual([...GROUP_FAILOVER_STEPS]);
     expect(state.status).toBe('succeeded');
     expect(await recorded()).toEqual([
       'DrillRequested',
       'DrillStarted',
       'LeaseAcquired',
-      ...GROUP_FAILOVER_PLAN.flatMap((step) => [`StepStarted:${step}`, `StepSucceeded:${step}`]),
+      ...GROUP_FAILOVER_STEPS.flatMap((step) => [`StepStarted:${step}`, `StepSucceeded:${step}`]),
       'DrillSucceeded',
     ]);
     expect(state.steps.every((step) => step.status === 'succeeded' && step.durationMs! >= 0)).toBe(true);
@@ -219,7 +220,7 @@ describe('DrillRunner with fake steps', () => {
       error: 'aborted: stop condition: meet was still running after 200 ms (the step watchdog)',
       recovery: ['meet', 'replicate', 'verify'],
     });
-    expect(ran).toEqual([...GROUP_FAILOVER_PLAN.slice(0, 5), 'meet', 'replicate', 'verify']);
+    expect(ran).toEqual([...GROUP_FAILOVER_STEPS.slice(0, 5), 'meet', 'replicate', 'verify']);
     expect(state.steps.find((step) => step.name === 'meet')).toMatchObject({ status: 'succeeded', error: undefined });
     const events = await recorded();
     expect(events.slice(events.indexOf('StepFailed:meet'), events.indexOf('StepFailed:meet') + 5)).toEqual([
@@ -270,7 +271,7 @@ describe('DrillRunner with fake steps', () => {
     const { state } = await runner({ failback: outlivesWatchdogOnce('failback') }, { stepTimeoutMs: 200 }).run(drillId);
     expect(state).toMatchObject({ status: 'aborted', recovery: ['failback'] });
     expect(state.steps.find((step) => step.name === 'failback')).toMatchObject({ status: 'succeeded' });
-    expect(ran).toEqual([...GROUP_FAILOVER_PLAN, 'failback', 'failback']);
+    expect(ran).toEqual([...GROUP_FAILOVER_STEPS, 'failback', 'failback']);
   });
 
   it('fails when a failover step outlives its watchdog on the recovery path too', async () => {
@@ -347,7 +348,7 @@ describe('DrillRunner with fake steps', () => {
         error: 'aborted: stop condition: clients went 800 ms without a successful write; the budget is 500 ms',
         recovery: ['meet', 'replicate', 'verify'],
       });
-      expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
+      expect(ran).toEqual([...GROUP_FAILOVER_STEPS]);
       expect((await recorded()).filter((event) => event.startsWith('StopConditionMet'))).toHaveLength(1);
     });
 
@@ -360,7 +361,7 @@ describe('DrillRunner with fake steps', () => {
         status: 'aborted',
         error: 'aborted: stop condition: clients went 900 ms without a successful write; the budget is 500 ms',
       });
-      expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
+      expect(ran).toEqual([...GROUP_FAILOVER_STEPS]);
       expect(state.steps.every((step) => step.status === 'succeeded')).toBe(true);
     });
 
@@ -397,13 +398,13 @@ describe('DrillRunner with fake steps', () => {
     await request();
     const stream = await DrillStream.open(store, clock, drillId);
     await stream.append(
-      { type: 'DrillStarted', data: { plan: [...GROUP_FAILOVER_PLAN] } },
+      { type: 'DrillStarted', data: { plan: [...GROUP_FAILOVER_STEPS] } },
       { type: 'StepStarted', data: { step: 'prepare' } },
       { type: 'StepSucceeded', data: { step: 'prepare', durationMs: 1 } },
       { type: 'StepStarted', data: { step: 'kill' } },
     );
     const { state } = await runner().run(drillId);
-    expect(ran).toEqual(GROUP_FAILOVER_PLAN.slice(1));
+    expect(ran).toEqual(GROUP_FAILOVER_STEPS.slice(1));
     expect(state).toMatchObject({ status: 'succeeded', resumes: 1 });
     const events = await recorded();
     expect(events.filter((event) => event === 'StepStarted:kill')).toHaveLength(1);
@@ -437,7 +438,7 @@ describe('DrillRunner with fake steps', () => {
         return [];
       },
     }).run(drillId);
-    expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
+    expect(ran).toEqual([...GROUP_FAILOVER_STEPS]);
     expect(state.status).toBe('aborted');
     expect(state.recovery).toEqual(['takeover', 'forget', 'meet', 'replicate', 'verify']);
     const events = await recorded();
@@ -457,7 +458,7 @@ describe('DrillRunner with fake steps', () => {
       return [];
     };
     const { state } = await runner({ verify }).run(drillId);
-    expect(ran).toEqual([...GROUP_FAILOVER_PLAN]);
+    expect(ran).toEqual([...GROUP_FAILOVER_STEPS]);
     expect(state).toMatchObject({ status: 'aborted', error: 'aborted: the window closed during verify' });
     expect(state.steps.every((step) => step.status === 'succeeded')).toBe(true);
     const aborted = (await store.read<DrillEvent>(drillId)).at(-1);
@@ -516,7 +517,7 @@ describe('DrillRunner with fake steps', () => {
       await request();
       const stream = await DrillStream.open(store, clock, drillId);
       await stream.append(
-        { type: 'DrillStarted', data: { plan: [...GROUP_FAILOVER_PLAN] } },
+        { type: 'DrillStarted', data: { plan: [...GROUP_FAILOVER_STEPS] } },
         { type: 'StepStarted', data: { step: 'kill' } },
       );
       const result = await busyRunner().run(drillId);

@@ -9,7 +9,8 @@ import { failoverLayout, targetNodes, type DrillTarget } from '../targets/drill-
 import type { TargetRegistry } from '../targets/target-registry.js';
 import { NO_CRASH_POINTS, type CrashPoints } from './crash-points.js';
 import { ProbeWindow, type ProbeFactory } from './probe-window.js';
-import { FINISHED_ONCE_STARTED, RECOVERY_STEPS, SCENARIO_PLANS, type DrillEvent, type StepName } from './drill-events.js';
+import type { DrillEvent } from './drill-events.js';
+import { FINISHED_ONCE_STARTED, RECOVERY_STEPS, SCENARIO_STEPS, type StepName } from './scenarios.js';
 import type { DrillLocks, TargetLease } from './drill-locks.js';
 import { isFinished, killHasStarted, nextStep, type DrillState } from './drill-state.js';
 import { DrillStream, DrillTakenOverError } from './drill-stream.js';
@@ -181,7 +182,7 @@ export class DrillRunner {
     const leaseEvent: DrillEvent = { type: 'LeaseAcquired', data: { target: target.name, fencingToken: lease.token, worker } };
     await stream.append(
       stream.state.status === 'queued'
-        ? { type: 'DrillStarted', data: { plan: [...SCENARIO_PLANS[stream.state.scenario]] } }
+        ? { type: 'DrillStarted', data: { plan: [...SCENARIO_STEPS[stream.state.scenario]] } }
         : { type: 'DrillResumed', data: { worker } },
       leaseEvent,
     );
@@ -209,7 +210,7 @@ export class DrillRunner {
         }
         // The last step's success is still in `finishing`, not yet in the state.
         const justSucceeded = finishing.flatMap((event) => (event.type === 'StepSucceeded' ? [event.data.step] : []));
-        const remaining = recoveryPlan(stream.state).filter((name) => !justSucceeded.includes(name));
+        const remaining = stepsToRecover(stream.state).filter((name) => !justSucceeded.includes(name));
         await stream.append(...finishing, { type: 'RecoveryStarted', data: { steps: remaining, reason: abort.reason } });
         finishing = [];
         // The plan shrank to the recovery steps; start again from its first open step.
@@ -429,7 +430,7 @@ function stopEvents(met: StopConditionData): DrillEvent[] {
  * The steps an abort after the kill runs: the rest of the failover, as far as this scenario's plan
  * has it, and a failback that had started.
  */
-function recoveryPlan(state: DrillState): StepName[] {
+function stepsToRecover(state: DrillState): StepName[] {
   return state.steps
     .filter(
       (step) =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_FAILOVER_PLAN, type STEP_NAMES, type DrillEvent, type RecordedDrillEvent } from './drill-events.js';
+import type { DrillEvent, RecordedDrillEvent } from './drill-events.js';
+import { GROUP_FAILOVER_STEPS, type STEP_NAMES } from './scenarios.js';
 import { foldDrill, nextStep, type DrillState } from './drill-state.js';
 
 const drillId = '4f8a5c1e-0000-4000-8000-000000000001';
@@ -19,7 +20,7 @@ function given(...events: DrillEvent[]): RecordedDrillEvent[] {
 }
 
 const requested: DrillEvent = { type: 'DrillRequested', data: { scenario: 'group-failover', target: 'lab', trigger: 'manual' } };
-const started: DrillEvent = { type: 'DrillStarted', data: { plan: [...GROUP_FAILOVER_PLAN] } };
+const started: DrillEvent = { type: 'DrillStarted', data: { plan: [...GROUP_FAILOVER_STEPS] } };
 const stepStarted = (step: (typeof STEP_NAMES)[number]): DrillEvent => ({ type: 'StepStarted', data: { step } });
 const stepSucceeded = (step: (typeof STEP_NAMES)[number], durationMs = 10): DrillEvent => ({
   type: 'StepSucceeded',
@@ -49,7 +50,7 @@ describe('foldDrill', () => {
   it('lists every step of the plan as pending once started', () => {
     const state = foldDrill(given(requested, started))!;
     expect(state.status).toBe('running');
-    expect(state.steps.map((step) => [step.name, step.status])).toEqual(GROUP_FAILOVER_PLAN.map((name) => [name, 'pending']));
+    expect(state.steps.map((step) => [step.name, step.status])).toEqual(GROUP_FAILOVER_STEPS.map((name) => [name, 'pending']));
     expect(nextStep(state)).toBe('prepare');
   });
 

@@ -1,5 +1,6 @@
 import type { ProbeReport } from '../probe/probe-report.js';
-import type { DrillEvent, DrillOptions, DrillTrigger, RecordedDrillEvent, RecordedNode, ScenarioName, StepName } from './drill-events.js';
+import type { DrillEvent, DrillOptions, DrillTrigger, RecordedDrillEvent, RecordedNode } from './drill-events.js';
+import type { ScenarioName, StepName } from './scenarios.js';
 import type { GroupName } from '../targets/drill-target.js';
 import { PreflightFailedError } from './preflight.js';
 

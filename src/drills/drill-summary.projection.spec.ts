@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDataSource } from '../database/data-source.js';
 import { EventStore } from '../events/event-store.js';
-import { GROUP_FAILOVER_PLAN, STEP_NAMES, type StepName } from './drill-events.js';
+import { GROUP_FAILOVER_STEPS, STEP_NAMES, type StepName } from './scenarios.js';
 import { DrillStream } from './drill-stream.js';
 import { DrillSummaryProjection } from './drill-summary.projection.js';
 import { unitRunner } from './testing/fake-drills.js';
@@ -60,7 +60,7 @@ describe('the drill summary projection', () => {
         error: null,
       }),
     ]);
-    expect(steps.map((step) => [step.name, step.status])).toEqual(GROUP_FAILOVER_PLAN.map((name) => [name, 'succeeded']));
+    expect(steps.map((step) => [step.name, step.status])).toEqual(GROUP_FAILOVER_STEPS.map((name) => [name, 'succeeded']));
   });
 
   it('rebuilds from the events alone into exactly the tables kept live, failed and queued drills included', async () => {

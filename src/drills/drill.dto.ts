@@ -2,7 +2,8 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 import { ProbeReportDto } from '../probe/probe-report.dto.js';
 import { DrillOptionsDto } from './drill-options.dto.js';
-import { SCENARIOS, type DrillTrigger, type ScenarioName, type StepName } from './drill-events.js';
+import type { DrillTrigger } from './drill-events.js';
+import { SCENARIOS, type ScenarioName, type StepName } from './scenarios.js';
 import type { DrillStatus, StepStatus } from './drill-state.js';
 
 export class CreateDrillDto {

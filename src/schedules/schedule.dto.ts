@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
-import { SCENARIOS, type ScenarioName } from '../drills/drill-events.js';
+import { SCENARIOS, type ScenarioName } from '../drills/scenarios.js';
 import { DrillOptionsDto } from '../drills/drill-options.dto.js';
 
 export class ScheduleOptionsDto extends DrillOptionsDto {

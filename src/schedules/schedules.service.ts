@@ -4,7 +4,7 @@ import { DataSource, type Repository } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { errorMessage, settlesWithin } from '../common/wait-for.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import type { ScenarioName } from '../drills/drill-events.js';
+import type { ScenarioName } from '../drills/scenarios.js';
 import { DrillQueue, SCHEDULED_DRILL_JOB, type ScheduledDrillJobData } from '../queue/drill-queue.js';
 import { TargetRegistry } from '../targets/target-registry.js';
 import type { CreateScheduleDto, ScheduleChangeDto, ScheduleOptionsDto, ScheduleDto, UpdateScheduleDto } from './schedule.dto.js';

@@ -1,5 +1,5 @@
 import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
-import type { StepName } from '../drills/drill-events.js';
+import type { StepName } from '../drills/scenarios.js';
 
 export class StepStatsQueryDto {
   /** Start of the window (drills requested at or after it), ISO-8601; 30 days before `to` when left out. */

@@ -2,7 +2,7 @@ import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { STEP_NAMES, type StepName } from '../drills/drill-events.js';
+import { STEP_NAMES, type StepName } from '../drills/scenarios.js';
 import { sqliteHandle, type SqliteDatabase } from '../events/sqlite.js';
 import type { OutcomeStatsDto, StepStatsQueryDto, StepStatsReportDto } from './step-stats.dto.js';
 

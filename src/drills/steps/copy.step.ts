@@ -1,11 +1,12 @@
 import type { DrillStep } from './step-context.js';
+import { nodeNames, type StepDefinition } from './step-definition.js';
 
 /**
  * Backup and restore: every key of the serving cluster copied into the standby cluster with
  * `DUMP` and `RESTORE … REPLACE`, expiry times kept, master by master. What is written after the
  * copy stays behind in the serving cluster: it is what this kind of failover loses.
  */
-export const copy: DrillStep = async (context) => {
+const run: DrillStep = async (context) => {
   const { layout } = context;
   const started = context.clock.now();
   const { keys, bytes } = await context.keyspace.copyAll(layout.servingMasters, [...layout.standbys, ...layout.spares]);
@@ -22,4 +23,21 @@ export const copy: DrillStep = async (context) => {
       },
     },
   ];
+};
+
+export const copy: StepDefinition<'copy'> = {
+  name: 'copy',
+  run,
+  plan: ({ layout }) => [
+    {
+      action: 'copy every key, with its expiry, into the standby cluster',
+      command: 'SCAN, DUMP, PTTL',
+      nodes: nodeNames(layout.servingMasters),
+    },
+    {
+      action: 'write the copies on the standby cluster',
+      command: 'RESTORE <key> <ttl> <dump> REPLACE',
+      nodes: nodeNames([...layout.standbys, ...layout.spares]),
+    },
+  ],
 };

@@ -1,10 +1,12 @@
 import { pending, satisfied, waitFor } from '../../common/wait-for.js';
 import { canaries } from '../canaries.js';
 import type { DrillEvent } from '../drill-events.js';
+import { targetNodes } from '../../targets/drill-target.js';
 import { topologyDifferences } from '../topology-match.js';
 import { restartFresh } from './group-restore.js';
-import { pauseReplicaMigration, restoreReplicaMigration } from './replica-migration.js';
+import { pauseReplicaMigration, REPLICA_MIGRATION_SETTING, restoreReplicaMigration } from './replica-migration.js';
 import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
+import { containerNames, idOf, nodeNames, type StepDefinition } from './step-definition.js';
 
 /**
  * Back to the starting topology after the failover, with no acknowledged write lost:
@@ -19,7 +21,7 @@ import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
  * Each part looks at the live cluster first and does only what is left, so a run cut short by a
  * crash continues where it stood.
  */
-export const failback: DrillStep = async (context) => {
+const run: DrillStep = async (context) => {
   const { admin, layout } = context;
   const started = context.clock.now();
   const original = [...layout.servingMasters, ...layout.servingReplicas];
@@ -99,4 +101,66 @@ export const failback: DrillStep = async (context) => {
   );
   events.push({ type: 'StartingTopologyRestored', data: { serving: layout.from, failbackMs: elapsedSince(context.clock, started) } });
   return events;
+};
+
+export const failback: StepDefinition<'failback'> = {
+  name: 'failback',
+  run,
+  plan: ({ target, layout }) => {
+    const { servingMasters, servingReplicas, standbys, spares } = layout;
+    const original = [...servingMasters, ...servingReplicas];
+    const everyNode = nodeNames(targetNodes(target));
+    return [
+      { action: `start the ${layout.from} group again with an empty cluster config`, containers: containerNames(original) },
+      {
+        action: 'hold off replica migration while masters change',
+        command: `CONFIG SET ${REPLICA_MIGRATION_SETTING} no`,
+        nodes: everyNode,
+      },
+      ...original.map((node) => ({
+        action: `introduce ${node.name} to the serving cluster`,
+        command: 'CLUSTER MEET 127.0.0.1 <port>',
+        nodes: [node.name],
+      })),
+      ...servingMasters.flatMap((master, index) => {
+        const current = standbys[index]!;
+        return [
+          {
+            action: `make ${master.name} a replica of ${current.name}`,
+            command: `CLUSTER REPLICATE ${idOf(current)}`,
+            nodes: [master.name],
+          },
+          {
+            action: `hand ${current.name}'s slots back to ${master.name} once it has caught up (TAKEOVER under paused writes if Redis refuses the election)`,
+            command: 'CLUSTER FAILOVER',
+            nodes: [master.name],
+          },
+        ];
+      }),
+      ...[...servingReplicas, ...standbys].map((node, index) => {
+        const master = servingMasters[index % servingMasters.length]!;
+        return {
+          action: `make ${node.name} a replica of ${master.name}`,
+          command: `CLUSTER REPLICATE ${idOf(master)}`,
+          nodes: [node.name],
+        };
+      }),
+      {
+        action: 'put back the recorded replica-migration settings',
+        command: `CONFIG SET ${REPLICA_MIGRATION_SETTING} <recorded value>`,
+        nodes: everyNode,
+      },
+      { action: 'empty the spares and make them forget the cluster', command: 'FLUSHALL, CLUSTER RESET HARD', nodes: nodeNames(spares) },
+      ...spares.map((node) => ({
+        action: `forget ${node.name}`,
+        command: `CLUSTER FORGET ${idOf(node)}`,
+        nodes: nodeNames([...original, ...standbys]),
+      })),
+      {
+        action: 'health gate, canaries and the starting topology, node by node',
+        command: 'CLUSTER NODES, GET drill:<id>:canary:<n>',
+        nodes: everyNode,
+      },
+    ];
+  },
 };

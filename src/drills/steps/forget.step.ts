@@ -1,6 +1,7 @@
 import { acceptsConnections } from '../../cluster/port-probe.js';
 import { pending, satisfied, waitFor } from '../../common/wait-for.js';
 import { recordedId, type DrillStep } from './step-context.js';
+import { containerNames, idOf, nodeNames, type StepDefinition } from './step-definition.js';
 
 const DEATH_TIMEOUT_MS = 10_000;
 
@@ -9,7 +10,7 @@ const DEATH_TIMEOUT_MS = 10_000;
  * after a kill the dead nodes do not look failed yet, so "forget what is failing" would miss them.
  * A node that still answered would teach the others its id again, so their deaths come first.
  */
-export const forget: DrillStep = async (context) => {
+const run: DrillStep = async (context) => {
   const { layout, admin } = context;
   const dead = [...layout.servingMasters, ...layout.servingReplicas];
   await waitFor(
@@ -29,4 +30,20 @@ export const forget: DrillStep = async (context) => {
     type: 'NodeForgotten' as const,
     data: { node: node.name, nodeId: ids[index]!, forgottenOn: layout.standbys.map((standby) => standby.name) },
   }));
+};
+
+export const forget: StepDefinition<'forget'> = {
+  name: 'forget',
+  run,
+  plan: ({ layout }) => {
+    const dead = [...layout.servingMasters, ...layout.servingReplicas];
+    return [
+      { action: 'wait until the killed nodes refuse connections', containers: containerNames(dead) },
+      ...dead.map((node) => ({
+        action: `forget ${node.name}`,
+        command: `CLUSTER FORGET ${idOf(node)}`,
+        nodes: nodeNames(layout.standbys),
+      })),
+    ];
+  },
 };

@@ -1,6 +1,7 @@
 import { errorMessage } from '../../common/wait-for.js';
 import type { DrillEvent } from '../drill-events.js';
 import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
+import { containerNames, nodeNames, type StepDefinition } from './step-definition.js';
 
 /**
  * SIGKILLs every node of the serving group at once. A SIGKILL cannot be caught or ignored, so the
@@ -9,7 +10,7 @@ import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
  * already stopped and records them as such, so that nothing is killed twice. A planned drill
  * first holds writes and lets the standbys catch up.
  */
-export const kill: DrillStep = async (context) => {
+const run: DrillStep = async (context) => {
   const { layout } = context;
   const victims = [...layout.servingMasters, ...layout.servingReplicas];
   const paused = context.state.options.planned ? await pauseAndCatchUp(context) : [];
@@ -38,6 +39,31 @@ export const kill: DrillStep = async (context) => {
     );
   }
   return [...paused, ...killed];
+};
+
+export const kill: StepDefinition<'kill'> = {
+  name: 'kill',
+  run,
+  plan: ({ layout, options }) => [
+    ...(options.planned
+      ? [
+          {
+            action: 'hold client writes on the serving masters',
+            command: 'CLIENT PAUSE <step timeout> WRITE',
+            nodes: nodeNames(layout.servingMasters),
+          },
+          {
+            action: 'wait until each standby has caught up with its master',
+            command: 'INFO replication',
+            nodes: nodeNames([...layout.servingMasters, ...layout.standbys]),
+          },
+        ]
+      : []),
+    {
+      action: 'SIGKILL every container of the serving group at once',
+      containers: containerNames([...layout.servingMasters, ...layout.servingReplicas]),
+    },
+  ],
 };
 
 /**

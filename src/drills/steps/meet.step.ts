@@ -1,7 +1,8 @@
 import type { DrillStep } from './step-context.js';
+import { nodeNames, type StepDefinition } from './step-definition.js';
 
 /** Joins the spares to the new masters; each spare meets every member directly. */
-export const meet: DrillStep = async (context) => {
+const run: DrillStep = async (context) => {
   const { layout, admin } = context;
   const everyone = await admin.sendMeets(layout.spares, layout.standbys);
   await context.checkpoint('meet:after-meets');
@@ -15,4 +16,21 @@ export const meet: DrillStep = async (context) => {
       met: [...layout.standbys, ...layout.spares].filter((other) => other !== node).map((other) => other.name),
     },
   }));
+};
+
+export const meet: StepDefinition<'meet'> = {
+  name: 'meet',
+  run,
+  plan: ({ layout }) => [
+    ...layout.spares.map((node) => ({
+      action: `introduce ${node.name} to the new masters`,
+      command: 'CLUSTER MEET 127.0.0.1 <port>',
+      nodes: [node.name],
+    })),
+    {
+      action: 'wait until every node knows every other',
+      command: 'CLUSTER NODES',
+      nodes: nodeNames([...layout.standbys, ...layout.spares]),
+    },
+  ],
 };

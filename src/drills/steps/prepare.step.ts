@@ -5,10 +5,11 @@ import { targetNodes } from '../../targets/drill-target.js';
 import { canaries } from '../canaries.js';
 import type { RecordedNode } from '../drill-events.js';
 import { readinessProblems } from '../readiness.js';
-import { SCENARIO_STANDBY } from '../drill-events.js';
+import { SCENARIO_STANDBY } from '../scenarios.js';
 import { positionStandbyGroup, servingLayout } from './group-restore.js';
-import { pauseReplicaMigration } from './replica-migration.js';
+import { migrationPausedOn, pauseReplicaMigration, REPLICA_MIGRATION_SETTING } from './replica-migration.js';
 import { elapsedSince, type DrillStep } from './step-context.js';
+import { containerNames, nodeNames, type StepDefinition } from './step-definition.js';
 import { containerChecks, PreflightFailedError, type PreflightCheck } from '../preflight.js';
 
 /** Every check the preflight makes, in the order it makes them; the runner made the first and the fourth. */
@@ -25,7 +26,7 @@ const CHECKS_MADE: PreflightCheck[] = ['halt-released', 'docker-reachable', 'con
  * ready; after that the drill is refused with everything that was still wrong. Before any of it,
  * the container engine must answer and every container of the target carry its label.
  */
-export const prepare: DrillStep = async (context) => {
+const run: DrillStep = async (context) => {
   const { admin } = context;
   const containersFailed = await containerChecks(context.target, context.nodes);
   if (containersFailed.length > 0) {
@@ -66,7 +67,7 @@ export const prepare: DrillStep = async (context) => {
   }));
 
   if (standby !== 'separate') {
-    await pauseReplicaMigration(context, standby === 'prewired' ? [...layout.standbys, ...layout.spares] : layout.standbys);
+    await pauseReplicaMigration(context, migrationPausedOn(layout, standby));
   }
 
   const writing = context.clock.now();
@@ -99,4 +100,43 @@ export const prepare: DrillStep = async (context) => {
     { type: 'CanariesWritten', data: { keys: keys.length, tookMs: written } },
     { type: 'StandbysInSync', data: { standbys: layout.standbys.map((node) => node.name), tookMs: elapsedSince(context.clock, syncing) } },
   ];
+};
+
+export const prepare: StepDefinition<'prepare'> = {
+  name: 'prepare',
+  run,
+  plan: ({ target, layout, standby, canaryKeys }) => [
+    {
+      action: 'start any stopped container of the standby group with an empty cluster config',
+      containers: containerNames([...layout.standbys, ...layout.spares]),
+    },
+    {
+      action: 'read every node’s view of the cluster and check the starting layout',
+      command: 'CLUSTER NODES',
+      nodes: nodeNames(targetNodes(target)),
+    },
+    ...(standby === 'separate'
+      ? []
+      : [
+          {
+            action: 'hold off replica migration while masters change (the old value is recorded and put back later)',
+            command: `CONFIG SET ${REPLICA_MIGRATION_SETTING} no`,
+            nodes: nodeNames(migrationPausedOn(layout, standby)),
+          },
+        ]),
+    {
+      action: `write ${canaryKeys} canary keys, one per slot`,
+      command: 'SET drill:<id>:canary:<n> <value>',
+      nodes: nodeNames(layout.servingMasters),
+    },
+    ...(standby === 'separate'
+      ? []
+      : [
+          {
+            action: 'wait until the standbys have replicated every canary',
+            command: 'INFO replication',
+            nodes: nodeNames([...layout.servingMasters, ...layout.standbys]),
+          },
+        ]),
+  ],
 };

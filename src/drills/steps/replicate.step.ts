@@ -1,11 +1,12 @@
-import { restoreReplicaMigration } from './replica-migration.js';
+import { migrationPausedOn, REPLICA_MIGRATION_SETTING, restoreReplicaMigration } from './replica-migration.js';
 import type { DrillStep } from './step-context.js';
+import { idOf, nodeNames, type StepDefinition } from './step-definition.js';
 
 /**
  * Makes each spare a replica of one new master and waits until every one has synced and every
  * node knows the new roles: from then on the cluster can fail over on its own again.
  */
-export const replicate: DrillStep = async (context) => {
+const run: DrillStep = async (context) => {
   const { layout, admin } = context;
   const pairs = layout.spares.map((replica, index) => ({ replica, master: layout.standbys[index]! }));
   const involved = await admin.startReplication(pairs, layout.standbys);
@@ -27,4 +28,29 @@ export const replicate: DrillStep = async (context) => {
     },
     ...restored,
   ];
+};
+
+export const replicate: StepDefinition<'replicate'> = {
+  name: 'replicate',
+  run,
+  plan: ({ layout, standby }) => [
+    ...layout.servingMasters.map((_, index) => {
+      const [spare, master] = [layout.spares[index]!, layout.standbys[index]!];
+      return {
+        action: `make ${spare.name} a replica of ${master.name}`,
+        command: `CLUSTER REPLICATE ${idOf(master)}`,
+        nodes: [spare.name],
+      };
+    }),
+    {
+      action: 'wait for every replica link to be up and in sync',
+      command: 'INFO replication',
+      nodes: nodeNames([...layout.standbys, ...layout.spares]),
+    },
+    {
+      action: 'put back the recorded replica-migration settings',
+      command: `CONFIG SET ${REPLICA_MIGRATION_SETTING} <recorded value>`,
+      nodes: nodeNames(migrationPausedOn(layout, standby)),
+    },
+  ],
 };

@@ -3,7 +3,8 @@ import type { ClusterKeyspace } from '../../cluster/cluster-keyspace.js';
 import type { Clock } from '../../common/clock.js';
 import type { NodeControl } from '../../nodes/node-control.js';
 import type { DrillTarget, FailoverLayout, TargetNode } from '../../targets/drill-target.js';
-import type { DrillEvent, StepName } from '../drill-events.js';
+import type { DrillEvent } from '../drill-events.js';
+import type { StepName } from '../scenarios.js';
 import type { DrillState } from '../drill-state.js';
 
 export interface DrillSettings {

@@ -1,11 +1,12 @@
 import { recordedId, type DrillStep } from './step-context.js';
+import { nodeNames, type StepDefinition } from './step-definition.js';
 
 /**
  * Promotes the standbys with `CLUSTER FAILOVER TAKEOVER` right after the kill, without waiting
  * for the cluster to mark the dead masters as failed, then waits until they serve every slot.
  * Nothing is written to the log until they do, so that the measured time is the cluster's own.
  */
-export const takeover: DrillStep = async (context) => {
+const run: DrillStep = async (context) => {
   const { layout, admin } = context;
   const promotions = await admin.takeoverAll(
     layout.standbys.map((node) => {
@@ -34,6 +35,22 @@ export const takeover: DrillStep = async (context) => {
       },
     },
   ];
+};
+
+export const takeover: StepDefinition<'takeover'> = {
+  name: 'takeover',
+  run,
+  plan: ({ layout }) => [
+    ...layout.servingMasters.map((master, index) => {
+      const standby = layout.standbys[index]!;
+      return {
+        action: `promote ${standby.name} in place of ${master.name} without waiting for a failure report`,
+        command: 'CLUSTER FAILOVER TAKEOVER',
+        nodes: [standby.name],
+      };
+    }),
+    { action: 'wait until the new masters serve all 16384 slots', command: 'CLUSTER INFO', nodes: nodeNames(layout.standbys) },
+  ],
 };
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;

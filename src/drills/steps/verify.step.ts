@@ -1,6 +1,7 @@
 import { pending, satisfied, waitFor } from '../../common/wait-for.js';
 import { canaries } from '../canaries.js';
 import type { DrillStep } from './step-context.js';
+import { containerNames, nodeNames, type StepDefinition } from './step-definition.js';
 
 const STOPPED_TIMEOUT_MS = 15_000;
 
@@ -8,7 +9,7 @@ const STOPPED_TIMEOUT_MS = 15_000;
  * The end state: the container engine reports every killed container stopped, every canary key
  * is readable with this drill's value, and the health gate is green on the new cluster.
  */
-export const verify: DrillStep = async (context) => {
+const run: DrillStep = async (context) => {
   const { layout, admin } = context;
   const killed = [...layout.servingMasters, ...layout.servingReplicas];
   await waitFor(
@@ -45,4 +46,24 @@ export const verify: DrillStep = async (context) => {
     { type: 'CanariesVerified', data: { keys: expected.length, missing: 0 } },
     { type: 'HealthGatePassed', data: { nodes: members.map((node) => node.name) } },
   ];
+};
+
+export const verify: StepDefinition<'verify'> = {
+  name: 'verify',
+  run,
+  plan: ({ layout, canaryKeys }) => {
+    const members = nodeNames([...layout.standbys, ...layout.spares]);
+    return [
+      {
+        action: 'check that the engine reports every killed container stopped',
+        containers: containerNames([...layout.servingMasters, ...layout.servingReplicas]),
+      },
+      { action: `read back the ${canaryKeys} canary keys`, command: 'GET drill:<id>:canary:<n>', nodes: members },
+      {
+        action: 'health gate: all slots served, one replica per master in sync',
+        command: 'CLUSTER INFO, CLUSTER NODES, INFO replication',
+        nodes: members,
+      },
+    ];
+  },
 };

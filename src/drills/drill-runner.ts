@@ -10,9 +10,10 @@ import type { TargetRegistry } from '../targets/target-registry.js';
 import { NO_CRASH_POINTS, type CrashPoints } from './crash-points.js';
 import { ProbeWindow, type ProbeFactory } from './probe-window.js';
 import type { DrillEvent } from './drill-events.js';
-import { FINISHED_ONCE_STARTED, RECOVERY_STEPS, SCENARIO_STEPS, type StepName } from './scenarios.js';
+import { SCENARIO_STEPS, type StepName } from './scenarios.js';
+import { decide, type BetweenSteps, type BetweenStepsAction, type StopConditionData } from './drill-decider.js';
 import type { DrillLocks, TargetLease } from './drill-locks.js';
-import { isFinished, killHasStarted, nextStep, type DrillState } from './drill-state.js';
+import { isFinished, type DrillState } from './drill-state.js';
 import { DrillStream, DrillTakenOverError } from './drill-stream.js';
 import { elapsedSince, type DrillSettings, type StepContext, type StepRegistry } from './steps/step-context.js';
 import { PreflightFailedError } from './preflight.js';
@@ -178,7 +179,7 @@ export class DrillRunner {
     options: RunOptions,
     probe: ProbeWindow,
   ): Promise<RunResult> {
-    const { clock, worker } = this.deps;
+    const { worker } = this.deps;
     const leaseEvent: DrillEvent = { type: 'LeaseAcquired', data: { target: target.name, fencingToken: lease.token, worker } };
     await stream.append(
       stream.state.status === 'queued'
@@ -187,132 +188,135 @@ export class DrillRunner {
       leaseEvent,
     );
     const context = this.context(stream, target, lease);
-    // A step's events and success go out with the next step's start: one durable write, not three.
-    // Between the kill and the takeover that is the only write.
-    let finishing: DrillEvent[] = [];
-    let step = nextStep(stream.state);
-    while (step) {
+    for (;;) {
       await lease.assertHeld();
       await stream.refresh();
-      const outage = this.probeBudgetExceeded(stream.state, probe);
-      if (outage) {
-        await stream.append(...finishing, ...stopEvents(outage));
-        finishing = [];
-      }
-      const abort = stream.state.abortRequested;
-      if (abort && !stream.state.recovery) {
-        if (!killHasStarted(stream.state)) {
-          await stream.append(...finishing, ...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target)), {
+      const action = this.decideBetweenSteps(stream, {
+        kind: 'between-steps',
+        probe: { outageMs: probe.outageMs(), failedWrites: probe.failedWrites() },
+        parkRequested: options.shouldPark?.() ?? false,
+      });
+      switch (action.kind) {
+        case 'abort-untouched':
+          await stream.append(...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target)), {
             type: 'DrillAborted',
-            data: { reason: abort.reason, recovered: [] },
+            data: { reason: action.reason, recovered: [] },
           });
           return { outcome: 'finished', state: stream.state };
-        }
-        // The last step's success is still in `finishing`, not yet in the state.
-        const justSucceeded = finishing.flatMap((event) => (event.type === 'StepSucceeded' ? [event.data.step] : []));
-        const remaining = stepsToRecover(stream.state).filter((name) => !justSucceeded.includes(name));
-        await stream.append(...finishing, { type: 'RecoveryStarted', data: { steps: remaining, reason: abort.reason } });
-        finishing = [];
-        // The plan shrank to the recovery steps; start again from its first open step.
-        step = nextStep(stream.state);
-        if (!step) {
-          break;
-        }
-      }
-      if (options.shouldPark?.()) {
-        if (finishing.length > 0) {
-          await stream.append(...finishing);
-        }
-        return { outcome: 'parked', state: stream.state };
-      }
-      const resumed = stream.state.steps.find((candidate) => candidate.name === step)?.status === 'running';
-      await stream.append(...finishing, resumed ? { type: 'StepResumed', data: { step } } : { type: 'StepStarted', data: { step } });
-      finishing = [];
-      const started = clock.now();
-      const outcome = await this.attempt(step, context, stream);
-      if ('error' in outcome) {
-        const error = errorMessage(outcome.error);
-        const failed: DrillEvent = { type: 'StepFailed', data: { step, durationMs: elapsedSince(clock, started), error } };
-        if (outcome.error instanceof StepTimeoutError && isFailoverStepPastKill(stream.state, step)) {
-          // A stop condition: the failover's own steps get one more run, on the recovery path, once
-          // the run given up on has stopped, so that two runs of a step never act at once.
-          await stream.append(failed, ...stopEvents({ condition: 'step-timeout', step, detail: error }));
-          const stopped = await settlesWithin(outcome.error.settled, this.deps.settings.stepTimeoutMs);
-          if (!stopped) {
-            await stream.append(...(await probe.close(stream.state)), {
-              type: 'DrillFailed',
-              data: { step, reason: `${step} failed: ${error}, and was still running ${this.deps.settings.stepTimeoutMs} ms later` },
-            });
-            return { outcome: 'finished', state: stream.state };
+        case 'park':
+          await stream.flush();
+          return { outcome: 'parked', state: stream.state };
+        case 'close':
+          return this.close(stream, target, probe);
+        case 'run-step': {
+          const ended = await this.runStep(action.step, action.resumed, stream, context, target, probe);
+          if (ended) {
+            return ended;
           }
-          step = nextStep(stream.state);
-          continue;
         }
-        if (outcome.error instanceof PreflightFailedError) {
-          await stream.append(failed, ...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target)), {
-            type: 'DrillRefused',
-            data: { failedChecks: [...outcome.error.failedChecks] },
-          });
-          return { outcome: 'finished', state: stream.state };
-        }
-        await stream.append(failed, ...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target)), {
-          type: 'DrillFailed',
-          data: { step, reason: `${step} failed: ${error}` },
-        });
-        return { outcome: 'finished', state: stream.state };
       }
-      finishing = [...outcome.events, { type: 'StepSucceeded', data: { step, durationMs: elapsedSince(clock, started) } }];
-      if (step === 'prepare') {
-        // The probe needs the topology prepare found, so it starts with prepare's events applied.
-        finishing.push(...probe.start({ ...stream.state, ...pendingTopology(outcome.events) }, target));
-      }
-      step = nextStep(stream.state, step);
     }
-    // An abort may have come in during the last step, and the last step may have gone over the
-    // probe's budget: either way the drill did not run to its end unasked.
-    await stream.refresh();
-    const outage = this.probeBudgetExceeded(stream.state, probe);
-    // Closing the probe reads its writes back, which takes a while: an abort that comes in
-    // meanwhile still counts, so the outcome is decided after it.
-    const closing = [...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target))];
-    await stream.refresh();
-    const state = stream.state;
-    await stream.append(
-      ...finishing,
-      ...(outage ? stopEvents(outage) : []),
-      ...closing,
-      state.recovery
-        ? { type: 'DrillAborted', data: { reason: state.abortRequested!.reason, recovered: [...state.recovery] } }
-        : outage
-          ? { type: 'DrillAborted', data: { reason: `stop condition: ${outage.detail}`, recovered: [] } }
-          : state.abortRequested
-            ? // Asked to stop during the last step: nothing was left to recover, but the drill was stopped, not finished.
-              { type: 'DrillAborted', data: { reason: state.abortRequested.reason, recovered: [] } }
-            : { type: 'DrillSucceeded', data: { durationMs: elapsedSince(clock, Date.parse(state.startedAt!)) } },
-    );
-    return { outcome: 'finished', state: stream.state };
+  }
+
+  /** Decides between steps; what only records (a stop condition, the recovery's start) is staged, then decided on again. */
+  private decideBetweenSteps(
+    stream: DrillStream,
+    signal: BetweenSteps,
+  ): Exclude<BetweenStepsAction, { kind: 'record-stop-condition' | 'start-recovery' }> {
+    for (;;) {
+      const action = decide(stream.state, signal);
+      switch (action.kind) {
+        case 'record-stop-condition':
+          stream.stage(...stopEvents(action.met));
+          break;
+        case 'start-recovery':
+          stream.stage({ type: 'RecoveryStarted', data: { steps: [...action.steps], reason: action.reason } });
+          break;
+        default:
+          return action;
+      }
+    }
   }
 
   /**
-   * The probe's stop conditions: the clients' longest outage or their failed writes over the
-   * budget the drill set, when nothing stops the drill already.
+   * Runs one step. Its events and success are staged, to go out with the next step's start: one
+   * durable write, not three; between the kill and the takeover that is the only write. Returns
+   * the drill's result when the step's failure ends it.
    */
-  private probeBudgetExceeded(state: DrillState, probe: ProbeWindow): StopConditionData | undefined {
-    if (state.abortRequested || state.recovery) {
+  private async runStep(
+    step: StepName,
+    resumed: boolean,
+    stream: DrillStream,
+    context: StepContext,
+    target: DrillTarget,
+    probe: ProbeWindow,
+  ): Promise<RunResult | undefined> {
+    const { clock } = this.deps;
+    await stream.append(resumed ? { type: 'StepResumed', data: { step } } : { type: 'StepStarted', data: { step } });
+    const started = clock.now();
+    const outcome = await this.attempt(step, context, stream);
+    if (!('error' in outcome)) {
+      stream.stage(...outcome.events, { type: 'StepSucceeded', data: { step, durationMs: elapsedSince(clock, started) } });
+      if (step === 'prepare') {
+        // The probe needs the topology prepare found, which its staged events carry.
+        stream.stage(...probe.start(stream.state, target));
+      }
       return undefined;
     }
-    const { maxClientOutageMs, maxFailedWrites } = state.options;
-    const outage = probe.outageMs();
-    if (maxClientOutageMs !== undefined && outage !== undefined && outage > maxClientOutageMs) {
-      const detail = `clients went ${Math.round(outage)} ms without a successful write; the budget is ${maxClientOutageMs} ms`;
-      return { condition: 'client-outage', step: null, detail };
+    const error = errorMessage(outcome.error);
+    const timeout = outcome.error instanceof StepTimeoutError ? outcome.error : undefined;
+    stream.stage({ type: 'StepFailed', data: { step, durationMs: elapsedSince(clock, started), error } });
+    const action = decide(stream.state, {
+      kind: 'step-failed',
+      step,
+      error,
+      timedOut: timeout !== undefined,
+      ...(outcome.error instanceof PreflightFailedError ? { failedChecks: outcome.error.failedChecks } : {}),
+    });
+    switch (action.kind) {
+      case 'stop-timed-out-step': {
+        await stream.append(...stopEvents(action.met));
+        const stopped = await settlesWithin(timeout!.settled, this.deps.settings.stepTimeoutMs);
+        if (stopped) {
+          return undefined;
+        }
+        await stream.append(...(await probe.close(stream.state)), {
+          type: 'DrillFailed',
+          data: { step, reason: `${step} failed: ${error}, and was still running ${this.deps.settings.stepTimeoutMs} ms later` },
+        });
+        return { outcome: 'finished', state: stream.state };
+      }
+      case 'refuse':
+        await stream.append(...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target)), {
+          type: 'DrillRefused',
+          data: { failedChecks: [...action.failedChecks] },
+        });
+        return { outcome: 'finished', state: stream.state };
+      case 'fail':
+        await stream.append(...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target)), {
+          type: 'DrillFailed',
+          data: { step: action.step, reason: action.reason },
+        });
+        return { outcome: 'finished', state: stream.state };
     }
-    const failed = probe.failedWrites();
-    if (maxFailedWrites !== undefined && failed !== undefined && failed > maxFailedWrites) {
-      const detail = `${failed} client writes failed or got no answer; the budget is ${maxFailedWrites}`;
-      return { condition: 'client-errors', step: null, detail };
-    }
-    return undefined;
+  }
+
+  /**
+   * The steps are done: the probe closes and settings go back, then the drill ends. Closing the
+   * probe reads its writes back, which takes a while: an abort that comes in meanwhile still
+   * counts, so the end is decided after it.
+   */
+  private async close(stream: DrillStream, target: DrillTarget, probe: ProbeWindow): Promise<RunResult> {
+    const closing = [...(await probe.close(stream.state)), ...(await this.settingsBack(stream.state, target))];
+    await stream.refresh();
+    const { end } = decide(stream.state, { kind: 'closed' });
+    await stream.append(
+      ...closing,
+      end.outcome === 'succeeded'
+        ? { type: 'DrillSucceeded', data: { durationMs: elapsedSince(this.deps.clock, Date.parse(stream.state.startedAt!)) } }
+        : { type: 'DrillAborted', data: { reason: end.reason, recovered: [...end.recovered] } },
+    );
+    return { outcome: 'finished', state: stream.state };
   }
 
   /**
@@ -409,8 +413,6 @@ async function withWatchdog<T>(work: Promise<T>, step: StepName, timeoutMs: numb
   }
 }
 
-type StopConditionData = Extract<DrillEvent, { type: 'StopConditionMet' }>['data'];
-
 /** How long an interrupted drill keeps its target for the run that resumes it: past the longest pause between runs (30 s). */
 const RESUME_HOLD_MS = 60_000;
 
@@ -424,37 +426,4 @@ function stopEvents(met: StopConditionData): DrillEvent[] {
     { type: 'AbortRequested', data: { reason: `stop condition: ${met.detail}` } },
   ];
   return events.map((event) => ({ ...event, actor: STOP_CONDITION_ACTOR }));
-}
-
-/**
- * The steps an abort after the kill runs: the rest of the failover, as far as this scenario's plan
- * has it, and a failback that had started.
- */
-function stepsToRecover(state: DrillState): StepName[] {
-  return state.steps
-    .filter(
-      (step) =>
-        (RECOVERY_STEPS.includes(step.name) && step.status !== 'succeeded') ||
-        (FINISHED_ONCE_STARTED.includes(step.name) && (step.status === 'running' || step.status === 'failed')),
-    )
-    .map((step) => step.name);
-}
-
-/**
- * A step that must not be left half done, once the kill has started, with no abort or recovery
- * under way: what a step timeout stops into the recovery path instead of failing the drill.
- */
-function isFailoverStepPastKill(state: DrillState, step: StepName): boolean {
-  return (
-    killHasStarted(state) &&
-    (RECOVERY_STEPS.includes(step) || FINISHED_ONCE_STARTED.includes(step)) &&
-    !state.abortRequested &&
-    !state.recovery
-  );
-}
-
-/** The topology and direction a step's not yet recorded events carry. */
-function pendingTopology(events: readonly DrillEvent[]): Partial<DrillState> {
-  const recorded = events.find((event) => event.type === 'TopologyRecorded');
-  return recorded ? { topology: recorded.data.nodes, direction: { from: recorded.data.from, to: recorded.data.to } } : {};
 }

@@ -260,14 +260,10 @@ export const killHasStarted = (state: DrillState): boolean => state.killStartedA
 export const isFinished = (state: DrillState): boolean =>
   state.status === 'succeeded' || state.status === 'failed' || state.status === 'aborted';
 
-/**
- * The step to run now: the first that has not succeeded, or none when the plan is done. `after`
- * skips the plan up to and including a step whose success is not recorded yet.
- */
-export function nextStep(state: DrillState, after?: StepName): StepName | undefined {
+/** The step to run now: the first that has not succeeded, or none when the plan is done. */
+export function nextStep(state: DrillState): StepName | undefined {
   if (isFinished(state)) {
     return undefined;
   }
-  const from = after === undefined ? 0 : state.steps.findIndex((step) => step.name === after) + 1;
-  return state.steps.slice(from).find((step) => step.status !== 'succeeded' && step.status !== 'skipped')?.name;
+  return state.steps.find((step) => step.status !== 'succeeded' && step.status !== 'skipped')?.name;
 }

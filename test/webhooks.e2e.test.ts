@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { WEBHOOK_BACKOFF_MS } from '../src/notifications/webhooks.js';
@@ -12,13 +13,18 @@ import { drillEnded } from './support/drill-outcome.js';
 
 const LAB = { name: 'rdtest-hooks', basePort: 8500 };
 const SECRET = 'webhook-secret-0123456789';
+/** A plain-text WEBHOOK_SECRET as a Standard Webhooks verifier takes it: its bytes in base64. */
+const verifier = new Webhook(`whsec_${Buffer.from(SECRET).toString('base64')}`);
 
 interface Received {
   path: string;
   drillId: string | undefined;
   body: string;
+  /** The deprecated headers. */
   signature: string | undefined;
   delivery: string | undefined;
+  /** The Standard Webhooks headers, as a verifier takes them. */
+  standard: Record<string, string>;
   /** What the receiver answered. */
   status: number;
   at: number;
@@ -43,7 +49,7 @@ function drillIdOf(body: string): string | undefined {
   }
 }
 
-describe('webhooks: every outcome of a drill is posted, signed, and retried until the receiver takes it', () => {
+describe('webhooks: every outcome of a drill is posted, signed the Standard Webhooks way, and retried until the receiver takes it', () => {
   let lab: TestLab;
   let directory: string;
   let service: RunningService;
@@ -95,12 +101,15 @@ describe('webhooks: every outcome of a drill is posted, signed, and retried unti
     // A retry is the same delivery, with the same body and signature, after the backoff (less timer slack).
     expect(retried!.delivery).toBe(refused!.delivery);
     expect(retried!.signature).toBe(refused!.signature);
+    expect(retried!.standard['webhook-id']).toBe(refused!.standard['webhook-id']);
     expect(retried!.at - refused!.at).toBeGreaterThanOrEqual(WEBHOOK_BACKOFF_MS - 100);
     expect(second.delivery).toMatch(/^[0-9a-f-]{36}$/);
     expect(second.delivery).not.toBe(refused!.delivery);
     expect(new Set(requests.map((request) => request.body)).size).toBe(1);
     for (const request of requests) {
       expect(request.signature).toBe(`sha256=${createHmac('sha256', SECRET).update(request.body).digest('hex')}`);
+      expect(request.standard['webhook-id']).toBe(request.delivery);
+      expect(verifier.verify(request.body, request.standard)).toEqual(JSON.parse(request.body));
     }
 
     // The body is the drill as the API reports it.
@@ -143,6 +152,9 @@ describe('webhooks: every outcome of a drill is posted, signed, and retried unti
           body,
           signature: request.headers['x-redis-drill-signature'] as string | undefined,
           delivery: request.headers['x-redis-drill-delivery'] as string | undefined,
+          standard: Object.fromEntries(
+            ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(request.headers[name])]),
+          ),
           status,
           at: performance.now(),
         });

@@ -1,3 +1,5 @@
+import { CliError } from './cli-error.js';
+
 /** The service's HTTP API as the CLI calls it: base URL and token from the environment. */
 export class ApiClient {
   constructor(
@@ -39,13 +41,5 @@ export class ApiClient {
       throw new CliError(`${method} ${path} answered ${response.status}: ${message}${hint}`);
     }
     return parsed as T;
-  }
-}
-
-/** A failure to tell the user in one line, without a stack. */
-export class CliError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliError';
   }
 }

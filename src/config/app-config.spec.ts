@@ -49,6 +49,8 @@ describe('loadConfig', () => {
     ['WEBHOOKS', 'lab=ftp://example.test/hook', /WEBHOOKS is invalid: entry 1 \(lab\) must use http or https, not ftp:/],
     ['WEBHOOKS', 'http://127.0.0.1:9/hook', /WEBHOOKS is invalid: entry 1 must look like target=url/],
     ['WEBHOOKS', 'lab=http://127.0.0.1:9/hook', /WEBHOOK_SECRET must be set, 16 characters or more, when WEBHOOKS is/],
+    ['WEBHOOK_SECRET', 'whsec_not base64 at all', /WEBHOOK_SECRET starts with whsec_ but the rest is not base64/],
+    ['WEBHOOK_SECRET', 'whsec_not base64 at all', /WEBHOOK_SECRET starts with whsec_ but the rest is not base64/],
     ['API_TOKENS', 'ops:superuser:0123456789abcdef', /API_TOKENS is invalid: entry 1 \(ops\) has the role "superuser"/],
   ])('names %s when it is %j', (key, value, message) => {
     expect(() => loadConfig({ [key]: value })).toThrow(message);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseApiTokens, type ApiToken } from '../auth/api-tokens.js';
 import { parseWebhooks, type WebhookEndpoint } from '../notifications/webhook-config.js';
+import { webhookSigningKey } from '../notifications/webhook-signature.js';
 import { parseTargetsFile, type ConfiguredTargets } from '../targets/targets-file.js';
 import { basePortProblem, labNameProblem, labQueueUrl, labTarget, type LabSettings } from '../lab/lab-topology.js';
 
@@ -49,7 +50,7 @@ export interface AppConfig {
   readonly targets: ConfiguredTargets;
   /** Where finished drills are posted (`WEBHOOKS`: comma-separated `target=url`, `*=url` for all). */
   readonly webhooks: readonly WebhookEndpoint[];
-  /** The HMAC-SHA256 key webhook bodies are signed with (`WEBHOOK_SECRET`); required with `WEBHOOKS`. */
+  /** The key webhook deliveries are signed with (`WEBHOOK_SECRET`, read by `webhookSigningKey`); required with `WEBHOOKS`. */
   readonly webhookSecret: string | undefined;
   /** `json` (default): one JSON object per log line, with correlation and drill ids; `text`: Nest's own format (`LOG_FORMAT`). */
   readonly logFormat: 'json' | 'text';
@@ -119,6 +120,13 @@ function webhooks(env: Env, configured: ConfiguredTargets): { webhooks: WebhookE
   const secret = env.WEBHOOK_SECRET || undefined;
   if (secret !== undefined && secret.trim() !== secret) {
     throw new ConfigError('WEBHOOK_SECRET', 'has leading or trailing spaces');
+  }
+  if (secret !== undefined) {
+    try {
+      webhookSigningKey(secret);
+    } catch (error) {
+      throw new ConfigError('WEBHOOK_SECRET', (error as Error).message);
+    }
   }
   if (value === undefined || value === '') {
     return { webhooks: [], webhookSecret: secret };

@@ -1,3 +1,4 @@
+import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config/app-config.js';
 import { openDataSource } from '../database/data-source.js';
 import { DrillSummaryProjection } from '../drills/drill-summary.projection.js';
@@ -5,15 +6,36 @@ import { verifyAuditChain } from './audit-verifier.js';
 import { EventStore } from './event-store.js';
 import { sqliteHandle } from './sqlite.js';
 
-const USAGE = `usage: npm run events -- <command>
-  verify    walk the audit log's hash chain; exit 1 and name the first broken link if there is one
-  rebuild   rebuild the drill projections from the events alone`;
-
-async function main([command]: string[]): Promise<number> {
-  if (command !== 'verify' && command !== 'rebuild') {
-    console.error(USAGE);
-    return 2;
+/** Reads the command line; Commander prints help and refusals, and throws a `CommanderError` after them. */
+function parseEventsCommand(argv: string[]): 'verify' | 'rebuild' {
+  let parsed: 'verify' | 'rebuild' | undefined;
+  const program = new Command('npm run events --')
+    .usage('<command>')
+    .exitOverride()
+    .helpCommand(false)
+    .configureOutput({ outputError: (message, write) => write(`events: ${message.replace(/^error: /, '')}`) });
+  program
+    .command('verify')
+    .description("walk the audit log's hash chain; exit 1 and name the first broken link if there is one")
+    .action(() => {
+      parsed = 'verify';
+    });
+  program
+    .command('rebuild')
+    .description('rebuild the drill projections from the events alone')
+    .action(() => {
+      parsed = 'rebuild';
+    });
+  program.parse(argv, { from: 'user' });
+  if (!parsed) {
+    // Commander either calls one action or throws (exitOverride), so this is a bug, not a usage error.
+    throw new Error(`no command was parsed from ${JSON.stringify(argv)}`);
   }
+  return parsed;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = parseEventsCommand(argv);
   const { databasePath } = loadConfig();
   const dataSource = await openDataSource(databasePath);
   try {
@@ -44,6 +66,10 @@ async function main([command]: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof CommanderError) {
+      // Commander has printed the refusal or the help; a refused command line exits 2.
+      process.exit(error.exitCode === 0 ? 0 : 2);
+    }
     console.error(`events: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },

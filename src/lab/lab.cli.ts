@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, Option } from 'commander';
 import { ClusterAdmin } from '../cluster/cluster-admin.js';
 import { RedisConnections } from '../cluster/redis-connections.js';
 import type { StandbyLayout } from '../cluster/standby-group.js';
@@ -8,32 +8,64 @@ import { Lab } from './lab.js';
 
 const LAYOUTS: readonly StandbyLayout[] = ['attached', 'prewired', 'separate'];
 
-const USAGE = `usage: npm run lab -- <command> [options]
-  up       create and start the lab's containers and, on empty nodes, form cluster A with group B beside it
-  reset    recreate the twelve cluster nodes from nothing and form them again (the queue Redis stays)
-  status   show every container and what its node says of itself
-  down     remove every container labelled as this lab's
-options:
-  --bare               (up) start the containers only, every node empty
-  --layout <layout>    (up, reset) how group B stands beside cluster A:
-                         attached   B1–B3 replicate A1–A3, B4–B6 empty (default; group-failover, failover-and-failback)
-                         prewired   the same, with B4–B6 replicating B1–B3 (prewired-standby)
-                         separate   B is a cluster of its own (backup-restore)`;
+type LabCommand =
+  | { readonly name: 'up'; readonly bare: boolean; readonly layout: StandbyLayout }
+  | { readonly name: 'reset'; readonly layout: StandbyLayout }
+  | { readonly name: 'status' | 'down' };
+
+/** Reads the command line; Commander prints help and refusals, and throws a `CommanderError` after them. */
+function parseLabCommand(argv: string[]): LabCommand {
+  let parsed: LabCommand | undefined;
+  const layout = () =>
+    new Option(
+      '--layout <layout>',
+      'how group B stands beside cluster A: attached (B1–B3 replicate A1–A3, B4–B6 empty; group-failover, failover-and-failback), ' +
+        'prewired (the same, with B4–B6 replicating B1–B3; prewired-standby), separate (B is a cluster of its own; backup-restore)',
+    )
+      .choices(LAYOUTS)
+      .default('attached');
+  const program = new Command('npm run lab --')
+    .usage('<command> [options]')
+    .exitOverride()
+    .helpCommand(false)
+    .configureOutput({ outputError: (message, write) => write(`lab: ${message.replace(/^error: /, '')}`) });
+  program
+    .command('up')
+    .description("create and start the lab's containers and, on empty nodes, form cluster A with group B beside it")
+    .option('--bare', 'start the containers only, every node empty')
+    .addOption(layout())
+    .action((options: { bare?: true; layout: StandbyLayout }) => {
+      parsed = { name: 'up', bare: options.bare === true, layout: options.layout };
+    });
+  program
+    .command('reset')
+    .description('recreate the twelve cluster nodes from nothing and form them again (the queue Redis stays)')
+    .addOption(layout())
+    .action((options: { layout: StandbyLayout }) => {
+      parsed = { name: 'reset', layout: options.layout };
+    });
+  program
+    .command('status')
+    .description('show every container and what its node says of itself')
+    .action(() => {
+      parsed = { name: 'status' };
+    });
+  program
+    .command('down')
+    .description("remove every container labelled as this lab's")
+    .action(() => {
+      parsed = { name: 'down' };
+    });
+  program.parse(argv, { from: 'user' });
+  if (!parsed) {
+    // Commander either calls one action or throws (exitOverride), so this is a bug, not a usage error.
+    throw new Error(`no command was parsed from ${JSON.stringify(argv)}`);
+  }
+  return parsed;
+}
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { bare: { type: 'boolean' }, layout: { type: 'string' } } });
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  const [command] = parsed.positionals;
-  const layout = (parsed.values.layout ?? 'attached') as StandbyLayout;
-  if (!LAYOUTS.includes(layout)) {
-    console.error(`--layout must be one of ${LAYOUTS.join(', ')}, got ${JSON.stringify(parsed.values.layout)}\n${USAGE}`);
-    return 2;
-  }
+  const command = parseLabCommand(argv);
   const config = loadConfig();
   const connections = new RedisConnections();
   const lab = new Lab(
@@ -44,15 +76,15 @@ async function main(argv: string[]): Promise<number> {
     (line) => console.log(`lab ${config.lab.name}: ${line}`),
   );
   try {
-    switch (command) {
+    switch (command.name) {
       case 'up': {
-        const outcome = await lab.up({ form: !parsed.values.bare, layout });
+        const outcome = await lab.up({ form: !command.bare, layout: command.layout });
         console.log(`lab ${config.lab.name} is up (${outcome}); queue Redis at 127.0.0.1:${config.lab.basePort}`);
         return 0;
       }
       case 'reset':
-        await lab.reset(layout);
-        console.log(`lab ${config.lab.name} reset: cluster A serving, group B ${layout}`);
+        await lab.reset(command.layout);
+        console.log(`lab ${config.lab.name} reset: cluster A serving, group B ${command.layout}`);
         return 0;
       case 'down':
         console.log(`lab ${config.lab.name}: removed ${await lab.down()} container(s)`);
@@ -60,9 +92,6 @@ async function main(argv: string[]): Promise<number> {
       case 'status':
         console.table(await lab.status());
         return 0;
-      default:
-        console.error(USAGE);
-        return 2;
     }
   } finally {
     await connections.closeAll();
@@ -72,6 +101,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof CommanderError) {
+      // Commander has printed the refusal or the help; a refused command line exits 2.
+      process.exit(error.exitCode === 0 ? 0 : 2);
+    }
     console.error(`lab: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },

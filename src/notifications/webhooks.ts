@@ -8,7 +8,8 @@ import type { DrillEvent } from '../drills/drill-events.js';
 import { foldDrill, type DrillState } from '../drills/drill-state.js';
 import { EventStore, StreamConflictError } from '../events/event-store.js';
 import { DrillQueue, WEBHOOK_JOB } from '../queue/drill-queue.js';
-import { DELIVERY_HEADER, finishedPayload, SIGNATURE_HEADER, signature } from './webhook-payload.js';
+import { finishedPayload } from './webhook-payload.js';
+import { signedHeaders } from './webhook-signature.js';
 
 export interface WebhookJobData {
   readonly drillId: string;
@@ -23,7 +24,8 @@ const WEBHOOK_TIMEOUT_MS = 5_000;
 const ACTOR = 'webhooks';
 
 /**
- * Posts a finished drill to the webhooks configured for its target, signed with HMAC-SHA256.
+ * Posts a finished drill to the webhooks configured for its target, signed the Standard Webhooks
+ * way (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
  * Each delivery is a queue job, retried with exponential backoff, so that it survives a restart;
  * every attempt goes into the drill's stream (`WebhookDelivered`, `WebhookFailed`).
  */
@@ -69,8 +71,7 @@ export class Webhooks {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          [SIGNATURE_HEADER]: signature(this.config.webhookSecret!, body),
-          [DELIVERY_HEADER]: deliveryId,
+          ...signedHeaders(this.config.webhookSecret!, deliveryId, body, new Date(started)),
         },
         body,
         redirect: 'manual',

@@ -1,3 +1,4 @@
+import { AppError } from '../common/app-error.js';
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { DrillEvent, DrillOptions, DrillTrigger, RecordedDrillEvent, RecordedNode, ScenarioName, StepName } from './drill-events.js';
 import type { GroupName } from '../targets/drill-target.js';
@@ -68,10 +69,11 @@ export interface DrillState {
   readonly standbyRestore?: GroupName;
 }
 
-export class DrillHistoryError extends Error {
+export class DrillHistoryError extends AppError {
+  readonly code = 'DRILL_HISTORY_INVALID';
+
   constructor(drillId: string, problem: string) {
     super(`drill ${drillId}: ${problem}`);
-    this.name = 'DrillHistoryError';
   }
 }
 

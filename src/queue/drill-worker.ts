@@ -7,7 +7,8 @@ import { ScheduledDrills } from '../schedules/scheduled-drills.js';
 import { Webhooks, type WebhookJobData } from '../notifications/webhooks.js';
 import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, WEBHOOK_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
 import { armShutdownDeadline } from '../common/shutdown-deadline.js';
-import { errorMessage } from '../common/wait-for.js';
+import { errorMessage } from '../common/app-error.js';
+import { throttled } from '../common/warning-throttle.js';
 import { afterInterruption, LONGEST_RETRY_MS } from './interruptions.js';
 
 /** How soon a drill waiting for a busy target looks again. */
@@ -15,8 +16,6 @@ const TARGET_RECHECK_MS = 1_000;
 
 /** How long a shutdown waits for the queue to confirm the pause before it goes on regardless. */
 const PAUSE_WAIT_MS = 2_000;
-/** The shortest interval between two warnings about the worker's connection. */
-const WORKER_WARNING_INTERVAL_MS = 10_000;
 
 /**
  * The in-process worker that runs queued and scheduled drills. A job whose worker died is picked
@@ -29,7 +28,6 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
   private readonly logger = new Logger('DrillWorker');
   private worker: Worker | undefined;
   private shuttingDown = false;
-  private lastWarning = 0;
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
@@ -49,12 +47,8 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
       stalledInterval: Math.floor(this.config.workerLeaseMs / 2),
       maxStalledCount: 10,
     });
-    this.worker.on('error', (error) => {
-      if (Date.now() - this.lastWarning >= WORKER_WARNING_INTERVAL_MS) {
-        this.lastWarning = Date.now();
-        this.logger.warn(`worker: ${error.message}`);
-      }
-    });
+    const warn = throttled((message) => this.logger.warn(message));
+    this.worker.on('error', (error) => warn(`worker: ${error.message}`));
   }
 
   /** SIGTERM: take no new job, and let each drill in progress reach its next step boundary, where it parks. */

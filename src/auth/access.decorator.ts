@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ErrorBodyDto } from '../common/error-body.dto.js';
+import { ErrorBodyDto } from '../error-body.dto.js';
 import type { Role } from './api-tokens.js';
 
 export const ACCESS_KEY = 'redis-drill:access';

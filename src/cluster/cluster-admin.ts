@@ -1,10 +1,12 @@
-import { errorMessage, pending, satisfied, waitFor } from '../common/wait-for.js';
+import { errorMessage } from '../common/app-error.js';
+import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { parseClusterNodes, SLOT_COUNT, slotCount, type ClusterNodeEntry } from './cluster-nodes.parser.js';
 import { healthProblems, roleDisagreements, type HealthExpectations } from './health-gate.js';
 import { formatAddress } from './node-address.js';
 import { describeNode, type NamedNode, type NodeSnapshot } from './node-snapshot.js';
 import { parseInfo, parseReplicationInfo, type ReplicationInfo } from './redis-info.parser.js';
 import type { RedisConnections } from './redis-connections.js';
+import { ClusterCommandError, ClusterStateError, PromotionFailedError } from './cluster-errors.js';
 
 /** Bounds on every wait the admin does; each one ends in a timeout error that says what was awaited. */
 export interface ClusterAdminSettings {
@@ -140,7 +142,7 @@ export class ClusterAdmin {
     const [entries, keys] = await Promise.all([this.entries(node), this.keyCount(node)]);
     const self = entries.find((entry) => entry.myself);
     if (entries.length !== 1 || !self || slotCount(self) > 0 || keys > 0) {
-      throw new Error(
+      throw new ClusterStateError(
         `${describeNode(node)} is not an empty node: it knows ${entries.length} node(s), ` +
           `serves ${self ? slotCount(self) : 0} slot(s) and holds ${keys} key(s)`,
       );
@@ -315,8 +317,9 @@ export class ClusterAdmin {
         return { node, nodeId, attempts: attempt, tookMs: performance.now() - started };
       } catch (error) {
         if (attempt === this.settings.takeoverAttempts) {
-          throw new Error(
+          throw new PromotionFailedError(
             `${describeNode(node)} did not become master after ${attempt} CLUSTER FAILOVER TAKEOVER attempts: ${errorMessage(error)}`,
+            error,
           );
         }
       }
@@ -331,7 +334,9 @@ export class ClusterAdmin {
   private async assertReplicates(node: NamedNode, masterId: string): Promise<void> {
     const self = (await this.entries(node)).find((entry) => entry.myself);
     if (self?.role === 'replica' && self.masterId !== masterId) {
-      throw new Error(`${describeNode(node)} now replicates ${self.masterId}, not ${masterId}; a takeover would claim the wrong slots`);
+      throw new ClusterStateError(
+        `${describeNode(node)} now replicates ${self.masterId}, not ${masterId}; a takeover would claim the wrong slots`,
+      );
     }
   }
 
@@ -495,7 +500,7 @@ export class ClusterAdmin {
             await this.redis.command(node, 'CLUSTER', 'FORGET', id);
           } catch (error) {
             // Gone between the look and the command: that is the outcome wanted.
-            if (!/Unknown node/i.test(errorMessage(error))) {
+            if (!(error instanceof ClusterCommandError && /Unknown node/i.test(error.reply ?? ''))) {
               throw error;
             }
           }

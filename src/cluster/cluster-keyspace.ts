@@ -3,6 +3,7 @@ import type { ClusterAdmin } from './cluster-admin.js';
 import { formatAddress } from './node-address.js';
 import { describeNode, type NamedNode } from './node-snapshot.js';
 import type { RedisConnections } from './redis-connections.js';
+import { ClusterCommandError, ClusterStateError, commandFailure } from './cluster-errors.js';
 import { calculateSlot } from './slot-keys.js';
 
 const COPY_BATCH = 1000;
@@ -24,13 +25,15 @@ export class ClusterKeyspace {
     );
     const values = new Map(items.map((item) => [item.key, item.value]));
     await Promise.all(
-      [...routes].map(async ([owner, keys]) => {
-        const pipeline = (await this.redis.client(owner)).pipeline();
-        for (const key of keys) {
-          pipeline.set(key, values.get(key)!);
-        }
-        throwFirstError(owner, await pipeline.exec());
-      }),
+      [...routes].map(([owner, keys]) =>
+        onNode(owner, async () => {
+          const pipeline = (await this.redis.client(owner)).pipeline();
+          for (const key of keys) {
+            pipeline.set(key, values.get(key)!);
+          }
+          throwFirstError(owner, await pipeline.exec());
+        }),
+      ),
     );
   }
 
@@ -39,14 +42,16 @@ export class ClusterKeyspace {
     const routes = await this.route(members, keys);
     const found = new Map<string, string | null>();
     await Promise.all(
-      [...routes].map(async ([owner, ownedKeys]) => {
-        const pipeline = (await this.redis.client(owner)).pipeline();
-        for (const key of ownedKeys) {
-          pipeline.get(key);
-        }
-        const replies = throwFirstError(owner, await pipeline.exec());
-        ownedKeys.forEach((key, index) => found.set(key, (replies[index] as string | null) ?? null));
-      }),
+      [...routes].map(([owner, ownedKeys]) =>
+        onNode(owner, async () => {
+          const pipeline = (await this.redis.client(owner)).pipeline();
+          for (const key of ownedKeys) {
+            pipeline.get(key);
+          }
+          const replies = throwFirstError(owner, await pipeline.exec());
+          ownedKeys.forEach((key, index) => found.set(key, (replies[index] as string | null) ?? null));
+        }),
+      ),
     );
     return found;
   }
@@ -63,7 +68,7 @@ export class ClusterKeyspace {
       const client = await this.redis.client(source);
       let cursor = '0';
       do {
-        const [next, batch] = await client.scan(cursor, 'COUNT', COPY_BATCH);
+        const [next, batch] = await onNode(source, () => client.scan(cursor, 'COUNT', COPY_BATCH));
         cursor = next;
         if (batch.length === 0) {
           continue;
@@ -73,7 +78,7 @@ export class ClusterKeyspace {
           reads.pttl(key);
           reads.dumpBuffer(key);
         }
-        const replies = throwFirstError(source, await reads.exec());
+        const replies = throwFirstError(source, await onNode(source, () => reads.exec()));
         const entries = batch
           .map((key, index) => ({ key, ttl: replies[index * 2] as number, payload: replies[index * 2 + 1] as Buffer | null }))
           // Gone since the scan (-2, or no payload): nothing to copy.
@@ -84,14 +89,16 @@ export class ClusterKeyspace {
         );
         const byKey = new Map(entries.map((entry) => [entry.key, entry]));
         await Promise.all(
-          [...routes].map(async ([owner, ownedKeys]) => {
-            const writes = (await this.redis.client(owner)).pipeline();
-            for (const key of ownedKeys) {
-              const entry = byKey.get(key)!;
-              writes.restore(key, Math.max(entry.ttl, 0), entry.payload, 'REPLACE');
-            }
-            throwFirstError(owner, await writes.exec());
-          }),
+          [...routes].map(([owner, ownedKeys]) =>
+            onNode(owner, async () => {
+              const writes = (await this.redis.client(owner)).pipeline();
+              for (const key of ownedKeys) {
+                const entry = byKey.get(key)!;
+                writes.restore(key, Math.max(entry.ttl, 0), entry.payload, 'REPLACE');
+              }
+              throwFirstError(owner, await writes.exec());
+            }),
+          ),
         );
         keys += entries.length;
         bytes += entries.reduce((sum, entry) => sum + entry.payload.length, 0);
@@ -103,7 +110,7 @@ export class ClusterKeyspace {
   private async route(members: readonly NamedNode[], keys: readonly string[]): Promise<Map<NamedNode, string[]>> {
     const [viewer] = members;
     if (!viewer) {
-      throw new Error('no member to read the slot map from');
+      throw new ClusterStateError('no member to read the slot map from');
     }
     const ownerBySlot = slotOwners(await this.admin.entries(viewer));
     const memberByAddress = new Map(members.map((member) => [formatAddress(member), member]));
@@ -112,11 +119,11 @@ export class ClusterKeyspace {
       const slot = calculateSlot(key);
       const owner = ownerBySlot[slot];
       if (!owner) {
-        throw new Error(`slot ${slot} has no owner in the slot map of ${describeNode(viewer)}`);
+        throw new ClusterStateError(`slot ${slot} has no owner in the slot map of ${describeNode(viewer)}`);
       }
       const member = memberByAddress.get(owner.address);
       if (!member) {
-        throw new Error(`slot ${slot} is served by ${owner.address || owner.id}, which is not one of this target's nodes`);
+        throw new ClusterStateError(`slot ${slot} is served by ${owner.address || owner.id}, which is not one of this target's nodes`);
       }
       const bucket = routes.get(member) ?? [];
       bucket.push(key);
@@ -142,11 +149,20 @@ export function slotOwners(entries: readonly ClusterNodeEntry[]): (ClusterNodeEn
 
 function throwFirstError(owner: NamedNode, results: [Error | null, unknown][] | null): unknown[] {
   if (!results) {
-    throw new Error(`pipeline to ${describeNode(owner)} was discarded`);
+    throw new ClusterCommandError(owner, undefined, `pipeline to ${describeNode(owner)} was discarded`);
   }
   const failed = results.find(([error]) => error);
   if (failed?.[0]) {
-    throw new Error(`${describeNode(owner)} refused a key command: ${failed[0].message}`);
+    throw new ClusterCommandError(owner, failed[0], `${describeNode(owner)} refused a key command: ${failed[0].message}`);
   }
   return results.map(([, value]) => value);
+}
+
+/** Runs commands on one node over its raw client: what ioredis throws comes out typed. */
+async function onNode<T>(node: NamedNode, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw commandFailure(node, error);
+  }
 }

@@ -1,3 +1,5 @@
+import { AppError } from '../common/app-error.js';
+
 /** One line of `CLUSTER NODES`, as the node that answered sees the member it describes. */
 export interface ClusterNodeEntry {
   readonly id: string;
@@ -33,13 +35,14 @@ export const SLOT_COUNT = 16384;
 
 const KNOWN_FLAGS = new Set<string>(['myself', 'master', 'slave', 'fail?', 'fail', 'handshake', 'noaddr', 'nofailover', 'noflags']);
 
-export class ClusterNodesParseError extends Error {
+export class ClusterNodesParseError extends AppError {
+  readonly code = 'CLUSTER_NODES_UNPARSABLE';
+
   constructor(
     message: string,
     readonly line: string,
   ) {
     super(`${message} in CLUSTER NODES line: ${JSON.stringify(line)}`);
-    this.name = 'ClusterNodesParseError';
   }
 }
 

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { formatAddress, type NodeAddress } from './node-address.js';
+import { commandFailure, NodeUnreachableError } from './cluster-errors.js';
 
 export interface RedisConnectionOptions {
   /** How long a connection attempt may take; dead nodes must fail fast, not hang a step. */
@@ -22,10 +23,14 @@ export class RedisConnections {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  /** Sends one command to one node and returns its raw reply. */
+  /** Sends one command to one node and returns its raw reply; a failure is a `ClusterCommandError`. */
   async command(address: NodeAddress, name: string, ...args: (string | number)[]): Promise<unknown> {
     const client = await this.client(address);
-    return client.call(name, ...args);
+    try {
+      return await client.call(name, ...args);
+    } catch (error) {
+      throw commandFailure(address, error);
+    }
   }
 
   async client(address: NodeAddress): Promise<Redis> {
@@ -90,15 +95,5 @@ export class RedisConnections {
       throw new NodeUnreachableError(address, error);
     }
     return client;
-  }
-}
-
-export class NodeUnreachableError extends Error {
-  constructor(
-    readonly address: NodeAddress,
-    cause: unknown,
-  ) {
-    super(`cannot connect to Redis at ${formatAddress(address)}: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'NodeUnreachableError';
   }
 }

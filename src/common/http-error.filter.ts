@@ -1,18 +1,22 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { DrillFinishedError, TargetBusyError } from '../drills/drill-errors.js';
-import { DrillNotFoundError } from '../drills/drill-stream.js';
-import { PreflightFailedError, type FailedCheck } from '../drills/preflight.js';
-import { ScheduleNameTakenError, ScheduleNotFoundError } from '../schedules/schedule-errors.js';
-import { DrillsHaltedError, NotHaltedError } from '../safety/halt-switch.js';
-import { UnknownTargetError } from '../targets/target-registry.js';
+import { AppError } from './app-error.js';
 import { correlationIdOf } from './correlation.middleware.js';
-import type { ErrorBodyDto } from './error-body.dto.js';
+
+/** The one error shape every endpoint answers with (documented as `ErrorBodyDto`). */
+interface ErrorBody {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly message: string;
+  readonly correlationId: string;
+  readonly [field: string]: unknown;
+}
 
 /**
- * Turns every error into `ErrorBodyDto`: HTTP errors keep their status, known domain errors get
- * theirs, and anything else is logged and answered as a 500 that reveals nothing of it.
+ * Turns every error into the error body: HTTP errors keep their status, an `AppError` with an
+ * HTTP status gets it and its response fields, and anything else is logged and answered as a 500
+ * that reveals nothing of it.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -23,15 +27,12 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const correlationId = correlationIdOf(request);
-    const { statusCode, message, extra } = this.describe(exception, correlationId);
-    const body: ErrorBodyDto = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, correlationId, ...extra };
+    const { statusCode, message, ...extra } = this.describe(exception, correlationId);
+    const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, correlationId, ...extra };
     response.setHeader('x-correlation-id', correlationId).status(statusCode).json(body);
   }
 
-  private describe(
-    exception: unknown,
-    correlationId: string,
-  ): { statusCode: number; message: string; extra?: { runningDrillId: string } | { failedChecks: FailedCheck[] } } {
+  private describe(exception: unknown, correlationId: string): { statusCode: number; message: string; readonly [field: string]: unknown } {
     const bodyError = bodyParserError(exception);
     if (bodyError) {
       return bodyError;
@@ -41,32 +42,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       const message = typeof answer === 'string' ? answer : ((answer as { message?: string | string[] }).message ?? exception.message);
       return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : message };
     }
-    if (exception instanceof DrillNotFoundError || exception instanceof ScheduleNotFoundError) {
-      return { statusCode: HttpStatus.NOT_FOUND, message: exception.message };
+    if (exception instanceof AppError && exception.httpStatus !== undefined) {
+      return { statusCode: exception.httpStatus, ...exception.toResponse() };
     }
-    if (exception instanceof TargetBusyError) {
-      return { statusCode: HttpStatus.CONFLICT, message: exception.message, extra: { runningDrillId: exception.runningDrillId } };
-    }
-    if (exception instanceof DrillFinishedError || exception instanceof ScheduleNameTakenError) {
-      return { statusCode: HttpStatus.CONFLICT, message: exception.message };
-    }
-    if (exception instanceof PreflightFailedError) {
-      return {
-        statusCode: HttpStatus.UNPROCESSABLE_ENTITY,
-        message: exception.message,
-        extra: { failedChecks: [...exception.failedChecks] },
-      };
-    }
-    if (exception instanceof DrillsHaltedError) {
-      return { statusCode: HttpStatus.LOCKED, message: exception.message };
-    }
-    if (exception instanceof NotHaltedError) {
-      return { statusCode: HttpStatus.CONFLICT, message: exception.message };
-    }
-    if (exception instanceof UnknownTargetError) {
-      return { statusCode: HttpStatus.BAD_REQUEST, message: `target: ${exception.message}` };
-    }
-    this.logger.error(`${correlationId}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    const code = exception instanceof AppError ? ` [${exception.code}]` : '';
+    this.logger.error(
+      `${correlationId}${code}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
+    );
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error; see the service log for this correlation id' };
   }
 }

@@ -1,3 +1,5 @@
+import { AppError, errorMessage, isTransient } from './app-error.js';
+
 /** What one look at a condition found: either the awaited value, or why it is not there yet. */
 export type PollResult<T> = { readonly done: true; readonly value: T } | { readonly done: false; readonly reason: string };
 
@@ -12,14 +14,26 @@ export interface WaitOptions {
   readonly intervalMs?: number;
 }
 
-export class WaitTimeoutError extends Error {
+export class WaitTimeoutError extends AppError {
+  readonly code = 'WAIT_TIMED_OUT';
+  /**
+   * Whether the last look failed on something that may clear (a node that would not answer):
+   * then one more wait gives it more time. A condition seen and not met is not transient.
+   */
+  override readonly transient: boolean;
+
   constructor(
     readonly description: string,
     readonly timeoutMs: number,
     readonly lastReason: string,
+    /** What the last look threw, when it threw. */
+    lastFailure?: unknown,
   ) {
-    super(`timed out after ${timeoutMs} ms waiting for ${description}; last seen: ${lastReason}`);
-    this.name = 'WaitTimeoutError';
+    super(
+      `timed out after ${timeoutMs} ms waiting for ${description}; last seen: ${lastReason}`,
+      lastFailure === undefined ? undefined : { cause: lastFailure },
+    );
+    this.transient = isTransient(lastFailure);
   }
 }
 
@@ -34,6 +48,7 @@ export async function waitFor<T>(probe: () => Promise<PollResult<T>>, options: W
   const interval = options.intervalMs ?? 20;
   const deadline = performance.now() + options.timeoutMs;
   let lastReason = 'not looked at yet';
+  let lastFailure: unknown;
   for (;;) {
     try {
       const result = await probe();
@@ -41,19 +56,17 @@ export async function waitFor<T>(probe: () => Promise<PollResult<T>>, options: W
         return result.value;
       }
       lastReason = result.reason;
+      lastFailure = undefined;
     } catch (error) {
       lastReason = errorMessage(error);
+      lastFailure = error;
     }
     const left = deadline - performance.now();
     if (left <= 0) {
-      throw new WaitTimeoutError(options.description, options.timeoutMs, lastReason);
+      throw new WaitTimeoutError(options.description, options.timeoutMs, lastReason, lastFailure);
     }
     await pause(Math.min(interval, left));
   }
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Whether a promise settles within the time given. */

@@ -1,10 +1,38 @@
 import Docker from 'dockerode';
+import { AppError, errorMessage } from '../common/app-error.js';
 
 export { Docker };
 
 /** A client for the local Docker engine: `DOCKER_HOST` when set, else the standard socket. */
 export function connectDocker(): Docker {
   return new Docker();
+}
+
+const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/**
+ * A call the Docker engine did not carry out. The message is the engine's own; transient when
+ * the engine could not be reached or answered 5xx, as a busy or restarting engine does.
+ */
+export class DockerEngineError extends AppError {
+  readonly code = 'DOCKER_ENGINE_FAILED';
+  override readonly transient: boolean;
+  /** The engine's HTTP answer, when it gave one. */
+  readonly statusCode?: number;
+
+  constructor(cause: unknown) {
+    super(errorMessage(cause), { cause });
+    const { code, statusCode } = (cause ?? {}) as { code?: unknown; statusCode?: unknown };
+    if (typeof statusCode === 'number') {
+      this.statusCode = statusCode;
+    }
+    this.transient = (typeof code === 'string' && SOCKET_CODES.has(code)) || (this.statusCode !== undefined && this.statusCode >= 500);
+  }
+}
+
+/** The typed form of what a call to the engine threw; an error already typed passes as it is. */
+export function engineFailure(error: unknown): AppError {
+  return error instanceof AppError ? error : new DockerEngineError(error);
 }
 
 /** True for the Docker API's "no such container/image" answer. */

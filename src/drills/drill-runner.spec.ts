@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ClusterCommandError } from '../cluster/cluster-errors.js';
 import type { Clock } from '../common/clock.js';
 import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { openDataSource } from '../database/data-source.js';
 import { EventStore } from '../events/event-store.js';
+import { LeaseLostError } from '../queue/target-locks.js';
 import type { DrillEvent } from './drill-events.js';
 import { GROUP_FAILOVER_STEPS, STEP_NAMES, type StepName } from './scenarios.js';
 import type { DrillLocks } from './drill-locks.js';
@@ -13,6 +15,8 @@ import { unitRunner } from './testing/fake-drills.js';
 
 const clock: Clock = { now: () => Date.parse('2026-11-25T12:00:00Z') };
 const drillId = '4f8a5c1e-0000-4000-8000-000000000002';
+/** The node a failing command went to. */
+const NODE = { host: '127.0.0.1', port: 7011 };
 
 describe('DrillRunner with fake steps', () => {
   let dataSource: DataSource;
@@ -132,7 +136,7 @@ describe('DrillRunner with fake steps', () => {
     const { state } = await runner({
       meet: async () => {
         if (++tries < 3) {
-          throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+          throw new ClusterCommandError(NODE, Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
         }
         return [];
       },
@@ -149,7 +153,7 @@ describe('DrillRunner with fake steps', () => {
     await request();
     const { state } = await runner({
       forget: async () => {
-        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:7011'), { code: 'ECONNREFUSED' });
+        throw new ClusterCommandError(NODE, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:7011'), { code: 'ECONNREFUSED' }));
       },
     }).run(drillId);
     expect(state.error).toBe('forget failed: connect ECONNREFUSED 127.0.0.1:7011');
@@ -536,7 +540,7 @@ describe('DrillRunner with fake steps', () => {
           token: 7,
           assertHeld: async () => {
             if (!held) {
-              throw Object.assign(new Error('lost'), { name: 'LeaseLostError' });
+              throw new LeaseLostError('lab', drillId, 7);
             }
           },
           release: async () => undefined,

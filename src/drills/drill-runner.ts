@@ -1,10 +1,10 @@
 import type { ClusterAdmin } from '../cluster/cluster-admin.js';
 import type { ClusterKeyspace } from '../cluster/cluster-keyspace.js';
 import type { Clock } from '../common/clock.js';
-import { isTransient } from '../common/transient-errors.js';
-import { errorMessage } from '../common/wait-for.js';
+import { errorMessage, isTransient } from '../common/app-error.js';
 import type { EventStore } from '../events/event-store.js';
 import type { NodeControl } from '../nodes/node-control.js';
+import { LeaseLostError } from '../queue/target-locks.js';
 import { failoverLayout, targetNodes, type DrillTarget } from '../targets/drill-target.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import { NO_CRASH_POINTS, type CrashPoints } from './crash-points.js';
@@ -124,7 +124,7 @@ export class DrillRunner {
     try {
       return await this.drive(stream, target, granted.lease, options, probe);
     } catch (error) {
-      if (error instanceof DrillTakenOverError || (error as Error).name === 'LeaseLostError') {
+      if (error instanceof DrillTakenOverError || error instanceof LeaseLostError) {
         return { outcome: 'parked', state: stream.state };
       }
       interrupted = true;
@@ -353,7 +353,7 @@ export class DrillRunner {
       try {
         return { events: await withWatchdog(this.deps.steps[step](context), step, stepTimeoutMs) };
       } catch (error) {
-        if (error instanceof DrillTakenOverError || (error as Error).name === 'LeaseLostError') {
+        if (error instanceof DrillTakenOverError || error instanceof LeaseLostError) {
           throw error;
         }
         if (!isTransient(error) || attempt > stepRetries) {

@@ -1,3 +1,4 @@
+import { AppError } from '../common/app-error.js';
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { DrillEvent, DrillOptions, DrillTrigger, RecordedDrillEvent, RecordedNode } from './drill-events.js';
 import type { ScenarioName, StepName } from './scenarios.js';
@@ -69,10 +70,11 @@ export interface DrillState {
   readonly standbyRestore?: GroupName;
 }
 
-export class DrillHistoryError extends Error {
+export class DrillHistoryError extends AppError {
+  readonly code = 'DRILL_HISTORY_INVALID';
+
   constructor(drillId: string, problem: string) {
     super(`drill ${drillId}: ${problem}`);
-    this.name = 'DrillHistoryError';
   }
 }
 

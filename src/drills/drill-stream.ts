@@ -1,3 +1,5 @@
+import { HttpStatus } from '@nestjs/common';
+import { AppError } from '../common/app-error.js';
 import type { Clock } from '../common/clock.js';
 import { StreamConflictError, type EventStore, type NewEvent } from '../events/event-store.js';
 import type { DrillEvent, RecordedDrillEvent } from './drill-events.js';
@@ -6,20 +8,23 @@ import { evolve, foldDrill, type DrillState } from './drill-state.js';
 /** Events that others than the drill's worker may append: requests to the drill, not its progress. */
 const CONTROL_EVENTS: ReadonlySet<string> = new Set(['AbortRequested']);
 
-export class DrillTakenOverError extends Error {
+export class DrillTakenOverError extends AppError {
+  readonly code = 'DRILL_TAKEN_OVER';
+
   constructor(
     readonly drillId: string,
     readonly foreignEvent: string,
   ) {
     super(`drill ${drillId}: another writer appended ${foreignEvent}; this worker stops`);
-    this.name = 'DrillTakenOverError';
   }
 }
 
-export class DrillNotFoundError extends Error {
+export class DrillNotFoundError extends AppError {
+  readonly code = 'DRILL_NOT_FOUND';
+  override readonly httpStatus = HttpStatus.NOT_FOUND;
+
   constructor(readonly drillId: string) {
     super(`no drill with id ${drillId}`);
-    this.name = 'DrillNotFoundError';
   }
 }
 

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { Requires } from '../auth/access.decorator.js';
 import { CallerOf, type Caller } from '../auth/caller.js';
-import { ErrorBodyDto } from '../common/error-body.dto.js';
+import { ErrorBodyDto } from '../error-body.dto.js';
 import { uuidPipeOptions } from '../common/uuid-pipe.js';
 import { DrillEventsPageDto, DrillEventsQueryDto, DrillTimelineDto } from './drill-history.dto.js';
 import { DrillHistory } from './drill-history.service.js';

@@ -1,5 +1,5 @@
-import type { Verdict } from '../common/transient-errors.js';
-import { errorMessage } from '../common/wait-for.js';
+import { HttpStatus } from '@nestjs/common';
+import { AppError, errorMessage } from '../common/app-error.js';
 import type { NodeControl } from '../nodes/node-control.js';
 import { targetNodes, type DrillTarget } from '../targets/drill-target.js';
 
@@ -13,13 +13,16 @@ export interface FailedCheck {
 }
 
 /** A drill refused before it touched anything, with every check that failed. */
-export class PreflightFailedError extends Error implements Verdict {
-  /** The checks already had their time to settle: a refusal is not retried, whatever it quotes. */
-  readonly verdict = true;
+export class PreflightFailedError extends AppError {
+  readonly code = 'PREFLIGHT_FAILED';
+  override readonly httpStatus = HttpStatus.UNPROCESSABLE_ENTITY;
 
   constructor(readonly failedChecks: readonly FailedCheck[]) {
     super(`preflight failed: ${failedChecks.map((failed) => `${failed.check}: ${failed.problem}`).join('; ')}`);
-    this.name = 'PreflightFailedError';
+  }
+
+  override toResponse() {
+    return { message: this.message, failedChecks: [...this.failedChecks] };
   }
 }
 

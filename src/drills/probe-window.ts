@@ -1,4 +1,4 @@
-import { errorMessage } from '../common/wait-for.js';
+import { errorMessage } from '../common/app-error.js';
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { DrillTarget } from '../targets/drill-target.js';
 import type { DrillEvent } from './drill-events.js';

@@ -1,3 +1,4 @@
+import { AppError, errorMessage } from '../common/app-error.js';
 import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { eventHash, GENESIS_HASH } from './event-hash.js';
@@ -37,14 +38,25 @@ export interface AppendMetadata {
   readonly actor: string;
 }
 
-export class StreamConflictError extends Error {
+export class StreamConflictError extends AppError {
+  readonly code = 'STREAM_CONFLICT';
+
   constructor(
     readonly drillId: string,
     readonly expectedSequence: number,
     readonly actualSequence: number,
   ) {
     super(`drill ${drillId}: expected its stream at sequence ${expectedSequence}, found ${actualSequence}; another writer appended first`);
-    this.name = 'StreamConflictError';
+  }
+}
+
+/** Another connection held the database past the busy timeout; the same append may go through a moment later. */
+export class EventStoreBusyError extends AppError {
+  readonly code = 'EVENT_STORE_BUSY';
+  override readonly transient = true;
+
+  constructor(cause: unknown) {
+    super(errorMessage(cause), { cause });
   }
 }
 
@@ -165,7 +177,11 @@ export class EventStore {
       }
       return recorded;
     });
-    return transaction.immediate();
+    try {
+      return transaction.immediate();
+    } catch (error) {
+      throw (error as { code?: unknown }).code === 'SQLITE_BUSY' ? new EventStoreBusyError(error) : error;
+    }
   }
 
   async read<E extends NewEvent>(drillId: string): Promise<RecordedEvent<E>[]> {

@@ -2,7 +2,7 @@ import type { ClusterAdmin } from '../cluster/cluster-admin.js';
 import { formStandbyGroup, type StandbyLayout } from '../cluster/standby-group.js';
 import { slotCount } from '../cluster/cluster-nodes.parser.js';
 import type { NamedNode } from '../cluster/node-snapshot.js';
-import { errorMessage } from '../common/wait-for.js';
+import { errorMessage } from '../common/app-error.js';
 import { isNotFound, type Docker } from '../docker/docker-engine.js';
 import { ensureRedisImage, type RedisImageSettings } from '../docker/redis-image.js';
 import { failoverLayout } from '../targets/drill-target.js';

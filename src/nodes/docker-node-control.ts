@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { emptyFileTar } from '../docker/empty-file-tar.js';
-import { isNotFound, type Docker } from '../docker/docker-engine.js';
+import { engineFailure, isNotFound, type Docker } from '../docker/docker-engine.js';
 import { targetNodes, type DrillTarget, type TargetNode } from '../targets/drill-target.js';
 import { NodeControlRefusedError, type ContainerState, type KillOutcome, type NodeControl } from './node-control.js';
 
@@ -26,7 +26,25 @@ export class DockerNodeControl implements NodeControl {
     this.allowed = new Map(targetNodes(target).map((node) => [node.containerName, node]));
   }
 
-  async kill(node: TargetNode): Promise<KillOutcome> {
+  kill(node: TargetNode): Promise<KillOutcome> {
+    return typedFailures(() => this.killContainer(node));
+  }
+
+  start(node: TargetNode, options: { wipeClusterState?: boolean } = {}): Promise<{ alreadyRunning: boolean }> {
+    return typedFailures(() => this.startContainer(node, options));
+  }
+
+  inspect(node: TargetNode): Promise<ContainerState> {
+    return typedFailures(() => this.inspectContainer(node));
+  }
+
+  ping(): Promise<void> {
+    return typedFailures(async () => {
+      await this.docker.ping();
+    });
+  }
+
+  private async killContainer(node: TargetNode): Promise<KillOutcome> {
     const { id, running, pid } = await this.guard(node);
     if (!running) {
       return { alreadyStopped: true, method: 'none' };
@@ -46,7 +64,7 @@ export class DockerNodeControl implements NodeControl {
     return { alreadyStopped: false, method: 'engine' };
   }
 
-  async start(node: TargetNode, options: { wipeClusterState?: boolean } = {}): Promise<{ alreadyRunning: boolean }> {
+  private async startContainer(node: TargetNode, options: { wipeClusterState?: boolean }): Promise<{ alreadyRunning: boolean }> {
     const { id, running } = await this.guard(node);
     if (running) {
       if (options.wipeClusterState) {
@@ -65,7 +83,7 @@ export class DockerNodeControl implements NodeControl {
     return { alreadyRunning: false };
   }
 
-  async inspect(node: TargetNode): Promise<ContainerState> {
+  private async inspectContainer(node: TargetNode): Promise<ContainerState> {
     this.assertListed(node);
     try {
       const info = await this.docker.getContainer(node.containerName).inspect();
@@ -77,10 +95,6 @@ export class DockerNodeControl implements NodeControl {
       }
       throw error;
     }
-  }
-
-  async ping(): Promise<void> {
-    await this.docker.ping();
   }
 
   private assertListed(node: TargetNode): void {
@@ -110,6 +124,15 @@ export class DockerNodeControl implements NodeControl {
       );
     }
     return { id: info.Id, running: info.State.Running, pid: info.State.Pid };
+  }
+}
+
+/** Runs engine calls: what dockerode (or a signal) throws comes out as a `DockerEngineError`. */
+async function typedFailures<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw engineFailure(error);
   }
 }
 

@@ -1,3 +1,4 @@
+import { AppError } from '../common/app-error.js';
 import type { TargetNode } from '../targets/drill-target.js';
 
 export interface ContainerState {
@@ -27,9 +28,7 @@ export interface KillOutcome {
   readonly method: 'signal' | 'engine' | 'none';
 }
 
-export class NodeControlRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'NodeControlRefusedError';
-  }
+/** Node control would not act: the container is not the target's, or not in a state to act on. */
+export class NodeControlRefusedError extends AppError {
+  readonly code = 'NODE_CONTROL_REFUSED';
 }

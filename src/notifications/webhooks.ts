@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { errorMessage } from '../common/wait-for.js';
+import { errorMessage } from '../common/app-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { DrillEvent } from '../drills/drill-events.js';
 import { foldDrill, type DrillState } from '../drills/drill-state.js';

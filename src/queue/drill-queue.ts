@@ -2,10 +2,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { currentCorrelationId } from '../common/log-context.js';
+import { throttled } from '../common/warning-throttle.js';
 
 export const DRILL_QUEUE = 'drills';
-/** The shortest interval between two warnings about the queue's connection. */
-const QUEUE_WARNING_INTERVAL_MS = 10_000;
 /** Jobs that run a drill already requested. */
 export const DRILL_JOB = 'drill';
 /** Jobs a schedule produces; the worker requests their drill. */
@@ -29,17 +28,12 @@ export interface ScheduledDrillJobData {
 @Injectable()
 export class DrillQueue {
   private readonly logger = new Logger('DrillQueue');
-  private lastWarning = 0;
 
   constructor(@InjectQueue(DRILL_QUEUE) readonly queue: Queue) {
     // Without a listener BullMQ prints every connection error as a raw dump; one line every few
     // seconds says the same, and /api/health reports the queue down meanwhile.
-    queue.on('error', (error) => {
-      if (Date.now() - this.lastWarning >= QUEUE_WARNING_INTERVAL_MS) {
-        this.lastWarning = Date.now();
-        this.logger.warn(`queue: ${error.message}`);
-      }
-    });
+    const warn = throttled((message) => this.logger.warn(message));
+    queue.on('error', (error) => warn(`queue: ${error.message}`));
   }
 
   async enqueue(drillId: string, waitForTarget = false): Promise<void> {

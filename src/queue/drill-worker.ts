@@ -1,22 +1,29 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DrillRunner, type RunResult } from '../drills/drill-runner.js';
+import { DrillHistoryError } from '../drills/drill-state.js';
+import { DrillNotFoundError } from '../drills/drill-stream.js';
 import { withLogFields } from '../common/log-context.js';
 import { ScheduledDrills } from '../schedules/scheduled-drills.js';
 import { Webhooks, type WebhookJobData } from '../notifications/webhooks.js';
-import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, WEBHOOK_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
+import { DRILL_JOB, DRILL_QUEUE, SCHEDULED_DRILL_JOB, WEBHOOK_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
 import { armShutdownDeadline } from '../common/shutdown-deadline.js';
-import { errorMessage } from '../common/wait-for.js';
+import { errorMessage } from '../common/app-error.js';
+import { throttled } from '../common/warning-throttle.js';
 import { afterInterruption, LONGEST_RETRY_MS } from './interruptions.js';
+
+/** Every job the drill queue carries, told apart by its name. */
+type QueueJob =
+  | Job<DrillJobData, unknown, typeof DRILL_JOB>
+  | Job<ScheduledDrillJobData, unknown, typeof SCHEDULED_DRILL_JOB>
+  | Job<WebhookJobData, unknown, typeof WEBHOOK_JOB>;
 
 /** How soon a drill waiting for a busy target looks again. */
 const TARGET_RECHECK_MS = 1_000;
 
 /** How long a shutdown waits for the queue to confirm the pause before it goes on regardless. */
 const PAUSE_WAIT_MS = 2_000;
-/** The shortest interval between two warnings about the worker's connection. */
-const WORKER_WARNING_INTERVAL_MS = 10_000;
 
 /**
  * The in-process worker that runs queued and scheduled drills. A job whose worker died is picked
@@ -29,7 +36,6 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
   private readonly logger = new Logger('DrillWorker');
   private worker: Worker | undefined;
   private shuttingDown = false;
-  private lastWarning = 0;
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
@@ -40,7 +46,7 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
   ) {}
 
   onModuleInit(): void {
-    this.worker = new Worker(DRILL_QUEUE, (job, token) => this.track(this.process(job, token)), {
+    this.worker = new Worker(DRILL_QUEUE, (job: Job, token) => this.track(this.process(job as QueueJob, token)), {
       connection: { url: this.config.redisUrl },
       prefix: this.config.queuePrefix,
       // Drills on different targets run side by side; one target never has two (the target lock).
@@ -49,12 +55,8 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
       stalledInterval: Math.floor(this.config.workerLeaseMs / 2),
       maxStalledCount: 10,
     });
-    this.worker.on('error', (error) => {
-      if (Date.now() - this.lastWarning >= WORKER_WARNING_INTERVAL_MS) {
-        this.lastWarning = Date.now();
-        this.logger.warn(`worker: ${error.message}`);
-      }
-    });
+    const warn = throttled((message) => this.logger.warn(message));
+    this.worker.on('error', (error) => warn(`worker: ${error.message}`));
   }
 
   /** SIGTERM: take no new job, and let each drill in progress reach its next step boundary, where it parks. */
@@ -90,31 +92,39 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     return work;
   }
 
-  private async process(job: Job, token?: string): Promise<{ status: string }> {
+  private async process(job: QueueJob, token?: string): Promise<{ status: string }> {
     if (this.shuttingDown) {
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
-    if (job.name === WEBHOOK_JOB) {
-      const delivery = job as Job<WebhookJobData>;
-      return withLogFields({ drillId: delivery.data.drillId }, () => this.webhooks.deliver(delivery)).then(({ status }) => ({
-        status: `delivered: ${status}`,
-      }));
-    }
-    let drillId: string;
-    let waitForTarget: boolean;
-    // A scheduled drill has no request: the schedule's job id correlates its lines instead.
-    let correlationId: string | undefined;
-    if (job.name === SCHEDULED_DRILL_JOB) {
-      const requested = await this.scheduled.request(job.id!, (job.data as ScheduledDrillJobData).scheduleId);
-      if (!requested) {
-        return { status: 'skipped: the schedule is gone or disabled' };
+    switch (job.name) {
+      case WEBHOOK_JOB:
+        return withLogFields({ drillId: job.data.drillId }, () => this.webhooks.deliver(job)).then(({ status }) => ({
+          status: `delivered: ${status}`,
+        }));
+      case SCHEDULED_DRILL_JOB: {
+        const requested = await this.scheduled.request(job.id!, job.data.scheduleId);
+        if (!requested) {
+          return { status: 'skipped: the schedule is gone or disabled' };
+        }
+        // A scheduled drill has no request: the schedule's job id correlates its lines instead.
+        return this.runDrill(job, token, { ...requested, correlationId: job.id });
       }
-      ({ drillId, waitForTarget } = requested);
-      correlationId = job.id;
-    } else {
-      ({ drillId, waitForTarget = false, correlationId } = job.data as DrillJobData);
+      case DRILL_JOB:
+        return this.runDrill(job, token, job.data);
+      default: {
+        // Not one of ours (a job left by another version, say): running it again would not make it one.
+        const unknownJob: never = job;
+        throw new UnrecoverableError(`unknown job kind ${JSON.stringify((unknownJob as Job).name)}`);
+      }
     }
+  }
+
+  private async runDrill(
+    job: QueueJob,
+    token: string | undefined,
+    { drillId, waitForTarget = false, correlationId }: DrillJobData,
+  ): Promise<{ status: string }> {
     const result = await withLogFields({ drillId, ...(correlationId ? { correlationId } : {}) }, () =>
       this.run(drillId, waitForTarget).catch((error: unknown) => this.interrupted(job, token, drillId, error)),
     );
@@ -130,6 +140,10 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
 
   /** Runs the drill again later, or gives it up after too many interruptions: see `afterInterruption`. */
   private async interrupted(job: Job, token: string | undefined, drillId: string, error: unknown): Promise<RunResult> {
+    if (error instanceof DrillNotFoundError || error instanceof DrillHistoryError) {
+      // Nothing to resume: every run would give the same answer, so the job fails for good.
+      throw new UnrecoverableError(`drill ${drillId}: ${error.message}`);
+    }
     const data = job.data as { interruptions?: number; interruptedAt?: number };
     // How far the drill got; unknown when the log itself is what failed.
     const progress = await this.runner.progressOf(drillId).catch(() => undefined);

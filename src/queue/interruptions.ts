@@ -1,4 +1,4 @@
-import { errorMessage } from '../common/wait-for.js';
+import { errorMessage } from '../common/app-error.js';
 
 /** How many interruptions in a row, with no progress between them, give a drill up as failed. */
 export const MAX_INTERRUPTIONS = 8;

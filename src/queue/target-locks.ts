@@ -1,3 +1,5 @@
+import { AppError, errorMessage } from '../common/app-error.js';
+import { isTransientRedisFailure } from '../common/redis-failure.js';
 import { type Redis } from 'ioredis';
 
 /**
@@ -13,14 +15,26 @@ export interface TargetHolder {
 
 export type Acquired = { readonly acquired: true; readonly lease: Lease } | { readonly acquired: false; readonly holder: TargetHolder };
 
-export class LeaseLostError extends Error {
+export class LeaseLostError extends AppError {
+  readonly code = 'LEASE_LOST';
+
   constructor(
     readonly target: string,
     readonly drillId: string,
     readonly token: number,
   ) {
     super(`drill ${drillId} lost its lease on target ${target} (fencing token ${token}); another worker holds it now`);
-    this.name = 'LeaseLostError';
+  }
+}
+
+/** The locks' Redis failed under a command; transient when the failure may clear (a dropped connection). */
+export class LockStoreError extends AppError {
+  readonly code = 'LOCK_STORE_FAILED';
+  override readonly transient: boolean;
+
+  constructor(cause: unknown) {
+    super(errorMessage(cause), { cause });
+    this.transient = isTransientRedisFailure(cause);
   }
 }
 
@@ -141,9 +155,21 @@ export class Lease {
     return renewed;
   }
 
-  /** Throws `LeaseLostError` unless this lease still holds the target; extends it when it does. */
+  /**
+   * Throws `LeaseLostError` unless this lease still holds the target, or `LockStoreError` when
+   * the locks' Redis did not answer; extends the lease when it holds.
+   */
   async assertHeld(): Promise<void> {
-    if (this.lost || !(await this.renew())) {
+    if (this.lost) {
+      throw new LeaseLostError(this.target, this.drillId, this.token);
+    }
+    let renewed: boolean;
+    try {
+      renewed = await this.renew();
+    } catch (error) {
+      throw new LockStoreError(error);
+    }
+    if (!renewed) {
       throw new LeaseLostError(this.target, this.drillId, this.token);
     }
   }

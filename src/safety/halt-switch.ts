@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error.js';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { EventStore, StreamConflictError } from '../events/event-store.js';
@@ -20,17 +21,21 @@ export interface HaltState {
   readonly since?: string;
 }
 
-export class DrillsHaltedError extends Error {
+export class DrillsHaltedError extends AppError {
+  readonly code = 'DRILLS_HALTED';
+  override readonly httpStatus = HttpStatus.LOCKED;
+
   constructor(readonly halt: HaltState) {
     super(`drills are halted since ${halt.since} by ${halt.by}: ${halt.reason}; an admin releases the halt with DELETE /api/safety/halt`);
-    this.name = 'DrillsHaltedError';
   }
 }
 
-export class NotHaltedError extends Error {
+export class NotHaltedError extends AppError {
+  readonly code = 'NOT_HALTED';
+  override readonly httpStatus = HttpStatus.CONFLICT;
+
   constructor() {
     super('drills are not halted; there is nothing to release');
-    this.name = 'NotHaltedError';
   }
 }
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Logger, Post } from '@nestjs/common';
-import { errorMessage } from '../common/wait-for.js';
+import { errorMessage } from '../common/app-error.js';
 import { ApiConflictResponse, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/access.decorator.js';
 import { CallerOf, type Caller } from '../auth/caller.js';
-import { ErrorBodyDto } from '../common/error-body.dto.js';
+import { ErrorBodyDto } from '../error-body.dto.js';
 import { DrillFinishedError } from '../drills/drill-errors.js';
 import { DrillService } from '../drills/drill.service.js';
 import { HaltEngagedDto, HaltRequestDto, HaltStateDto } from './halt.dto.js';

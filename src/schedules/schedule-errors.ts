@@ -1,13 +1,20 @@
-export class ScheduleNotFoundError extends Error {
+import { HttpStatus } from '@nestjs/common';
+import { AppError } from '../common/app-error.js';
+
+export class ScheduleNotFoundError extends AppError {
+  readonly code = 'SCHEDULE_NOT_FOUND';
+  override readonly httpStatus = HttpStatus.NOT_FOUND;
+
   constructor(readonly scheduleId: string) {
     super(`no schedule with id ${scheduleId}`);
-    this.name = 'ScheduleNotFoundError';
   }
 }
 
-export class ScheduleNameTakenError extends Error {
+export class ScheduleNameTakenError extends AppError {
+  readonly code = 'SCHEDULE_NAME_TAKEN';
+  override readonly httpStatus = HttpStatus.CONFLICT;
+
   constructor(readonly scheduleName: string) {
     super(`a schedule named ${JSON.stringify(scheduleName)} already exists`);
-    this.name = 'ScheduleNameTakenError';
   }
 }

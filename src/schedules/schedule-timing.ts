@@ -1,13 +1,11 @@
+import { AppError } from '../common/app-error.js';
 import { CronExpressionParser } from 'cron-parser';
 
 /** When a schedule fires: a cron pattern read in a time zone, or a fixed interval. */
 export type Cadence = { readonly cron: string; readonly tz: string } | { readonly everyMs: number };
 
-export class CadenceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CadenceError';
-  }
+export class CadenceError extends AppError {
+  readonly code = 'CADENCE_INVALID';
 }
 
 /** How many upcoming firings a cron pattern is checked over for the shortest gap between two. */

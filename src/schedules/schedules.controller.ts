@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { Requires } from '../auth/access.decorator.js';
 import { CallerOf, type Caller } from '../auth/caller.js';
-import { ErrorBodyDto } from '../common/error-body.dto.js';
+import { ErrorBodyDto } from '../error-body.dto.js';
 import { uuidPipeOptions } from '../common/uuid-pipe.js';
 import { CreateScheduleDto, ScheduleChangeDto, ScheduleChangesQueryDto, ScheduleDto, UpdateScheduleDto } from './schedule.dto.js';
 import { SchedulesService } from './schedules.service.js';

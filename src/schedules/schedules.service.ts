@@ -2,7 +2,8 @@ import { BadRequestException, Inject, Injectable, Logger, type OnApplicationBoot
 import { randomUUID } from 'node:crypto';
 import { DataSource, type Repository } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { errorMessage, settlesWithin } from '../common/wait-for.js';
+import { errorMessage } from '../common/app-error.js';
+import { settlesWithin } from '../common/wait-for.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { ScenarioName } from '../drills/scenarios.js';
 import { DrillQueue, SCHEDULED_DRILL_JOB, type ScheduledDrillJobData } from '../queue/drill-queue.js';

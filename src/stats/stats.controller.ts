@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/access.decorator.js';
-import { ErrorBodyDto } from '../common/error-body.dto.js';
+import { ErrorBodyDto } from '../error-body.dto.js';
 import { StepStatsQueryDto, StepStatsReportDto } from './step-stats.dto.js';
 import { StepStats } from './step-stats.service.js';
 

@@ -1,12 +1,21 @@
+import { HttpStatus } from '@nestjs/common';
+import { AppError } from '../common/app-error.js';
 import { validateTarget, type DrillTarget } from './drill-target.js';
 
-export class UnknownTargetError extends Error {
+export class UnknownTargetError extends AppError {
+  readonly code = 'UNKNOWN_TARGET';
+  override readonly httpStatus = HttpStatus.BAD_REQUEST;
+
   constructor(
     readonly targetName: string,
     known: readonly string[],
   ) {
     super(`unknown target ${JSON.stringify(targetName)}; known targets: ${known.join(', ')}`);
-    this.name = 'UnknownTargetError';
+  }
+
+  /** An API caller learns which field was wrong. */
+  override toResponse() {
+    return { message: `target: ${this.message}` };
   }
 }
 

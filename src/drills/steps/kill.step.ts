@@ -1,4 +1,4 @@
-import { errorMessage } from '../../common/wait-for.js';
+import { errorMessage } from '../../common/app-error.js';
 import type { DrillEvent } from '../drill-events.js';
 import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
 import { containerNames, nodeNames, type StepDefinition } from './step-definition.js';

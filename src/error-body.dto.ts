@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PREFLIGHT_CHECKS, type PreflightCheck } from '../drills/preflight.js';
+import { PREFLIGHT_CHECKS, type PreflightCheck } from './drills/preflight.js';
 
 export class FailedCheckDto {
   /** The check that failed. */

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { currentCorrelationId } from '../common/log-context.js';
+import { nameBasedUuid } from '../common/name-based-uuid.js';
 import { throttled } from '../common/warning-throttle.js';
 
 export const DRILL_QUEUE = 'drills';
@@ -24,6 +25,14 @@ export interface ScheduledDrillJobData {
   readonly scheduleId: string;
 }
 
+/** A schedule's firing requests one drill, whose id is derived from the firing's job id. */
+export function scheduledDrillId(jobId: string): string {
+  return nameBasedUuid(`scheduled-drill:${jobId}`);
+}
+
+/** Job states in which a job will still run, or is running. */
+const LIVE_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-children'] as const;
+
 /** Puts requested drills on the queue; the job id is the drill id, so a drill is queued once. */
 @Injectable()
 export class DrillQueue {
@@ -39,6 +48,37 @@ export class DrillQueue {
   async enqueue(drillId: string, waitForTarget = false): Promise<void> {
     const correlationId = currentCorrelationId();
     const data: DrillJobData = { drillId, ...(waitForTarget ? { waitForTarget } : {}), ...(correlationId ? { correlationId } : {}) };
+    await this.queue.add(DRILL_JOB, data, { jobId: drillId, removeOnComplete: 1000, removeOnFail: 1000 });
+  }
+
+  /**
+   * The drills a live job will run or resume: a drill job carries its drill's id, a schedule's
+   * firing the id derived from its own.
+   */
+  async drillsWithLiveJobs(): Promise<ReadonlySet<string>> {
+    const jobs = await this.queue.getJobs([...LIVE_STATES]);
+    const ids = new Set<string>();
+    for (const job of jobs) {
+      if (job?.name === DRILL_JOB) {
+        ids.add((job.data as DrillJobData).drillId);
+      } else if (job?.name === SCHEDULED_DRILL_JOB && job.id) {
+        ids.add(scheduledDrillId(job.id));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Gives a drill that lost its job a new one, to resume it. A finished job of the same id would
+   * make the queue ignore the new one, so it goes first. The drill waits for its target rather than
+   * being refused: it was accepted once, and may be past its kill.
+   */
+  async requeue(drillId: string): Promise<void> {
+    const state = await this.queue.getJobState(drillId);
+    if (state === 'completed' || state === 'failed') {
+      await this.queue.remove(drillId);
+    }
+    const data: DrillJobData = { drillId, waitForTarget: true };
     await this.queue.add(DRILL_JOB, data, { jobId: drillId, removeOnComplete: 1000, removeOnFail: 1000 });
   }
 

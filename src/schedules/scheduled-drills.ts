@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { ScheduleOptionsDto } from './schedule.dto.js';
 import type { DrillEvent } from '../drills/drill-events.js';
@@ -7,6 +6,7 @@ import type { ScenarioName } from '../drills/scenarios.js';
 import { DrillStream } from '../drills/drill-stream.js';
 import { EventStore, StreamConflictError } from '../events/event-store.js';
 import { SchedulesService } from './schedules.service.js';
+import { scheduledDrillId } from '../queue/drill-queue.js';
 
 /** Turns a scheduler's firing into a drill request, once per firing however often the job runs. */
 @Injectable()
@@ -23,7 +23,7 @@ export class ScheduledDrills {
    * the schedule was removed or disabled before the firing requested its drill.
    */
   async request(jobId: string, scheduleId: string): Promise<{ drillId: string; waitForTarget: boolean } | undefined> {
-    const drillId = nameBasedUuid(`scheduled-drill:${jobId}`);
+    const drillId = scheduledDrillId(jobId);
     const schedule = await this.schedules.definition(scheduleId);
     // A drill this firing already requested runs on whatever became of the schedule since: it may
     // be past its kill, and a disabled schedule must not leave it running unattended.
@@ -49,13 +49,4 @@ export class ScheduledDrills {
     }
     return { drillId, waitForTarget: waitForTarget ?? false };
   }
-}
-
-/** A UUID (version 5 layout) that is a pure function of its name. */
-export function nameBasedUuid(name: string): string {
-  const bytes = createHash('sha1').update(name).digest().subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -53,9 +53,14 @@ export interface AppConfig {
   readonly webhookSecret: string | undefined;
   /** `json` (default): one JSON object per log line, with correlation and drill ids; `text`: Nest's own format (`LOG_FORMAT`). */
   readonly logFormat: 'json' | 'text';
+  /** The least severe level written (`LOG_LEVEL`, pino's names; `info` unless set). */
+  readonly logLevel: LogLevel;
   /** Test-only fault injection (`DRILL_CRASH_AT`, e.g. `kill:after-signals`): the process SIGKILLs itself there. */
   readonly crashAt: string | undefined;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const APP_CONFIG = Symbol('AppConfig');
 
@@ -96,6 +101,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     scheduleMinIntervalMs: integer(env, 'SCHEDULE_MIN_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     apiTokens: apiTokens(env),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'text'] as const, 'json'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     targets,
     ...webhooks(env, targets),
     crashAt: env.DRILL_CRASH_AT || undefined,

@@ -8,6 +8,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { correlation } from './common/correlation.middleware.js';
+import { securityHeaders } from './common/security-headers.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { InheritedKeysPipe } from './common/inherited-keys.pipe.js';
 import { tokenAuth } from './auth/token-auth.middleware.js';
@@ -25,6 +26,7 @@ export async function createApp(config: AppConfig, options: NestApplicationOptio
     bodyParser: false,
   });
   app.use(correlation);
+  app.use(securityHeaders());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.disable('x-powered-by');
   // The dashboard, built by Vite next to this file; the API stays under /api.

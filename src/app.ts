@@ -12,6 +12,7 @@ import { securityHeaders } from './common/security-headers.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { InheritedKeysPipe } from './common/inherited-keys.pipe.js';
 import { tokenAuth } from './auth/token-auth.middleware.js';
+import { authFailureLimit } from './auth/auth-failure-limit.js';
 import { mountQueueBoard } from './queue/queue-board.js';
 import { METRICS_PATHS } from './metrics/metrics.controller.js';
 
@@ -27,6 +28,9 @@ export async function createApp(config: AppConfig, options: NestApplicationOptio
   });
   app.use(correlation);
   app.use(securityHeaders());
+  if (config.authFailureLimit > 0) {
+    app.use(authFailureLimit(config.authFailureLimit, config.authFailureWindowMs));
+  }
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.disable('x-powered-by');
   // The dashboard, built by Vite next to this file; the API stays under /api.

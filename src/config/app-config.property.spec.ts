@@ -32,6 +32,8 @@ const INTEGERS: Record<string, readonly [number, number]> = {
   WORKER_LEASE_MS: [1_000, 600_000],
   RESERVATION_MS: [1_000, 86_400_000],
   SCHEDULE_MIN_INTERVAL_MS: [1_000, 86_400_000],
+  AUTH_FAILURE_LIMIT: [0, 1_000_000],
+  AUTH_FAILURE_WINDOW_MS: [1_000, 86_400_000],
 };
 
 /** A string that is no integer in [min, max]: not only digits, or digits out of range. */

@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { pinoHttpOptions } from './common/pino-options.js';
 import { DrillSummaryProjection } from './drills/drill-summary.projection.js';
 import { DrillsModule } from './drills/drills.module.js';
 import { EventsModule } from './events/events.module.js';
@@ -20,6 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.register(config),
+        ...(config.logFormat === 'json' ? [LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config.logLevel) })] : []),
         EventsModule.forRoot([new DrillSummaryProjection()]),
         DrillsModule,
         StatsModule,

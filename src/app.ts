@@ -8,9 +8,11 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { correlation } from './common/correlation.middleware.js';
+import { securityHeaders } from './common/security-headers.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { InheritedKeysPipe } from './common/inherited-keys.pipe.js';
 import { tokenAuth } from './auth/token-auth.middleware.js';
+import { authFailureLimit } from './auth/auth-failure-limit.js';
 import { mountQueueBoard } from './queue/queue-board.js';
 import { METRICS_PATHS } from './metrics/metrics.controller.js';
 
@@ -25,6 +27,10 @@ export async function createApp(config: AppConfig, options: NestApplicationOptio
     bodyParser: false,
   });
   app.use(correlation);
+  app.use(securityHeaders());
+  if (config.authFailureLimit > 0) {
+    app.use(authFailureLimit(config.authFailureLimit, config.authFailureWindowMs));
+  }
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.disable('x-powered-by');
   // The dashboard, built by Vite next to this file; the API stays under /api.

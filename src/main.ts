@@ -1,14 +1,20 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { createApp } from './app.js';
-import { JsonLogger } from './common/json-logger.js';
 import { armShutdownDeadline } from './common/shutdown-deadline.js';
 import { loadConfig, requireApiTokens } from './config/app-config.js';
+import { nestLogLevels } from './common/nest-log-levels.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   requireApiTokens(config);
-  const app = await createApp(config, config.logFormat === 'json' ? { logger: new JsonLogger() } : {});
+  const json = config.logFormat === 'json';
+  // In JSON, Nest hands every level to pino, which keeps those LOG_LEVEL allows; lines from the boot wait for it.
+  const app = await createApp(config, { logger: nestLogLevels(json ? 'trace' : config.logLevel), bufferLogs: json });
+  if (json) {
+    app.useLogger(app.get(PinoNestLogger));
+  }
   if (!config.workerEnabled) {
     // No drill to park here: closing connections is all a shutdown does.
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {

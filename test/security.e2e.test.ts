@@ -221,6 +221,35 @@ describe('who may run a drill, what a drill may touch', () => {
     expect(document.components.securitySchemes).toHaveProperty('bearer');
   });
 
+  it('sends security headers on API answers, refusals, the dashboard, the docs and the queue board', async () => {
+    const root = base().replace(/\/api$/, '');
+    const strict = [
+      await fetchAs(`${base()}/drills`, {}, 'viewer'),
+      await fetch(`${base()}/drills`),
+      await fetch(`${base()}/health`),
+      await fetch(`${root}/`),
+    ];
+    expect(strict.map((response) => response.status)).toEqual([200, 401, 200, 200]);
+    const inlineStyled = [await fetchAs(`${base()}/docs`, {}, 'viewer'), await fetchAs(`${base()}/queues`, {}, 'operator')];
+    expect(inlineStyled.map((response) => response.status)).toEqual([200, 200]);
+    const directives = (response: Response) => (response.headers.get('content-security-policy') ?? '').split(';');
+    for (const response of [...strict, ...inlineStyled]) {
+      expect(response.headers.get('x-frame-options'), response.url).toBe('DENY');
+      expect(response.headers.get('x-content-type-options'), response.url).toBe('nosniff');
+      expect(directives(response), response.url).toEqual(
+        expect.arrayContaining(["default-src 'self'", "script-src 'self'", "script-src-attr 'none'", "frame-ancestors 'none'"]),
+      );
+    }
+    for (const response of strict) {
+      expect(directives(response), response.url).toContain("style-src 'self'");
+    }
+    for (const response of inlineStyled) {
+      expect(directives(response), response.url).toContain("style-src 'self' 'unsafe-inline'");
+    }
+    // The dashboard's page loads only what the policy allows: its own script and stylesheet.
+    expect(await strict[3]!.text()).toMatch(/<script type="module" crossorigin src="\/assets\/[^"]+\.js"><\/script>/);
+  });
+
   it('plans a drill without touching anything, as a dry run or at /drills/plan', async () => {
     const before = { events: events().length, starts: await containerStarts() };
     const dry = await post(base(), '/drills', { scenario: 'failover-and-failback', dryRun: true, options: { planned: true } });

@@ -1,12 +1,9 @@
-import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { logContext, type LogFields } from './log-context.js';
 
-export type CorrelatedRequest = Request & { correlationId?: string };
-
-const logger = new Logger('Http');
+/** A request once `correlation` has seen it: its id, and the log fields of its lines, access line included. */
+export type CorrelatedRequest = Request & { correlationId?: string; logFields?: LogFields };
 
 /** The caller's `x-correlation-id` when it is a plain token, or a new one. */
 export function correlationIdOf(request: CorrelatedRequest): string {
@@ -18,25 +15,15 @@ export function correlationIdOf(request: CorrelatedRequest): string {
 }
 
 /**
- * Gives each request its correlation id: on the request, in the answer's `x-correlation-id`, on
- * every log line written while it is handled, and on its access log line.
+ * Gives each request its correlation id: on the request, in the answer's `x-correlation-id`, and
+ * on every log line written while it is handled. The fields stay on the request too, because the
+ * access line is written when the answer has gone, where the async context may be another's.
  */
 export function correlation(request: CorrelatedRequest, response: Response, next: NextFunction): void {
   const correlationId = correlationIdOf(request);
   request.correlationId = correlationId;
   response.setHeader('x-correlation-id', correlationId);
-  const started = performance.now();
   const fields: LogFields = { correlationId };
-  response.on('finish', () => {
-    // The path only: a query string may hold what a log should not.
-    logger.log({
-      message: 'request',
-      ...fields,
-      method: request.method,
-      path: request.path,
-      status: response.statusCode,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
-    });
-  });
+  request.logFields = fields;
   logContext.run(fields, next);
 }

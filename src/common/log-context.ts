@@ -28,3 +28,8 @@ export function addLogFields(fields: LogFields): void {
 export function currentCorrelationId(): string | undefined {
   return logContext.getStore()?.correlationId;
 }
+
+/** The fields of the current request or drill, for pino's `mixin`: a copy, so a line keeps what held when it was written. */
+export function currentLogFields(): LogFields {
+  return { ...logContext.getStore() };
+}

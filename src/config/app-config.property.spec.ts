@@ -32,6 +32,8 @@ const INTEGERS: Record<string, readonly [number, number]> = {
   WORKER_LEASE_MS: [1_000, 600_000],
   RESERVATION_MS: [1_000, 86_400_000],
   SCHEDULE_MIN_INTERVAL_MS: [1_000, 86_400_000],
+  AUTH_FAILURE_LIMIT: [0, 1_000_000],
+  AUTH_FAILURE_WINDOW_MS: [1_000, 86_400_000],
 };
 
 /** A string that is no integer in [min, max]: not only digits, or digits out of range. */
@@ -51,6 +53,7 @@ const goodEnv: fc.Arbitrary<Env> = fc.record(
     LAB_BASE_PORT: fc.integer({ min: 1024, max: 55519 }).map(String),
     WORKER_ENABLED: fc.constantFrom('true', 'false'),
     LOG_FORMAT: fc.constantFrom('json', 'text'),
+    LOG_LEVEL: fc.constantFrom('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
     STEP_TIMEOUT_MS: fc.integer({ min: 1_000, max: 3_600_000 }).map(String),
     HOST: fc.constantFrom('127.0.0.1', '::1', 'localhost', '0.0.0.0', 'drill.example.test'),
     REDIS_IMAGE: fc.constantFrom('redis:7.0', 'redis', 'registry.example.test:5000/ops/redis:7.2-alpine', 'valkey/valkey:8'),
@@ -209,6 +212,10 @@ describe('loadConfig, given generated bad values', () => {
             fc.constant('LOG_FORMAT'),
             fc.string({ minLength: 1 }).filter((value) => value !== 'json' && value !== 'text'),
           ),
+          fc.tuple(
+            fc.constant('LOG_LEVEL'),
+            fc.string({ minLength: 1 }).filter((value) => !['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(value)),
+          ),
         ),
         (env, [key, value]) => {
           refusal({ ...env, [key]: value }, key);
@@ -276,7 +283,17 @@ describe('loadConfig, given generated bad values', () => {
   });
 
   it('throws nothing but a ConfigError naming a setting it was given, whatever the values', () => {
-    const keys = [...Object.keys(INTEGERS), 'LAB_NAME', 'HOST', 'REDIS_URL', 'REDIS_IMAGE', 'QUEUE_PREFIX', 'WORKER_ENABLED', 'LOG_FORMAT'];
+    const keys = [
+      ...Object.keys(INTEGERS),
+      'LAB_NAME',
+      'HOST',
+      'REDIS_URL',
+      'REDIS_IMAGE',
+      'QUEUE_PREFIX',
+      'WORKER_ENABLED',
+      'LOG_FORMAT',
+      'LOG_LEVEL',
+    ];
     const anyValue = fc.oneof(fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.integer().map(String));
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom(...keys, 'API_TOKENS', 'WEBHOOKS', 'WEBHOOK_SECRET'), anyValue, { maxKeys: 6 }), (env) => {

@@ -54,9 +54,20 @@ export interface AppConfig {
   readonly webhookSecret: string | undefined;
   /** `json` (default): one JSON object per log line, with correlation and drill ids; `text`: Nest's own format (`LOG_FORMAT`). */
   readonly logFormat: 'json' | 'text';
+  /** The least severe level written (`LOG_LEVEL`, pino's names; `info` unless set). */
+  readonly logLevel: LogLevel;
+  /**
+   * Answers of 401 one client address may get per window (`AUTH_FAILURE_LIMIT`, `0` for no limit)
+   * and the window (`AUTH_FAILURE_WINDOW_MS`): past it, that address is answered 429 until the window ends.
+   */
+  readonly authFailureLimit: number;
+  readonly authFailureWindowMs: number;
   /** Test-only fault injection (`DRILL_CRASH_AT`, e.g. `kill:after-signals`): the process SIGKILLs itself there. */
   readonly crashAt: string | undefined;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const APP_CONFIG = Symbol('AppConfig');
 
@@ -97,6 +108,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     scheduleMinIntervalMs: integer(env, 'SCHEDULE_MIN_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     apiTokens: apiTokens(env),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'text'] as const, 'json'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', 30, 0, 1_000_000),
+    authFailureWindowMs: integer(env, 'AUTH_FAILURE_WINDOW_MS', 60_000, 1_000, 86_400_000),
     targets,
     ...webhooks(env, targets),
     crashAt: env.DRILL_CRASH_AT || undefined,

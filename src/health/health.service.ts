@@ -5,8 +5,17 @@ import { Docker } from '../docker/docker-engine.js';
 import { DrillQueue } from '../queue/drill-queue.js';
 
 const CHECK_TIMEOUT_MS = 2000;
+/**
+ * How long one answer of each dependency stands: the endpoint is public, and a flood of health
+ * requests then costs one query, one ping and one Docker call a second, however many there are.
+ */
+export const HEALTH_CACHE_MS = 1000;
 
-/** The service's dependencies, each asked once with a timeout: the audit database, the queue's Redis, the Docker engine. */
+/**
+ * The service's dependencies, each asked with a timeout, at most once per `HEALTH_CACHE_MS` (the
+ * report marks an answer reused so with `cachedResponse`): the audit database, the queue's Redis,
+ * the Docker engine.
+ */
 @Injectable()
 export class HealthService {
   constructor(
@@ -24,17 +33,20 @@ export class HealthService {
         this.indicators
           .check('database')
           .attempt(async () => void (await this.dataSource.query('SELECT 1')))
-          .withTimeout(CHECK_TIMEOUT_MS),
+          .withTimeout(CHECK_TIMEOUT_MS)
+          .cacheFor(HEALTH_CACHE_MS),
       () =>
         this.indicators
           .check('queue')
           .attempt(async () => this.queue.ping())
-          .withTimeout(CHECK_TIMEOUT_MS),
+          .withTimeout(CHECK_TIMEOUT_MS)
+          .cacheFor(HEALTH_CACHE_MS),
       () =>
         this.indicators
           .check('docker')
           .attempt(async () => void (await this.docker.ping()))
-          .withTimeout(CHECK_TIMEOUT_MS),
+          .withTimeout(CHECK_TIMEOUT_MS)
+          .cacheFor(HEALTH_CACHE_MS),
     ]);
   }
 }

@@ -1,0 +1,42 @@
+import { Test } from '@nestjs/testing';
+import { TerminusModule } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Docker } from '../docker/docker-engine.js';
+import { DrillQueue } from '../queue/drill-queue.js';
+import { HEALTH_CACHE_MS, HealthService } from './health.service.js';
+
+describe('HealthService', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('asks each dependency once however many checks come within HEALTH_CACHE_MS, and again after', async () => {
+    const query = vi.fn(async () => [{ 1: 1 }]);
+    const ping = vi.fn(async () => undefined);
+    const dockerPing = vi.fn(async () => 'OK');
+    const module = await Test.createTestingModule({
+      imports: [TerminusModule.forRoot({ logger: false })],
+      providers: [
+        HealthService,
+        { provide: DataSource, useValue: { query } },
+        { provide: DrillQueue, useValue: { ping } },
+        { provide: Docker, useValue: { ping: dockerPing } },
+      ],
+    }).compile();
+    const health = module.get(HealthService);
+    const now = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now });
+
+    const reports = await Promise.all(Array.from({ length: 20 }, () => health.check()));
+    await health.check();
+    expect(reports[0]).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, queue: { status: 'up' }, docker: { status: 'up' } },
+    });
+    expect([query, ping, dockerPing].map((ask) => ask.mock.calls.length)).toEqual([1, 1, 1]);
+
+    vi.setSystemTime(now + HEALTH_CACHE_MS + 1);
+    await health.check();
+    expect([query, ping, dockerPing].map((ask) => ask.mock.calls.length)).toEqual([2, 2, 2]);
+    await module.close();
+  });
+});

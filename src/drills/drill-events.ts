@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../events/event-store.js';
+import type { RecordedEvent } from '../events/recorded-event.js';
 import type { StandbyLayout } from '../cluster/standby-group.js';
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { GroupName } from '../targets/drill-target.js';

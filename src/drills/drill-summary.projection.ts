@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import { toRecorded, type EventRow, type RecordedEvent } from '../events/event-store.js';
+import { toRecorded, type EventRow } from '../events/event-store.js';
+import type { RecordedEvent } from '../events/recorded-event.js';
 import type { Projection } from '../events/projection.js';
 import type { SqliteDatabase } from '../events/sqlite.js';
 import type { RecordedDrillEvent } from './drill-events.js';

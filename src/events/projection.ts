@@ -1,4 +1,4 @@
-import type { RecordedEvent } from './event-store.js';
+import type { RecordedEvent } from './recorded-event.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /**

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { AT_STREAM_END, EventStore, type RecordedEvent } from '../events/event-store.js';
+import { AT_STREAM_END, EventStore } from '../events/event-store.js';
+import type { RecordedEvent } from '../events/recorded-event.js';
 import type { ScheduleRow } from './schedule.entity.js';
 
 /**

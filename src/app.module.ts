@@ -5,6 +5,7 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { DrillSummaryProjection } from './drills/drill-summary.projection.js';
 import { DrillsModule } from './drills/drills.module.js';
 import { EventsModule } from './events/events.module.js';
@@ -20,7 +21,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.register(config),
-        EventsModule.forRoot([new DrillSummaryProjection()]),
+        DatabaseModule,
+        EventsModule.forRoot([(dataSource) => new DrillSummaryProjection(dataSource)]),
         DrillsModule,
         StatsModule,
         SchedulesModule,

@@ -1,9 +1,11 @@
-import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
+import { sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
+import type { DrillEventRow } from './drill-event.entity.js';
+import { DrillEventRepository, toRecorded } from './drill-event.repository.js';
 import { eventHash, GENESIS_HASH } from './event-hash.js';
 import type { Projection } from './projection.js';
+import { ProjectionStateRepository } from './projection-state.repository.js';
 import type { NewEvent, RecordedEvent } from './recorded-event.js';
-import { sqliteHandle, type SqliteDatabase } from './sqlite.js';
 
 /** Instead of an expected sequence: append after the stream's last event, whatever it is. */
 export const AT_STREAM_END = 'end';
@@ -24,18 +26,6 @@ export class StreamConflictError extends Error {
   }
 }
 
-interface EventRow {
-  position: number;
-  drill_id: string;
-  sequence: number;
-  type: string;
-  schema_version: number;
-  data: string;
-  actor: string;
-  occurred_at: string;
-  hash: string;
-}
-
 /**
  * The audit log: one append-only stream of events per drill, all chained by hash in the order they
  * were appended. An append names the sequence its writer last saw and fails with a conflict if
@@ -45,37 +35,17 @@ interface EventRow {
  */
 export class EventStore {
   private readonly db: SqliteDatabase;
-  private readonly statements: {
-    lastSequence: Statement<[string], { sequence: number }>;
-    head: Statement<[], { position: number; hash: string }>;
-    insert: Statement<[EventRow]>;
-    stream: Statement<[string], EventRow>;
-    page: Statement<[string, number, number], EventRow>;
-    streamIds: Statement<[], { drill_id: string }>;
-    projectionVersion: Statement<[string], { version: number }>;
-    setProjectionVersion: Statement<[string, number]>;
-  };
+  private readonly events: DrillEventRepository;
+  private readonly projectionState: ProjectionStateRepository;
 
+  /** `projections` write to the same data source, so that they commit or roll back with each append. */
   constructor(
     dataSource: DataSource,
     private readonly projections: readonly Projection[] = [],
   ) {
     this.db = sqliteHandle(dataSource);
-    this.statements = {
-      lastSequence: this.db.prepare('SELECT COALESCE(MAX(sequence), 0) AS sequence FROM drill_events WHERE drill_id = ?'),
-      head: this.db.prepare('SELECT position, hash FROM drill_events ORDER BY position DESC LIMIT 1'),
-      insert: this.db.prepare(
-        `INSERT INTO drill_events (position, drill_id, sequence, type, schema_version, data, actor, occurred_at, hash)
-         VALUES (@position, @drill_id, @sequence, @type, @schema_version, @data, @actor, @occurred_at, @hash)`,
-      ),
-      stream: this.db.prepare('SELECT * FROM drill_events WHERE drill_id = ? ORDER BY sequence'),
-      page: this.db.prepare('SELECT * FROM drill_events WHERE drill_id = ? AND sequence > ? ORDER BY sequence LIMIT ?'),
-      streamIds: this.db.prepare('SELECT drill_id FROM drill_events GROUP BY drill_id ORDER BY MIN(position)'),
-      projectionVersion: this.db.prepare('SELECT version FROM projection_state WHERE name = ?'),
-      setProjectionVersion: this.db.prepare(
-        'INSERT INTO projection_state (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',
-      ),
-    };
+    this.events = new DrillEventRepository(dataSource);
+    this.projectionState = new ProjectionStateRepository(dataSource);
   }
 
   /**
@@ -101,14 +71,14 @@ export class EventStore {
   ): RecordedEvent<E>[] {
     const occurredAt = metadata.occurredAt.toISOString();
     const transaction = this.db.transaction(() => {
-      const actual = this.statements.lastSequence.get(drillId)!.sequence;
+      const actual = this.events.lastSequence(drillId);
       if (expectedSequence !== AT_STREAM_END && actual !== expectedSequence) {
         throw new StreamConflictError(drillId, expectedSequence, actual);
       }
-      const head = this.statements.head.get();
+      const head = this.events.head();
       let position = head?.position ?? 0;
       let previousHash = head?.hash ?? GENESIS_HASH;
-      const rows = events.map((event, index): EventRow => {
+      const rows = events.map((event, index): DrillEventRow => {
         position += 1;
         const fields = {
           position,
@@ -121,23 +91,13 @@ export class EventStore {
           occurredAt,
         };
         previousHash = eventHash(previousHash, fields);
-        const row: EventRow = {
-          position,
-          drill_id: drillId,
-          sequence: fields.sequence,
-          type: fields.type,
-          schema_version: fields.schemaVersion,
-          data: fields.data,
-          actor: fields.actor,
-          occurred_at: occurredAt,
-          hash: previousHash,
-        };
-        this.statements.insert.run(row);
+        const row = { ...fields, hash: previousHash };
+        this.events.insert(row);
         return row;
       });
       const recorded = rows.map((row) => toRecorded<E>(row));
       for (const projection of this.projections) {
-        projection.apply(this.db, drillId, recorded);
+        projection.apply(drillId, recorded);
       }
       return recorded;
     });
@@ -145,30 +105,30 @@ export class EventStore {
   }
 
   async read<E extends NewEvent>(drillId: string): Promise<RecordedEvent<E>[]> {
-    return this.statements.stream.all(drillId).map((row) => toRecorded<E>(row));
+    return this.events.stream<E>(drillId);
   }
 
   /** Up to `limit` events of a stream that come after `afterSequence`. */
   async readPage<E extends NewEvent>(drillId: string, afterSequence: number, limit: number): Promise<RecordedEvent<E>[]> {
-    return this.statements.page.all(drillId, afterSequence, limit).map((row) => toRecorded<E>(row));
+    return this.events.page<E>(drillId, afterSequence, limit);
   }
 
   /** Empties every projection and replays every stream into it, in one transaction. */
   rebuildProjections(): { streams: number } {
     const rebuild = this.db.transaction(() => {
       for (const projection of this.projections) {
-        projection.reset(this.db);
+        projection.reset();
       }
       // Every stream: each projection picks the ones it keeps (drills, not the kill switch's).
-      const streamIds = this.statements.streamIds.all().map((row) => row.drill_id);
+      const streamIds = this.events.streamIds();
       for (const drillId of streamIds) {
-        const events = this.statements.stream.all(drillId).map((row) => toRecorded(row));
+        const events = this.events.stream(drillId);
         for (const projection of this.projections) {
-          projection.apply(this.db, drillId, events);
+          projection.apply(drillId, events);
         }
       }
       for (const projection of this.projections) {
-        this.statements.setProjectionVersion.run(projection.name, projection.version);
+        this.projectionState.setVersion(projection.name, projection.version);
       }
       return { streams: streamIds.length };
     });
@@ -177,28 +137,10 @@ export class EventStore {
 
   /** Rebuilds the projections whose stored version is not the code's, as after an upgrade. */
   rebuildStaleProjections(): boolean {
-    const stale = this.projections.some(
-      (projection) => this.statements.projectionVersion.get(projection.name)?.version !== projection.version,
-    );
+    const stale = this.projections.some((projection) => this.projectionState.version(projection.name) !== projection.version);
     if (stale) {
       this.rebuildProjections();
     }
     return stale;
   }
 }
-
-export function toRecorded<E extends NewEvent>(row: EventRow): RecordedEvent<E> {
-  return {
-    type: row.type,
-    data: JSON.parse(row.data) as object,
-    schemaVersion: row.schema_version,
-    drillId: row.drill_id,
-    position: row.position,
-    sequence: row.sequence,
-    actor: row.actor,
-    occurredAt: row.occurred_at,
-    hash: row.hash,
-  } as RecordedEvent<E>;
-}
-
-export type { EventRow };

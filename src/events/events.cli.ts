@@ -2,8 +2,8 @@ import { loadConfig } from '../config/app-config.js';
 import { openDataSource } from '../database/data-source.js';
 import { DrillSummaryProjection } from '../drills/drill-summary.projection.js';
 import { verifyAuditChain } from './audit-verifier.js';
+import { DrillEventRepository } from './drill-event.repository.js';
 import { EventStore } from './event-store.js';
-import { sqliteHandle } from './sqlite.js';
 
 const USAGE = `usage: npm run events -- <command>
   verify    walk the audit log's hash chain; exit 1 and name the first broken link if there is one
@@ -18,11 +18,11 @@ async function main([command]: string[]): Promise<number> {
   const dataSource = await openDataSource(databasePath);
   try {
     if (command === 'rebuild') {
-      const { streams } = new EventStore(dataSource, [new DrillSummaryProjection()]).rebuildProjections();
+      const { streams } = new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]).rebuildProjections();
       console.log(`${databasePath}: rebuilt the projections from the events of ${streams} stream(s)`);
       return 0;
     }
-    const report = verifyAuditChain(sqliteHandle(dataSource));
+    const report = verifyAuditChain(new DrillEventRepository(dataSource));
     if (report.intact) {
       console.log(
         `${databasePath}: intact, ${report.eventsChecked} event(s)` +

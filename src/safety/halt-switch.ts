@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { EventStore, StreamConflictError } from '../events/event-store.js';
-import { sqliteHandle } from '../events/sqlite.js';
+import { DrillSummaryRepository } from '../drills/drill-summary.repository.js';
 
 /**
  * The audit log's stream for the global kill switch. It is not a drill: projections of drills
@@ -39,7 +38,7 @@ export class NotHaltedError extends Error {
 export class HaltSwitch {
   constructor(
     @Inject(EventStore) private readonly store: EventStore,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DrillSummaryRepository) private readonly summaries: DrillSummaryRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -61,10 +60,8 @@ export class HaltSwitch {
     if (!state.engaged) {
       await this.append(version, { type: 'HaltEngaged', data: { reason } }, actor);
     }
-    const active = sqliteHandle(this.dataSource)
-      .prepare(`SELECT id FROM drills WHERE status IN ('queued', 'running') ORDER BY requested_at`)
-      .all() as { id: string }[];
-    return { state: await this.state(), activeDrills: active.map((row) => row.id) };
+    const activeDrills = this.summaries.activeDrillIds();
+    return { state: await this.state(), activeDrills };
   }
 
   async release(reason: string, actor: string): Promise<HaltState> {

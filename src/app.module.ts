@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { SafetyModule } from './safety/safety.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -10,9 +11,9 @@ import { DrillSummaryProjection } from './drills/drill-summary.projection.js';
 import { DrillsModule } from './drills/drills.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
-import { WorkerModule } from './queue/worker.module.js';
 import { SchedulesModule } from './schedules/schedules.module.js';
 import { StatsModule } from './stats/stats.module.js';
+import { WorkerModule } from './worker/worker.module.js';
 
 @Module({})
 export class AppModule {
@@ -24,6 +25,7 @@ export class AppModule {
         DatabaseModule,
         EventsModule.forRoot([(dataSource) => new DrillSummaryProjection(dataSource)]),
         DrillsModule,
+        SafetyModule,
         StatsModule,
         SchedulesModule,
         HealthModule,

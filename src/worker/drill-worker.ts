@@ -5,7 +5,7 @@ import { DrillRunner, type RunResult } from '../drills/drill-runner.js';
 import { withLogFields } from '../common/log-context.js';
 import { ScheduledDrills } from '../schedules/scheduled-drills.js';
 import { Webhooks, type WebhookJobData } from '../notifications/webhooks.js';
-import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, WEBHOOK_JOB, type DrillJobData, type ScheduledDrillJobData } from './drill-queue.js';
+import { DRILL_QUEUE, SCHEDULED_DRILL_JOB, WEBHOOK_JOB, type DrillJobData, type ScheduledDrillJobData } from '../queue/drill-queue.js';
 import { armShutdownDeadline } from '../common/shutdown-deadline.js';
 import { errorMessage } from '../common/wait-for.js';
 import { afterInterruption, LONGEST_RETRY_MS } from './interruptions.js';

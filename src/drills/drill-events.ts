@@ -84,7 +84,10 @@ export const RECOVERY_STEPS: readonly StepName[] = ['kill', 'takeover', 'forget'
  */
 export const FINISHED_ONCE_STARTED: readonly StepName[] = ['failback'];
 
-/** Every event a drill's stream can hold. Payloads are versioned by adding new types, never by editing these. */
+/**
+ * Every event of a drill's own. Payloads are versioned by adding new types, never by editing these.
+ * Other domains may add theirs to the drill's stream (notifications do); the drill's fold passes over them.
+ */
 export type DrillEvent =
   | {
       type: 'DrillRequested';
@@ -152,10 +155,7 @@ export type DrillEvent =
   /** Planned drill: writes stopped on the serving masters and the standbys caught up before the kill. */
   | { type: 'WritesPaused'; data: { masters: string[]; tookMs: number } }
   /** A stop condition fired; the `AbortRequested` that follows carries it as its reason. */
-  | { type: 'StopConditionMet'; data: { condition: StopCondition; step: StepName | null; detail: string } }
-  /** After the drill's end: a webhook took the outcome (2xx), or an attempt failed. */
-  | { type: 'WebhookDelivered'; data: { url: string; deliveryId: string; attempt: number; status: number; tookMs: number } }
-  | { type: 'WebhookFailed'; data: { url: string; deliveryId: string; attempt: number; error: string; willRetry: boolean } };
+  | { type: 'StopConditionMet'; data: { condition: StopCondition; step: StepName | null; detail: string } };
 
 /** What stops a drill on its own: a failover step past its watchdog, or clients down longer than the budget. */
 export type StopCondition = 'step-timeout' | 'client-outage' | 'client-errors';

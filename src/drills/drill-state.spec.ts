@@ -31,6 +31,15 @@ describe('foldDrill', () => {
     expect(foldDrill([])).toBeUndefined();
   });
 
+  it('passes over the events notifications keep in its stream', () => {
+    const webhookDelivered = {
+      type: 'WebhookDelivered',
+      data: { url: 'https://hooks.example/drills', deliveryId: 'd-1', attempt: 1, status: 204, tookMs: 12 },
+    } as unknown as DrillEvent;
+    const state = foldDrill(given(requested, webhookDelivered))!;
+    expect(state).toEqual({ ...foldDrill(given(requested))!, version: 2 });
+  });
+
   it('is queued once requested', () => {
     const state = foldDrill(given(requested))!;
     expect(state).toMatchObject({

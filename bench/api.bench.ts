@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { openDataSource } from '../src/database/data-source.js';
-import type { DrillEvent } from '../src/drills/drill-events.js';
+import { DRILL_STREAM_KIND, type DrillEvent } from '../src/drills/drill-events.js';
 import { DrillSummaryRepository } from '../src/drills/drill-summary.repository.js';
 import { DrillSummaryProjection } from '../src/drills/drill-summary.projection.js';
 import { DrillEventRepository } from '../src/events/drill-event.repository.js';
@@ -137,7 +137,11 @@ try {
     const started = performance.now();
     for (const append of appends) {
       const before = performance.now();
-      appendStore.appendNow(append.drillId, append.sequence, append.events, { occurredAt: new Date(), actor: 'bench' });
+      appendStore.appendNow(append.drillId, append.sequence, append.events, {
+        occurredAt: new Date(),
+        actor: 'bench',
+        streamKind: DRILL_STREAM_KIND,
+      });
       latencies.push(performance.now() - before);
       events += append.events.length;
     }

@@ -43,7 +43,7 @@ describe('a drill whose service dies in the middle of it', () => {
   const events = (drillId: string): Row[] => {
     const db = new Database(join(directory, 'drills.sqlite'), { readonly: true });
     try {
-      return db.prepare('SELECT type, data FROM drill_events WHERE drill_id = ? ORDER BY sequence').all(drillId) as Row[];
+      return db.prepare('SELECT type, data FROM drill_events WHERE stream_id = ? ORDER BY sequence').all(drillId) as Row[];
     } finally {
       db.close();
     }

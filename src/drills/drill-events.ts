@@ -7,6 +7,9 @@ import type { FailedCheck, PreflightCheck } from './preflight.js';
 export const SCENARIOS = ['group-failover', 'failover-and-failback', 'prewired-standby', 'backup-restore'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+/** The kind of a drill's stream in the audit log. */
+export const DRILL_STREAM_KIND = 'drill';
+
 /** Every step any scenario can have. */
 export const STEP_NAMES = ['prepare', 'copy', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify', 'failback'] as const;
 export type StepName = (typeof STEP_NAMES)[number];

@@ -8,7 +8,7 @@ const drillId = '4f8a5c1e-0000-4000-8000-000000000001';
 function given(...events: DrillEvent[]): RecordedDrillEvent[] {
   return events.map((event, index) => ({
     ...event,
-    drillId,
+    streamId: drillId,
     position: 100 + index,
     sequence: index + 1,
     occurredAt: new Date(Date.UTC(2026, 10, 25, 12, 0, 0, index)).toISOString(),

@@ -86,10 +86,10 @@ export function foldDrill(events: readonly RecordedDrillEvent[]): DrillState | u
 
 function start(event: RecordedDrillEvent): DrillState {
   if (event.type !== 'DrillRequested') {
-    throw new DrillHistoryError(event.drillId, `stream starts with ${event.type}, not DrillRequested`);
+    throw new DrillHistoryError(event.streamId, `stream starts with ${event.type}, not DrillRequested`);
   }
   return {
-    id: event.drillId,
+    id: event.streamId,
     version: event.sequence,
     scenario: event.data.scenario,
     target: event.data.target,

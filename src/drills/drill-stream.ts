@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import { StreamConflictError, type EventStore } from '../events/event-store.js';
-import type { DrillEvent, RecordedDrillEvent } from './drill-events.js';
+import { DRILL_STREAM_KIND, type DrillEvent, type RecordedDrillEvent } from './drill-events.js';
 import { evolve, foldDrill, type DrillState } from './drill-state.js';
 
 /** Events that others than the drill's worker may append: requests to the drill, not its progress. */
@@ -53,7 +53,11 @@ export class DrillStream {
     actor: string,
     requested: Extract<DrillEvent, { type: 'DrillRequested' }>,
   ): Promise<DrillStream> {
-    const recorded = await store.append<DrillEvent>(drillId, 0, [requested], { occurredAt: new Date(clock.now()), actor });
+    const recorded = await store.append<DrillEvent>(drillId, 0, [requested], {
+      occurredAt: new Date(clock.now()),
+      actor,
+      streamKind: DRILL_STREAM_KIND,
+    });
     return new DrillStream(store, clock, foldDrill(recorded)!);
   }
 

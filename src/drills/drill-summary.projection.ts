@@ -1,14 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { DrillEventRepository } from '../events/drill-event.repository.js';
+import type { EventStreamRow } from '../events/event-stream.entity.js';
 import type { Projection } from '../events/projection.js';
 import type { RecordedEvent } from '../events/recorded-event.js';
-import type { DrillEvent, RecordedDrillEvent } from './drill-events.js';
+import { DRILL_STREAM_KIND, type DrillEvent, type RecordedDrillEvent } from './drill-events.js';
 import { evolve, foldDrill, type DrillState } from './drill-state.js';
 import type { DrillRow } from './drill-summary.entity.js';
 import { DrillSummaryRepository } from './drill-summary.repository.js';
 
 const RECENT_DRILLS = 256;
-const DRILL_STREAM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The `drills` and `drill_steps` tables: each drill's summary and step timings, folded from its
@@ -27,11 +27,11 @@ export class DrillSummaryProjection implements Projection {
     this.events = new DrillEventRepository(dataSource);
   }
 
-  apply(drillId: string, appended: readonly RecordedEvent[]): void {
-    // Drills are the streams named by a UUID; the log holds others, such as the kill switch's.
-    if (!DRILL_STREAM_ID.test(drillId)) {
+  apply(stream: EventStreamRow, appended: readonly RecordedEvent[]): void {
+    if (stream.kind !== DRILL_STREAM_KIND) {
       return;
     }
+    const drillId = stream.id;
     const state = this.fold(drillId, appended as readonly RecordedDrillEvent[]);
     if (!state) {
       return;

@@ -8,7 +8,7 @@ import { EventStore } from './event-store.js';
 describe('verifyAuditChain', () => {
   let dataSource: DataSource;
   let store: EventStore;
-  const meta = { occurredAt: new Date('2026-11-25T12:00:00.000Z'), actor: 'ops-alice' };
+  const meta = { occurredAt: new Date('2026-11-25T12:00:00.000Z'), actor: 'ops-alice', streamKind: 'test' };
 
   beforeEach(async () => {
     dataSource = await openDataSource(':memory:');

@@ -34,13 +34,13 @@ export function verifyAuditChain(events: DrillEventRepository): AuditReport {
       intact: false,
       eventsChecked: checked,
       head: null,
-      firstBrokenLink: { position: row.position, drillId: row.drillId, sequence: row.sequence, problem },
+      firstBrokenLink: { position: row.position, drillId: row.streamId, sequence: row.sequence, problem },
     });
     if (row.position !== previousPosition + 1) {
       rows.return?.();
       return broken(`position ${row.position} follows ${previousPosition}: events between them are missing`);
     }
-    const expectedSequence = (lastSequence.get(row.drillId) ?? 0) + 1;
+    const expectedSequence = (lastSequence.get(row.streamId) ?? 0) + 1;
     if (row.sequence !== expectedSequence) {
       rows.return?.();
       return broken(`sequence ${row.sequence} where the drill's stream continues at ${expectedSequence}`);
@@ -52,7 +52,7 @@ export function verifyAuditChain(events: DrillEventRepository): AuditReport {
     }
     previousHash = row.hash;
     previousPosition = row.position;
-    lastSequence.set(row.drillId, row.sequence);
+    lastSequence.set(row.streamId, row.sequence);
     checked++;
   }
   const highest = events.highestPositionEverUsed();

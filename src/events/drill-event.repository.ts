@@ -17,7 +17,6 @@ export class DrillEventRepository {
     insert: Statement<[DrillEventRow]>;
     stream: Statement<[string], DrillEventRow>;
     page: Statement<[string, number, number], DrillEventRow>;
-    streamIds: Statement<[], string>;
     inAppendOrder: Statement<[], DrillEventRow>;
     highestPositionEverUsed: Statement<[], number>;
   };
@@ -26,18 +25,17 @@ export class DrillEventRepository {
     const db = sqliteHandle(dataSource);
     const columns = selectColumns(dataSource, DrillEventRow);
     this.statements = {
-      lastSequence: db.prepare('SELECT COALESCE(MAX(sequence), 0) FROM drill_events WHERE drill_id = ?').pluck() as Statement<
+      lastSequence: db.prepare('SELECT COALESCE(MAX(sequence), 0) FROM drill_events WHERE stream_id = ?').pluck() as Statement<
         [string],
         number
       >,
       head: db.prepare('SELECT position, hash FROM drill_events ORDER BY position DESC LIMIT 1'),
       insert: db.prepare(
-        `INSERT INTO drill_events (position, drill_id, sequence, type, schema_version, data, actor, occurred_at, hash)
-         VALUES (@position, @drillId, @sequence, @type, @schemaVersion, @data, @actor, @occurredAt, @hash)`,
+        `INSERT INTO drill_events (position, stream_id, sequence, type, schema_version, data, actor, occurred_at, hash)
+         VALUES (@position, @streamId, @sequence, @type, @schemaVersion, @data, @actor, @occurredAt, @hash)`,
       ),
-      stream: db.prepare(`SELECT ${columns} FROM drill_events WHERE drill_id = ? ORDER BY sequence`),
-      page: db.prepare(`SELECT ${columns} FROM drill_events WHERE drill_id = ? AND sequence > ? ORDER BY sequence LIMIT ?`),
-      streamIds: db.prepare('SELECT drill_id FROM drill_events GROUP BY drill_id ORDER BY MIN(position)').pluck() as Statement<[], string>,
+      stream: db.prepare(`SELECT ${columns} FROM drill_events WHERE stream_id = ? ORDER BY sequence`),
+      page: db.prepare(`SELECT ${columns} FROM drill_events WHERE stream_id = ? AND sequence > ? ORDER BY sequence LIMIT ?`),
       inAppendOrder: db.prepare(`SELECT ${columns} FROM drill_events ORDER BY position`),
       highestPositionEverUsed: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'drill_events'`).pluck() as Statement<[], number>,
     };
@@ -71,11 +69,6 @@ export class DrillEventRepository {
     return this.statements.page.all(streamId, afterSequence, limit).map((row) => toRecorded<E>(row));
   }
 
-  /** Every stream, in the order each began. */
-  streamIds(): string[] {
-    return this.statements.streamIds.all();
-  }
-
   /** Every row as stored, in append order, read lazily: for checking the hash chain. */
   inAppendOrder(): IterableIterator<DrillEventRow> {
     return this.statements.inAppendOrder.iterate();
@@ -92,7 +85,7 @@ export function toRecorded<E extends NewEvent>(row: DrillEventRow): RecordedEven
     type: row.type,
     data: JSON.parse(row.data) as object,
     schemaVersion: row.schemaVersion,
-    drillId: row.drillId,
+    streamId: row.streamId,
     position: row.position,
     sequence: row.sequence,
     actor: row.actor,

@@ -13,7 +13,7 @@ describe('EventStore on SQLite', () => {
   let directory: string;
   let dataSource: DataSource;
   let store: EventStore;
-  const meta = { occurredAt: new Date('2026-11-25T12:00:00.123Z'), actor: 'ops-alice' };
+  const meta = { occurredAt: new Date('2026-11-25T12:00:00.123Z'), actor: 'ops-alice', streamKind: 'test' };
 
   beforeEach(async () => {
     directory = mkdtempSync(join(tmpdir(), 'event-store-'));
@@ -58,7 +58,7 @@ describe('EventStore on SQLite', () => {
     const [first] = await store.read('drill-1');
     const fields = (event: typeof first) => ({
       position: event!.position,
-      drillId: event!.drillId,
+      streamId: event!.streamId,
       sequence: event!.sequence,
       type: event!.type,
       schemaVersion: event!.schemaVersion,

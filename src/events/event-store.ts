@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
 import type { DrillEventRow } from './drill-event.entity.js';
 import { DrillEventRepository, toRecorded } from './drill-event.repository.js';
+import { EventStreamRepository } from './event-stream.repository.js';
 import { eventHash, GENESIS_HASH } from './event-hash.js';
 import type { Projection } from './projection.js';
 import { ProjectionStateRepository } from './projection-state.repository.js';
@@ -13,29 +14,36 @@ export const AT_STREAM_END = 'end';
 export interface AppendMetadata {
   readonly occurredAt: Date;
   readonly actor: string;
+  /**
+   * What the stream is about (`drill`, `schedules`, `safety`): required for the append that begins
+   * a stream, which records it; projections choose the streams they fold by it.
+   */
+  readonly streamKind?: string;
 }
 
 export class StreamConflictError extends Error {
   constructor(
-    readonly drillId: string,
+    readonly streamId: string,
     readonly expectedSequence: number,
     readonly actualSequence: number,
   ) {
-    super(`drill ${drillId}: expected its stream at sequence ${expectedSequence}, found ${actualSequence}; another writer appended first`);
+    super(`stream ${streamId}: expected it at sequence ${expectedSequence}, found ${actualSequence}; another writer appended first`);
     this.name = 'StreamConflictError';
   }
 }
 
 /**
- * The audit log: one append-only stream of events per drill, all chained by hash in the order they
- * were appended. An append names the sequence its writer last saw and fails with a conflict if
- * anyone appended since, so that two writers on one drill never interleave. Each append is one
+ * The audit log: append-only streams of events (one per drill, one for schedule changes, one for the
+ * kill switch), all chained by hash in the order they were appended. An append names the sequence
+ * its writer last saw and fails with a conflict if anyone appended since, so that two writers on
+ * one stream never interleave. Each append is one
  * `BEGIN IMMEDIATE` transaction that also brings every projection up to date, and is durable once
  * it returns (WAL, synchronous FULL).
  */
 export class EventStore {
   private readonly db: SqliteDatabase;
   private readonly events: DrillEventRepository;
+  private readonly streams: EventStreamRepository;
   private readonly projectionState: ProjectionStateRepository;
 
   /** `projections` write to the same data source, so that they commit or roll back with each append. */
@@ -45,6 +53,7 @@ export class EventStore {
   ) {
     this.db = sqliteHandle(dataSource);
     this.events = new DrillEventRepository(dataSource);
+    this.streams = new EventStreamRepository(dataSource);
     this.projectionState = new ProjectionStateRepository(dataSource);
   }
 
@@ -54,27 +63,28 @@ export class EventStore {
    * whose events do not depend on each other, such as schedule changes.
    */
   async append<E extends NewEvent>(
-    drillId: string,
+    streamId: string,
     expectedSequence: number | typeof AT_STREAM_END,
     events: readonly E[],
     metadata: AppendMetadata,
   ): Promise<RecordedEvent<E>[]> {
-    return this.appendNow(drillId, expectedSequence, events, metadata);
+    return this.appendNow(streamId, expectedSequence, events, metadata);
   }
 
   /** The same append, synchronously: nothing else runs in this process until it has committed. */
   appendNow<E extends NewEvent>(
-    drillId: string,
+    streamId: string,
     expectedSequence: number | typeof AT_STREAM_END,
     events: readonly E[],
     metadata: AppendMetadata,
   ): RecordedEvent<E>[] {
     const occurredAt = metadata.occurredAt.toISOString();
     const transaction = this.db.transaction(() => {
-      const actual = this.events.lastSequence(drillId);
+      const actual = this.events.lastSequence(streamId);
       if (expectedSequence !== AT_STREAM_END && actual !== expectedSequence) {
-        throw new StreamConflictError(drillId, expectedSequence, actual);
+        throw new StreamConflictError(streamId, expectedSequence, actual);
       }
+      const stream = { id: streamId, kind: this.streamKind(streamId, actual === 0, metadata.streamKind) };
       const head = this.events.head();
       let position = head?.position ?? 0;
       let previousHash = head?.hash ?? GENESIS_HASH;
@@ -82,7 +92,7 @@ export class EventStore {
         position += 1;
         const fields = {
           position,
-          drillId,
+          streamId,
           sequence: actual + index + 1,
           type: event.type,
           schemaVersion: event.schemaVersion ?? 1,
@@ -97,20 +107,36 @@ export class EventStore {
       });
       const recorded = rows.map((row) => toRecorded<E>(row));
       for (const projection of this.projections) {
-        projection.apply(drillId, recorded);
+        projection.apply(stream, recorded);
       }
       return recorded;
     });
     return transaction.immediate();
   }
 
-  async read<E extends NewEvent>(drillId: string): Promise<RecordedEvent<E>[]> {
-    return this.events.stream<E>(drillId);
+  async read<E extends NewEvent>(streamId: string): Promise<RecordedEvent<E>[]> {
+    return this.events.stream<E>(streamId);
   }
 
   /** Up to `limit` events of a stream that come after `afterSequence`. */
-  async readPage<E extends NewEvent>(drillId: string, afterSequence: number, limit: number): Promise<RecordedEvent<E>[]> {
-    return this.events.page<E>(drillId, afterSequence, limit);
+  async readPage<E extends NewEvent>(streamId: string, afterSequence: number, limit: number): Promise<RecordedEvent<E>[]> {
+    return this.events.page<E>(streamId, afterSequence, limit);
+  }
+
+  /** The stream's kind: recorded now if the append begins it, and otherwise checked against the one recorded. */
+  private streamKind(streamId: string, begins: boolean, given: string | undefined): string {
+    if (begins) {
+      if (given === undefined) {
+        throw new Error(`stream ${streamId}: the append that begins a stream must name its kind`);
+      }
+      this.streams.insert({ id: streamId, kind: given });
+      return given;
+    }
+    const recorded = this.streams.kind(streamId)!;
+    if (given !== undefined && given !== recorded) {
+      throw new Error(`stream ${streamId} is a ${recorded} stream, not a ${given} one`);
+    }
+    return recorded;
   }
 
   /** Empties every projection and replays every stream into it, in one transaction. */
@@ -120,17 +146,17 @@ export class EventStore {
         projection.reset();
       }
       // Every stream: each projection picks the ones it keeps (drills, not the kill switch's).
-      const streamIds = this.events.streamIds();
-      for (const drillId of streamIds) {
-        const events = this.events.stream(drillId);
+      const streams = this.streams.all();
+      for (const stream of streams) {
+        const events = this.events.stream(stream.id);
         for (const projection of this.projections) {
-          projection.apply(drillId, events);
+          projection.apply(stream, events);
         }
       }
       for (const projection of this.projections) {
         this.projectionState.setVersion(projection.name, projection.version);
       }
-      return { streams: streamIds.length };
+      return { streams: streams.length };
     });
     return rebuild.immediate();
   }

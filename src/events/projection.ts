@@ -1,3 +1,4 @@
+import type { EventStreamRow } from './event-stream.entity.js';
 import type { RecordedEvent } from './recorded-event.js';
 
 /**
@@ -9,7 +10,7 @@ export interface Projection {
   readonly name: string;
   /** Bump when the tables or their meaning change: the store rebuilds the projection at boot. */
   readonly version: number;
-  /** Brings the tables up to date with events just appended to one stream. */
-  apply(streamId: string, appended: readonly RecordedEvent[]): void;
+  /** Brings the tables up to date with events just appended to one stream; streams of kinds it does not keep are passed over. */
+  apply(stream: EventStreamRow, appended: readonly RecordedEvent[]): void;
   reset(): void;
 }

@@ -10,10 +10,10 @@ export interface NewEvent {
 
 /** An event as the log holds it. */
 export type RecordedEvent<E extends NewEvent = NewEvent> = E & {
-  readonly drillId: string;
-  /** Order of appends across all drills, from 1. */
+  readonly streamId: string;
+  /** Order of appends across all streams, from 1. */
   readonly position: number;
-  /** Order within the drill's stream, from 1. */
+  /** Order within its stream, from 1. */
   readonly sequence: number;
   readonly schemaVersion: number;
   /** Who caused the event: an API token's name, `schedule:<id>` for a scheduled drill, or the service's own (`stop-condition`, `webhooks`). */

@@ -75,7 +75,12 @@ export class HaltSwitch {
 
   private async append(version: number, event: SafetyEvent, actor: string): Promise<void> {
     try {
-      await this.store.append<SafetyEvent>(SAFETY_STREAM, version, [event], { occurredAt: new Date(this.clock.now()), actor });
+      await this.store.append<SafetyEvent>(SAFETY_STREAM, version, [event], {
+        occurredAt: new Date(this.clock.now()),
+        actor,
+        // The one stream of its kind.
+        streamKind: SAFETY_STREAM,
+      });
     } catch (error) {
       // Another admin flipped it at the same moment: theirs stands, and the caller sees the result.
       if (!(error instanceof StreamConflictError)) {

@@ -15,8 +15,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { openDataSource } from '../src/database/data-source.js';
-import type { DrillEvent } from '../src/drills/drill-events.js';
+import { DRILL_STREAM_KIND, type DrillEvent } from '../src/drills/drill-events.js';
+import { DrillSummaryRepository } from '../src/drills/drill-summary.repository.js';
 import { DrillSummaryProjection } from '../src/drills/drill-summary.projection.js';
+import { DrillEventRepository } from '../src/events/drill-event.repository.js';
 import { EventStore } from '../src/events/event-store.js';
 import { StepStats } from '../src/stats/step-stats.service.js';
 import { systemClock } from '../src/common/clock.js';
@@ -41,7 +43,7 @@ const databasePath = join(directory, 'drills.sqlite');
 try {
   const seeding = performance.now();
   const dataSource = await openDataSource(databasePath);
-  const store = new EventStore(dataSource, [new DrillSummaryProjection()]);
+  const store = new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
   const { ids, events } = seedHistory(store, drills, eventsPerDrill);
   store.rebuildStaleProjections();
   await dataSource.destroy();
@@ -116,8 +118,8 @@ try {
   }
 
   const appendTarget = await openDataSource(databasePath);
-  const appendStore = new EventStore(appendTarget, [new DrillSummaryProjection()]);
-  const stats = new StepStats(appendTarget, systemClock);
+  const appendStore = new EventStore(appendTarget, [new DrillSummaryProjection(appendTarget)]);
+  const stats = new StepStats(new DrillSummaryRepository(appendTarget), new DrillEventRepository(appendTarget), systemClock);
   const uncached: number[] = [];
   for (let run = 0; run < 20; run++) {
     const before = performance.now();
@@ -135,7 +137,11 @@ try {
     const started = performance.now();
     for (const append of appends) {
       const before = performance.now();
-      appendStore.appendNow(append.drillId, append.sequence, append.events, { occurredAt: new Date(), actor: 'bench' });
+      appendStore.appendNow(append.drillId, append.sequence, append.events, {
+        occurredAt: new Date(),
+        actor: 'bench',
+        streamKind: DRILL_STREAM_KIND,
+      });
       latencies.push(performance.now() - before);
       events += append.events.length;
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DrillEvent } from '../src/drills/drill-events.js';
+import { DRILL_STREAM_KIND, type DrillEvent } from '../src/drills/drill-events.js';
 import { GROUP_FAILOVER_STEPS } from '../src/drills/scenarios.js';
 import type { EventStore } from '../src/events/event-store.js';
 
@@ -84,7 +84,11 @@ export function seedHistory(
   for (let index = 0; index < drills; index++) {
     const id = randomUUID();
     const stream = syntheticDrill(index, eventsPerDrill);
-    store.appendNow(id, 0, stream, { occurredAt: new Date(end - span + Math.floor((index * span) / drills)), actor: 'bench' });
+    store.appendNow(id, 0, stream, {
+      occurredAt: new Date(end - span + Math.floor((index * span) / drills)),
+      actor: 'bench',
+      streamKind: DRILL_STREAM_KIND,
+    });
     ids.push(id);
     events += stream.length;
   }

@@ -4,16 +4,18 @@ import { LoggerModule } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { SafetyModule } from './safety/safety.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { pinoHttpOptions } from './common/pino-options.js';
+import { DatabaseModule } from './database/database.module.js';
 import { DrillSummaryProjection } from './drills/drill-summary.projection.js';
 import { DrillsModule } from './drills/drills.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
-import { WorkerModule } from './queue/worker.module.js';
 import { SchedulesModule } from './schedules/schedules.module.js';
 import { StatsModule } from './stats/stats.module.js';
+import { WorkerModule } from './worker/worker.module.js';
 
 @Module({})
 export class AppModule {
@@ -23,8 +25,10 @@ export class AppModule {
       imports: [
         ConfigModule.register(config),
         ...(config.logFormat === 'json' ? [LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config.logLevel) })] : []),
-        EventsModule.forRoot([new DrillSummaryProjection()]),
+        DatabaseModule,
+        EventsModule.forRoot([(dataSource) => new DrillSummaryProjection(dataSource)]),
         DrillsModule,
+        SafetyModule,
         StatsModule,
         SchedulesModule,
         HealthModule,

@@ -364,7 +364,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     file.exec('DROP TRIGGER drill_events_no_update');
     file
       .prepare(
-        `UPDATE drill_events SET data = '{"node":"a9"}' WHERE drill_id = ? AND type = 'NodeKilled' AND sequence = (SELECT MIN(sequence) FROM drill_events WHERE drill_id = ? AND type = 'NodeKilled')`,
+        `UPDATE drill_events SET data = '{"node":"a9"}' WHERE stream_id = ? AND type = 'NodeKilled' AND sequence = (SELECT MIN(sequence) FROM drill_events WHERE stream_id = ? AND type = 'NodeKilled')`,
       )
       .run(drillId, drillId);
     const edited = file.prepare(`SELECT position, sequence FROM drill_events WHERE data = '{"node":"a9"}'`).get() as {

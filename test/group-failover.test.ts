@@ -81,7 +81,7 @@ describe('a group-failover drill on the Docker lab', () => {
 
   it('recorded each step once, in order, with its duration, and the events each step caused', async () => {
     const rows: { type: string; data: string }[] = await drills.dataSource.query(
-      'SELECT type, data FROM drill_events WHERE drill_id = ? ORDER BY sequence',
+      'SELECT type, data FROM drill_events WHERE stream_id = ? ORDER BY sequence',
       [state.id],
     );
     const stepEvents = rows

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { GROUP_FAILOVER_STEPS, type StepName } from '../src/drills/scenarios.js';
+import { openDataSource } from '../src/database/data-source.js';
 import { verifyAuditChain } from '../src/events/audit-verifier.js';
+import { DrillEventRepository } from '../src/events/drill-event.repository.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
 import { drillEnded } from './support/drill-outcome.js';
 import { fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
@@ -47,7 +49,7 @@ describe('a drill whose queue Redis loses its data', () => {
   const events = (drillId: string): Row[] => {
     const db = new Database(join(directory, 'drills.sqlite'), { readonly: true });
     try {
-      return db.prepare('SELECT type, data FROM drill_events WHERE drill_id = ? ORDER BY sequence').all(drillId) as Row[];
+      return db.prepare('SELECT type, data FROM drill_events WHERE stream_id = ? ORDER BY sequence').all(drillId) as Row[];
     } finally {
       db.close();
     }
@@ -92,11 +94,11 @@ describe('a drill whose queue Redis loses its data', () => {
         maxReplicaLagBytes: 64 * 1024,
       }),
     ).toEqual([]);
-    const db = new Database(join(directory, 'drills.sqlite'), { readonly: true });
+    const dataSource = await openDataSource(join(directory, 'drills.sqlite'));
     try {
-      expect(verifyAuditChain(db).intact).toBe(true);
+      expect(verifyAuditChain(new DrillEventRepository(dataSource)).intact).toBe(true);
     } finally {
-      db.close();
+      await dataSource.destroy();
     }
   }
 

@@ -45,7 +45,7 @@ describe('who may run a drill, what a drill may touch', () => {
   const events = (where = '1 = 1'): EventRow[] => {
     const db = new Database(join(directory, 'drills.sqlite'), { readonly: true });
     try {
-      return db.prepare(`SELECT drill_id, type, actor FROM drill_events WHERE ${where} ORDER BY position`).all() as EventRow[];
+      return db.prepare(`SELECT stream_id AS drill_id, type, actor FROM drill_events WHERE ${where} ORDER BY position`).all() as EventRow[];
     } finally {
       db.close();
     }
@@ -306,7 +306,7 @@ describe('who may run a drill, what a drill may touch', () => {
     const { id } = (await (await post(base(), '/drills', { scenario: 'group-failover' })).json()) as { id: string };
     expect((await post(base(), `/drills/${id}/abort`, { reason: 'change freeze' }, 'admin')).status).toBe(202);
     await drillFinished(base(), id);
-    const rows = events(`drill_id = '${id}'`);
+    const rows = events(`stream_id = '${id}'`);
     expect(rows[0]).toMatchObject({ type: 'DrillRequested', actor: 'operator-token' });
     expect(rows.find((row) => row.type === 'AbortRequested')?.actor).toBe('admin-token');
   });
@@ -372,7 +372,7 @@ describe('who may run a drill, what a drill may touch', () => {
     );
     expect(again.status).toBe(409);
 
-    expect(events(`drill_id = 'safety'`).map((row) => [row.type, row.actor])).toEqual([
+    expect(events(`stream_id = 'safety'`).map((row) => [row.type, row.actor])).toEqual([
       ['HaltEngaged', 'admin-token'],
       ['HaltReleased', 'admin-token'],
     ]);

@@ -3,12 +3,14 @@ import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DrillRow, DrillStepRow } from '../drills/drill-summary.entity.js';
 import { DrillEventRow, ProjectionStateRow } from '../events/drill-event.entity.js';
+import { EventStreamRow } from '../events/event-stream.entity.js';
 import { ScheduleRow } from '../schedules/schedule.entity.js';
 import { CreateAuditLog1764000000000 } from './migrations/1764000000000-create-audit-log.js';
 import { CreateSchedules1764100000000 } from './migrations/1764100000000-create-schedules.js';
 import { AddDrillFigures1764200000000 } from './migrations/1764200000000-add-drill-figures.js';
+import { StreamKinds1764300000000 } from './migrations/1764300000000-stream-kinds.js';
 
-export const ENTITIES = [DrillEventRow, ProjectionStateRow, DrillRow, DrillStepRow, ScheduleRow];
+export const ENTITIES = [DrillEventRow, EventStreamRow, ProjectionStateRow, DrillRow, DrillStepRow, ScheduleRow];
 
 /**
  * SQLite in WAL mode with synchronous FULL: once an append returns, the event survives a crash
@@ -22,7 +24,7 @@ export function dataSourceOptions(databasePath: string): DataSourceOptions {
     type: 'better-sqlite3',
     database: databasePath,
     entities: ENTITIES,
-    migrations: [CreateAuditLog1764000000000, CreateSchedules1764100000000, AddDrillFigures1764200000000],
+    migrations: [CreateAuditLog1764000000000, CreateSchedules1764100000000, AddDrillFigures1764200000000, StreamKinds1764300000000],
     migrationsRun: true,
     synchronize: false,
     enableWAL: true,

@@ -13,7 +13,7 @@ const given = DeciderSpecification.for({
     foldDrill(
       events.map((event, index) => ({
         ...event,
-        drillId,
+        streamId: drillId,
         position: index + 1,
         sequence: index + 1,
         occurredAt: new Date(Date.UTC(2026, 10, 25, 12, 0, 0, index)).toISOString(),

@@ -1,8 +1,11 @@
-import type { RecordedEvent } from '../events/event-store.js';
+import type { RecordedEvent } from '../events/recorded-event.js';
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { GroupName } from '../targets/drill-target.js';
 import type { FailedCheck, PreflightCheck } from './preflight.js';
 import type { ScenarioName, StepName } from './scenarios.js';
+
+/** The kind of a drill's stream in the audit log. */
+export const DRILL_STREAM_KIND = 'drill';
 
 export type DrillTrigger = 'manual' | 'schedule';
 
@@ -42,7 +45,10 @@ export interface RecordedNode {
   readonly slots?: string;
 }
 
-/** Every event a drill's stream can hold. Payloads are versioned by adding new types, never by editing these. */
+/**
+ * Every event of a drill's own. Payloads are versioned by adding new types, never by editing these.
+ * Other domains may add theirs to the drill's stream (notifications do); the drill's fold passes over them.
+ */
 export type DrillEvent =
   | {
       type: 'DrillRequested';
@@ -111,10 +117,7 @@ export type DrillEvent =
   /** Planned drill: writes stopped on the serving masters and the standbys caught up before the kill. */
   | { type: 'WritesPaused'; data: { masters: string[]; tookMs: number } }
   /** A stop condition fired; the `AbortRequested` that follows carries it as its reason. */
-  | { type: 'StopConditionMet'; data: { condition: StopCondition; step: StepName | null; detail: string } }
-  /** After the drill's end: a webhook took the outcome (2xx), or an attempt failed. */
-  | { type: 'WebhookDelivered'; data: { url: string; deliveryId: string; attempt: number; status: number; tookMs: number } }
-  | { type: 'WebhookFailed'; data: { url: string; deliveryId: string; attempt: number; error: string; willRetry: boolean } };
+  | { type: 'StopConditionMet'; data: { condition: StopCondition; step: StepName | null; detail: string } };
 
 /** What stops a drill on its own: a failover step past its watchdog, or clients down longer than the budget. */
 export type StopCondition = 'step-timeout' | 'client-outage' | 'client-errors';

@@ -3,6 +3,8 @@ import type { DrillEvent } from './drill-events.js';
 import { foldDrill } from './drill-state.js';
 import { DrillNotFoundError } from './drill-stream.js';
 import { DrillHistory } from './drill-history.service.js';
+import { DrillSummaryRepository } from './drill-summary.repository.js';
+import { DrillEventRepository } from '../events/drill-event.repository.js';
 import { drillId, fakeDrillStore } from './testing/fake-drills.js';
 
 describe('DrillHistory', () => {
@@ -11,7 +13,7 @@ describe('DrillHistory', () => {
 
   beforeEach(async () => {
     drills = await fakeDrillStore();
-    history = new DrillHistory(drills.dataSource, drills.store);
+    history = new DrillHistory(new DrillSummaryRepository(drills.dataSource), new DrillEventRepository(drills.dataSource));
     await drills.run({ id: drillId(1) });
     await drills.run({ id: drillId(2), failAt: 'takeover' });
     await drills.run({ id: drillId(3), target: 'staging' });

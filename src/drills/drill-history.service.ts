@@ -1,11 +1,11 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { EventStore } from '../events/event-store.js';
-import { sqliteHandle, type SqliteDatabase } from '../events/sqlite.js';
+import { DrillEventRepository } from '../events/drill-event.repository.js';
 import type { DrillEvent, RecordedDrillEvent } from './drill-events.js';
 import type { StepName } from './scenarios.js';
 import { foldDrill, type DrillState, type StepStatus } from './drill-state.js';
 import { DrillNotFoundError } from './drill-stream.js';
+import type { DrillRow } from './drill-summary.entity.js';
+import { DrillSummaryRepository } from './drill-summary.repository.js';
 import type { DrillEventsPageDto, DrillTimelineDto, TimelineEventDto } from './drill-history.dto.js';
 import type { DrillListDto, DrillListItemDto, ListDrillsQueryDto } from './drill-list.dto.js';
 import type { DrillDto } from './drill.dto.js';
@@ -18,64 +18,43 @@ const STEP_EVENTS = new Set(['StepStarted', 'StepSucceeded', 'StepFailed']);
 /** Answers questions about past and running drills, from the projections and the streams. */
 @Injectable()
 export class DrillHistory {
-  private readonly db: SqliteDatabase;
-
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
-    @Inject(EventStore) private readonly store: EventStore,
-  ) {
-    this.db = sqliteHandle(dataSource);
-  }
+    @Inject(DrillSummaryRepository) private readonly summaries: DrillSummaryRepository,
+    @Inject(DrillEventRepository) private readonly log: DrillEventRepository,
+  ) {}
 
   /** Drills newest first, filtered, a page at a time. */
   list(query: ListDrillsQueryDto): DrillListDto {
     const limit = query.limit ?? DEFAULT_PAGE;
-    const conditions: string[] = [];
-    const parameters: Record<string, string | number> = { limit: limit + 1 };
-    for (const field of ['status', 'scenario', 'target'] as const) {
-      if (query[field] !== undefined) {
-        conditions.push(`${field} = @${field}`);
-        parameters[field] = query[field];
-      }
-    }
     const from = query.from === undefined ? undefined : new Date(query.from).toISOString();
     const to = query.to === undefined ? undefined : new Date(query.to).toISOString();
     if (from !== undefined && to !== undefined && from > to) {
       throw new BadRequestException('from must not be later than to');
     }
-    if (from !== undefined) {
-      conditions.push('requested_at >= @from');
-      parameters.from = from;
-    }
-    if (to !== undefined) {
-      conditions.push('requested_at <= @to');
-      parameters.to = to;
-    }
-    if (query.cursor !== undefined) {
-      const [requestedAt, id] = decodeCursor(query.cursor);
-      conditions.push('(requested_at, id) < (@cursorAt, @cursorId)');
-      parameters.cursorAt = requestedAt;
-      parameters.cursorId = id;
-    }
-    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-    const rows = this.db
-      .prepare(`SELECT * FROM drills ${where} ORDER BY requested_at DESC, id DESC LIMIT @limit`)
-      .all(parameters) as RawDrillRow[];
+    const rows = this.summaries.page({
+      status: query.status,
+      scenario: query.scenario,
+      target: query.target,
+      from,
+      to,
+      ...(query.cursor !== undefined ? { before: decodeCursor(query.cursor) } : {}),
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       items: page.map(listItem),
-      ...(rows.length > page.length && last ? { nextCursor: encodeCursor(last.requested_at, last.id) } : {}),
+      ...(rows.length > page.length && last ? { nextCursor: encodeCursor(last.requestedAt, last.id) } : {}),
     };
   }
 
   /** A drill's summary and steps, from the projection tables. */
   drill(id: string): DrillDto {
-    const row = this.db.prepare('SELECT * FROM drills WHERE id = ?').get(id) as RawDrillRow | undefined;
+    const row = this.summaries.drill(id);
     if (!row) {
       throw new DrillNotFoundError(id);
     }
-    const steps = this.db.prepare('SELECT * FROM drill_steps WHERE drill_id = ? ORDER BY ordinal').all(id) as RawStepRow[];
+    const steps = this.summaries.steps(id);
     const item = listItem(row);
     return {
       id: item.id,
@@ -91,9 +70,9 @@ export class DrillHistory {
       steps: steps.map((step) => ({
         name: step.name as StepName,
         status: step.status as StepStatus,
-        ...(step.started_at ? { startedAt: step.started_at } : {}),
-        ...(step.finished_at ? { finishedAt: step.finished_at } : {}),
-        ...(step.duration_ms !== null ? { durationMs: step.duration_ms } : {}),
+        ...(step.startedAt ? { startedAt: step.startedAt } : {}),
+        ...(step.finishedAt ? { finishedAt: step.finishedAt } : {}),
+        ...(step.durationMs !== null ? { durationMs: step.durationMs } : {}),
         ...(step.error ? { error: step.error } : {}),
       })),
       timings: {
@@ -108,8 +87,8 @@ export class DrillHistory {
   }
 
   async events(id: string, after = 0, limit = 100): Promise<DrillEventsPageDto> {
-    const items = await this.store.readPage<DrillEvent>(id, after, limit + 1);
-    if (items.length === 0 && !(await this.exists(id))) {
+    const items = this.log.page<DrillEvent>(id, after, limit + 1);
+    if (items.length === 0 && !this.summaries.drill(id)) {
       throw new DrillNotFoundError(id);
     }
     const page = items.slice(0, limit);
@@ -130,7 +109,7 @@ export class DrillHistory {
 
   /** Steps as spans and domain events as points on one axis, in milliseconds from the drill's start. */
   async timeline(id: string): Promise<DrillTimelineDto> {
-    const { state, events } = await this.stateAndEvents(id);
+    const { state, events } = this.stateAndEvents(id);
     const origin = state.startedAt ?? state.requestedAt;
     const offset = (at: string) => Date.parse(at) - Date.parse(origin);
     let running: StepName | undefined;
@@ -170,72 +149,36 @@ export class DrillHistory {
     };
   }
 
-  private async stateAndEvents(id: string): Promise<{ state: DrillState; events: RecordedDrillEvent[] }> {
-    const events = await this.store.read<DrillEvent>(id);
+  private stateAndEvents(id: string): { state: DrillState; events: RecordedDrillEvent[] } {
+    const events = this.log.stream<DrillEvent>(id);
     const state = foldDrill(events);
     if (!state) {
       throw new DrillNotFoundError(id);
     }
     return { state, events };
   }
-
-  private async exists(id: string): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM drills WHERE id = ?').get(id) !== undefined;
-  }
 }
 
 /** An event's payload as the API shows it: a plain JSON object. */
 const payload = (event: RecordedDrillEvent): Record<string, unknown> => event.data as unknown as Record<string, unknown>;
 
-/** A `drill_steps` row as SQLite returns it. */
-interface RawStepRow {
-  name: string;
-  status: string;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-  error: string | null;
-}
-
-/** A `drills` row as SQLite returns it. */
-interface RawDrillRow {
-  id: string;
-  scenario: string;
-  target: string;
-  trigger: string;
-  schedule_id: string | null;
-  status: string;
-  requested_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  total_ms: number | null;
-  kill_to_serving_ms: number | null;
-  kill_to_redundant_ms: number | null;
-  failback_ms: number | null;
-  client_rto_ms: number | null;
-  lost_acked_writes: number | null;
-  options: string;
-  probe: string | null;
-  error: string | null;
-}
-
-function listItem(row: RawDrillRow): DrillListItemDto {
+function listItem(row: DrillRow): DrillListItemDto {
   return {
     id: row.id,
     target: row.target,
     scenario: row.scenario as DrillListItemDto['scenario'],
     trigger: row.trigger as DrillListItemDto['trigger'],
-    ...(row.schedule_id ? { scheduleId: row.schedule_id } : {}),
+    ...(row.scheduleId ? { scheduleId: row.scheduleId } : {}),
     status: row.status as DrillListItemDto['status'],
-    requestedAt: row.requested_at,
-    ...(row.started_at ? { startedAt: row.started_at } : {}),
-    ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
-    ...(row.total_ms !== null ? { totalMs: row.total_ms } : {}),
-    ...(row.kill_to_serving_ms !== null ? { killToServingMs: row.kill_to_serving_ms } : {}),
-    ...(row.kill_to_redundant_ms !== null ? { killToRedundantMs: row.kill_to_redundant_ms } : {}),
-    ...(row.failback_ms !== null ? { failbackMs: row.failback_ms } : {}),
-    ...(row.client_rto_ms !== null ? { clientRtoMs: row.client_rto_ms } : {}),
-    ...(row.lost_acked_writes !== null ? { lostAckedWrites: row.lost_acked_writes } : {}),
+    requestedAt: row.requestedAt,
+    ...(row.startedAt ? { startedAt: row.startedAt } : {}),
+    ...(row.finishedAt ? { finishedAt: row.finishedAt } : {}),
+    ...(row.totalMs !== null ? { totalMs: row.totalMs } : {}),
+    ...(row.killToServingMs !== null ? { killToServingMs: row.killToServingMs } : {}),
+    ...(row.killToRedundantMs !== null ? { killToRedundantMs: row.killToRedundantMs } : {}),
+    ...(row.failbackMs !== null ? { failbackMs: row.failbackMs } : {}),
+    ...(row.clientRtoMs !== null ? { clientRtoMs: row.clientRtoMs } : {}),
+    ...(row.lostAckedWrites !== null ? { lostAckedWrites: row.lostAckedWrites } : {}),
     ...(row.error ? { error: row.error } : {}),
   };
 }
@@ -253,11 +196,12 @@ function encodeCursor(requestedAt: string, id: string): string {
   return Buffer.from(JSON.stringify([requestedAt, id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [string, string] {
+function decodeCursor(cursor: string): { requestedAt: string; id: string } {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(decoded) && decoded.length === 2 && decoded.every((part) => typeof part === 'string')) {
-      return decoded as [string, string];
+      const [requestedAt, id] = decoded as [string, string];
+      return { requestedAt, id };
     }
   } catch {
     // reported below

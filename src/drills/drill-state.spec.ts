@@ -9,7 +9,7 @@ const drillId = '4f8a5c1e-0000-4000-8000-000000000001';
 function given(...events: DrillEvent[]): RecordedDrillEvent[] {
   return events.map((event, index) => ({
     ...event,
-    drillId,
+    streamId: drillId,
     position: 100 + index,
     sequence: index + 1,
     occurredAt: new Date(Date.UTC(2026, 10, 25, 12, 0, 0, index)).toISOString(),
@@ -30,6 +30,15 @@ const stepSucceeded = (step: (typeof STEP_NAMES)[number], durationMs = 10): Dril
 describe('foldDrill', () => {
   it('has no drill for an empty stream', () => {
     expect(foldDrill([])).toBeUndefined();
+  });
+
+  it('passes over the events notifications keep in its stream', () => {
+    const webhookDelivered = {
+      type: 'WebhookDelivered',
+      data: { url: 'https://hooks.example/drills', deliveryId: 'd-1', attempt: 1, status: 204, tookMs: 12 },
+    } as unknown as DrillEvent;
+    const state = foldDrill(given(requested, webhookDelivered))!;
+    expect(state).toEqual({ ...foldDrill(given(requested))!, version: 2 });
   });
 
   it('is queued once requested', () => {

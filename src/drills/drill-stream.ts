@@ -1,8 +1,9 @@
 import { HttpStatus } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import type { Clock } from '../common/clock.js';
-import { StreamConflictError, type EventStore, type NewEvent } from '../events/event-store.js';
-import type { DrillEvent, RecordedDrillEvent } from './drill-events.js';
+import { StreamConflictError, type EventStore } from '../events/event-store.js';
+import type { NewEvent } from '../events/recorded-event.js';
+import { DRILL_STREAM_KIND, type DrillEvent, type RecordedDrillEvent } from './drill-events.js';
 import { evolve, foldDrill, type DrillState } from './drill-state.js';
 
 /** Events that others than the drill's worker may append: requests to the drill, not its progress. */
@@ -65,7 +66,11 @@ export class DrillStream {
     actor: string,
     requested: Extract<DrillEvent, { type: 'DrillRequested' }>,
   ): Promise<DrillStream> {
-    const recorded = await store.append<DrillEvent>(drillId, 0, [requested], { occurredAt: new Date(clock.now()), actor });
+    const recorded = await store.append<DrillEvent>(drillId, 0, [requested], {
+      occurredAt: new Date(clock.now()),
+      actor,
+      streamKind: DRILL_STREAM_KIND,
+    });
     return new DrillStream(store, clock, foldDrill(recorded)!);
   }
 
@@ -143,7 +148,7 @@ export class DrillStream {
       const { actor, schemaVersion } = event as NewEvent;
       return evolve(state, {
         ...event,
-        drillId: state.id,
+        streamId: state.id,
         // Not written yet: no place in the log, no hash.
         position: 0,
         hash: '',

@@ -16,7 +16,7 @@ describe('the drill summary projection', () => {
 
   beforeEach(async () => {
     dataSource = await openDataSource(':memory:');
-    store = new EventStore(dataSource, [new DrillSummaryProjection()]);
+    store = new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
   });
 
   afterEach(async () => {

@@ -1,18 +1,14 @@
-import type { Statement } from 'better-sqlite3';
-import { toRecorded, type EventRow, type RecordedEvent } from '../events/event-store.js';
+import type { DataSource } from 'typeorm';
+import { DrillEventRepository } from '../events/drill-event.repository.js';
+import type { EventStreamRow } from '../events/event-stream.entity.js';
 import type { Projection } from '../events/projection.js';
-import type { SqliteDatabase } from '../events/sqlite.js';
-import type { RecordedDrillEvent } from './drill-events.js';
+import type { RecordedEvent } from '../events/recorded-event.js';
+import { DRILL_STREAM_KIND, type DrillEvent, type RecordedDrillEvent } from './drill-events.js';
 import { evolve, foldDrill, type DrillState } from './drill-state.js';
+import type { DrillRow } from './drill-summary.entity.js';
+import { DrillSummaryRepository } from './drill-summary.repository.js';
 
 const RECENT_DRILLS = 256;
-const DRILL_STREAM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface Statements {
-  stream: Statement<[string], EventRow>;
-  upsertDrill: Statement<[Record<string, unknown>]>;
-  upsertStep: Statement<[Record<string, unknown>]>;
-}
 
 /**
  * The `drills` and `drill_steps` tables: each drill's summary and step timings, folded from its
@@ -21,17 +17,22 @@ interface Statements {
 export class DrillSummaryProjection implements Projection {
   readonly name = 'drill-summary';
   readonly version = 2;
-  private readonly statements = new WeakMap<SqliteDatabase, Statements>();
+  private readonly summaries: DrillSummaryRepository;
+  private readonly events: DrillEventRepository;
   /** The state each recently appended drill was left in, so that an append folds only its own events. */
   private readonly recent = new Map<string, DrillState>();
 
-  apply(db: SqliteDatabase, drillId: string, appended: readonly RecordedEvent[]): void {
-    // Drills are the streams named by a UUID; the log holds others, such as the kill switch's.
-    if (!DRILL_STREAM_ID.test(drillId)) {
+  constructor(dataSource: DataSource) {
+    this.summaries = new DrillSummaryRepository(dataSource);
+    this.events = new DrillEventRepository(dataSource);
+  }
+
+  apply(stream: EventStreamRow, appended: readonly RecordedEvent[]): void {
+    if (stream.kind !== DRILL_STREAM_KIND) {
       return;
     }
-    const statements = this.prepared(db);
-    const state = this.fold(statements, drillId, appended as readonly RecordedDrillEvent[]);
+    const drillId = stream.id;
+    const state = this.fold(drillId, appended as readonly RecordedDrillEvent[]);
     if (!state) {
       return;
     }
@@ -40,18 +41,18 @@ export class DrillSummaryProjection implements Projection {
     if (this.recent.size > RECENT_DRILLS) {
       this.recent.delete(this.recent.keys().next().value!);
     }
-    statements.upsertDrill.run(drillRow(state));
+    this.summaries.upsertDrill(drillRow(state));
     state.steps.forEach((step, ordinal) =>
-      statements.upsertStep.run({
-        drill_id: state.id,
+      this.summaries.upsertStep({
+        drillId: state.id,
         name: step.name,
-        requested_at: state.requestedAt,
+        requestedAt: state.requestedAt,
         target: state.target,
         ordinal,
         status: step.status,
-        started_at: step.startedAt ?? null,
-        finished_at: step.finishedAt ?? null,
-        duration_ms: step.durationMs ?? null,
+        startedAt: step.startedAt ?? null,
+        finishedAt: step.finishedAt ?? null,
+        durationMs: step.durationMs ?? null,
         error: step.error ?? null,
       }),
     );
@@ -62,7 +63,7 @@ export class DrillSummaryProjection implements Projection {
    * the remembered state when it is exactly the one before them, and otherwise from the whole
    * stream (after a rolled-back append, or one made by another process).
    */
-  private fold(statements: Statements, drillId: string, appended: readonly RecordedDrillEvent[]): DrillState | undefined {
+  private fold(drillId: string, appended: readonly RecordedDrillEvent[]): DrillState | undefined {
     const first = appended[0];
     if (first?.sequence === 1) {
       return foldDrill(appended);
@@ -71,64 +72,35 @@ export class DrillSummaryProjection implements Projection {
     if (first && known?.version === first.sequence - 1) {
       return appended.reduce(evolve, known);
     }
-    return foldDrill(statements.stream.all(drillId).map((row) => toRecorded(row) as RecordedDrillEvent));
+    return foldDrill(this.events.stream<DrillEvent>(drillId));
   }
 
-  reset(db: SqliteDatabase): void {
+  reset(): void {
     this.recent.clear();
-    db.prepare('DELETE FROM drill_steps').run();
-    db.prepare('DELETE FROM drills').run();
-  }
-
-  private prepared(db: SqliteDatabase): Statements {
-    let statements = this.statements.get(db);
-    if (!statements) {
-      statements = {
-        stream: db.prepare('SELECT * FROM drill_events WHERE drill_id = ? ORDER BY sequence'),
-        upsertDrill: db.prepare(
-          `INSERT INTO drills (id, scenario, target, trigger, schedule_id, actor, status, requested_at, started_at, finished_at,
-             total_ms, kill_to_serving_ms, kill_to_redundant_ms, error, version, failback_ms, client_rto_ms, lost_acked_writes, options, probe)
-           VALUES (@id, @scenario, @target, @trigger, @schedule_id, @actor, @status, @requested_at, @started_at, @finished_at,
-             @total_ms, @kill_to_serving_ms, @kill_to_redundant_ms, @error, @version, @failback_ms, @client_rto_ms, @lost_acked_writes, @options, @probe)
-           ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at,
-             total_ms = excluded.total_ms, kill_to_serving_ms = excluded.kill_to_serving_ms,
-             kill_to_redundant_ms = excluded.kill_to_redundant_ms, error = excluded.error, version = excluded.version,
-             failback_ms = excluded.failback_ms, client_rto_ms = excluded.client_rto_ms, lost_acked_writes = excluded.lost_acked_writes,
-             probe = excluded.probe`,
-        ),
-        upsertStep: db.prepare(
-          `INSERT INTO drill_steps (drill_id, name, requested_at, target, ordinal, status, started_at, finished_at, duration_ms, error)
-           VALUES (@drill_id, @name, @requested_at, @target, @ordinal, @status, @started_at, @finished_at, @duration_ms, @error)
-           ON CONFLICT (drill_id, name) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
-             finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, error = excluded.error`,
-        ),
-      };
-      this.statements.set(db, statements);
-    }
-    return statements;
+    this.summaries.clear();
   }
 }
 
-function drillRow(state: DrillState): Record<string, unknown> {
+function drillRow(state: DrillState): DrillRow {
   return {
     id: state.id,
     scenario: state.scenario,
     target: state.target,
     trigger: state.trigger,
-    schedule_id: state.scheduleId ?? null,
+    scheduleId: state.scheduleId ?? null,
     actor: state.actor,
     status: state.status,
-    requested_at: state.requestedAt,
-    started_at: state.startedAt ?? null,
-    finished_at: state.finishedAt ?? null,
-    total_ms: state.timings.totalMs ?? null,
-    kill_to_serving_ms: state.timings.killToServingMs ?? null,
-    kill_to_redundant_ms: state.timings.killToRedundantMs ?? null,
+    requestedAt: state.requestedAt,
+    startedAt: state.startedAt ?? null,
+    finishedAt: state.finishedAt ?? null,
+    totalMs: state.timings.totalMs ?? null,
+    killToServingMs: state.timings.killToServingMs ?? null,
+    killToRedundantMs: state.timings.killToRedundantMs ?? null,
     error: state.error ?? null,
     version: state.version,
-    failback_ms: state.timings.failbackMs ?? null,
-    client_rto_ms: state.probe?.state === 'reported' ? state.probe.report.clientRtoMs : null,
-    lost_acked_writes: state.probe?.state === 'reported' ? state.probe.report.lostAckedWrites : null,
+    failbackMs: state.timings.failbackMs ?? null,
+    clientRtoMs: state.probe?.state === 'reported' ? state.probe.report.clientRtoMs : null,
+    lostAckedWrites: state.probe?.state === 'reported' ? state.probe.report.lostAckedWrites : null,
     options: JSON.stringify(state.options),
     probe: state.probe && state.probe.state !== 'running' ? JSON.stringify(state.probe) : null,
   };

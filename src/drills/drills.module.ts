@@ -20,12 +20,11 @@ import { DrillRunner } from './drill-runner.js';
 import { createDrillRunner } from './drill-runner.factory.js';
 import { CrashPoints } from './crash-points.js';
 import { HaltSwitch } from '../safety/halt-switch.js';
-import { SafetyController } from '../safety/safety.controller.js';
-import { SafetyModule } from '../safety/safety.module.js';
+import { HaltModule } from '../safety/halt.module.js';
 
 @Module({
-  imports: [ClusterModule, DockerModule, TargetsModule, QueueModule, SafetyModule],
-  controllers: [DrillController, SafetyController],
+  imports: [ClusterModule, DockerModule, TargetsModule, QueueModule, HaltModule],
+  controllers: [DrillController],
   providers: [
     DrillService,
     DrillHistory,
@@ -59,6 +58,6 @@ import { SafetyModule } from '../safety/safety.module.js';
         }),
     },
   ],
-  exports: [DrillRunner],
+  exports: [DrillRunner, DrillService],
 })
 export class DrillsModule {}

@@ -2,13 +2,13 @@ import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDataSource } from '../database/data-source.js';
 import { verifyAuditChain } from './audit-verifier.js';
+import { DrillEventRepository } from './drill-event.repository.js';
 import { EventStore } from './event-store.js';
-import { sqliteHandle } from './sqlite.js';
 
 describe('verifyAuditChain', () => {
   let dataSource: DataSource;
   let store: EventStore;
-  const meta = { occurredAt: new Date('2026-11-25T12:00:00.000Z'), actor: 'ops-alice' };
+  const meta = { occurredAt: new Date('2026-11-25T12:00:00.000Z'), actor: 'ops-alice', streamKind: 'test' };
 
   beforeEach(async () => {
     dataSource = await openDataSource(':memory:');
@@ -39,14 +39,14 @@ describe('verifyAuditChain', () => {
   }
 
   it('finds an untouched log intact and names its head', () => {
-    const report = verifyAuditChain(sqliteHandle(dataSource));
+    const report = verifyAuditChain(new DrillEventRepository(dataSource));
     expect(report).toMatchObject({ intact: true, eventsChecked: 9, firstBrokenLink: null });
     expect(report.head).toEqual({ position: 9, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it('reports an edited payload at the event that was edited', async () => {
     await tamper(`UPDATE drill_events SET data = '{"n":99}' WHERE position = 5`);
-    expect(verifyAuditChain(sqliteHandle(dataSource))).toMatchObject({
+    expect(verifyAuditChain(new DrillEventRepository(dataSource))).toMatchObject({
       intact: false,
       eventsChecked: 4,
       firstBrokenLink: { position: 5, drillId: 'd-2', sequence: 2, problem: expect.stringContaining('does not match') },
@@ -55,12 +55,12 @@ describe('verifyAuditChain', () => {
 
   it('reports an edited actor or time, which the hash covers too', async () => {
     await tamper(`UPDATE drill_events SET actor = 'someone-else' WHERE position = 2`);
-    expect(verifyAuditChain(sqliteHandle(dataSource)).firstBrokenLink?.position).toBe(2);
+    expect(verifyAuditChain(new DrillEventRepository(dataSource)).firstBrokenLink?.position).toBe(2);
   });
 
   it('reports a deleted event at its successor', async () => {
     await tamper(`DELETE FROM drill_events WHERE position = 4`);
-    expect(verifyAuditChain(sqliteHandle(dataSource)).firstBrokenLink).toMatchObject({
+    expect(verifyAuditChain(new DrillEventRepository(dataSource)).firstBrokenLink).toMatchObject({
       position: 5,
       problem: 'position 5 follows 3: events between them are missing',
     });
@@ -68,7 +68,7 @@ describe('verifyAuditChain', () => {
 
   it('reports events cut off the end of the log', async () => {
     await tamper(`DELETE FROM drill_events WHERE position >= 8`);
-    expect(verifyAuditChain(sqliteHandle(dataSource)).firstBrokenLink).toMatchObject({
+    expect(verifyAuditChain(new DrillEventRepository(dataSource)).firstBrokenLink).toMatchObject({
       position: 8,
       problem: 'the log once reached position 9 but now ends at 7: events at its end were removed',
     });
@@ -78,6 +78,6 @@ describe('verifyAuditChain', () => {
     const [row] = await dataSource.query<{ hash: string }[]>('SELECT * FROM drill_events WHERE position = 3');
     await tamper(`UPDATE drill_events SET hash = '${'f'.repeat(64)}' WHERE position = 3`);
     expect(row!.hash).not.toBe('f'.repeat(64));
-    expect(verifyAuditChain(sqliteHandle(dataSource)).firstBrokenLink?.position).toBe(3);
+    expect(verifyAuditChain(new DrillEventRepository(dataSource)).firstBrokenLink?.position).toBe(3);
   });
 });

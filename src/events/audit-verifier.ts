@@ -1,6 +1,5 @@
 import { eventHash, GENESIS_HASH } from './event-hash.js';
-import type { EventRow } from './event-store.js';
-import type { SqliteDatabase } from './sqlite.js';
+import type { DrillEventRepository } from './drill-event.repository.js';
 
 export interface BrokenLink {
   readonly position: number;
@@ -24,49 +23,40 @@ export interface AuditReport {
  * sequence; events cut off the end leave SQLite's record of the highest position ever used above
  * the last one.
  */
-export function verifyAuditChain(db: SqliteDatabase): AuditReport {
+export function verifyAuditChain(events: DrillEventRepository): AuditReport {
   let previousHash = GENESIS_HASH;
   let previousPosition = 0;
   let checked = 0;
   const lastSequence = new Map<string, number>();
-  const rows = db.prepare('SELECT * FROM drill_events ORDER BY position').iterate() as IterableIterator<EventRow>;
+  const rows = events.inAppendOrder();
   for (const row of rows) {
     const broken = (problem: string): AuditReport => ({
       intact: false,
       eventsChecked: checked,
       head: null,
-      firstBrokenLink: { position: row.position, drillId: row.drill_id, sequence: row.sequence, problem },
+      firstBrokenLink: { position: row.position, drillId: row.streamId, sequence: row.sequence, problem },
     });
     if (row.position !== previousPosition + 1) {
       rows.return?.();
       return broken(`position ${row.position} follows ${previousPosition}: events between them are missing`);
     }
-    const expectedSequence = (lastSequence.get(row.drill_id) ?? 0) + 1;
+    const expectedSequence = (lastSequence.get(row.streamId) ?? 0) + 1;
     if (row.sequence !== expectedSequence) {
       rows.return?.();
       return broken(`sequence ${row.sequence} where the drill's stream continues at ${expectedSequence}`);
     }
-    const expected = eventHash(previousHash, {
-      position: row.position,
-      drillId: row.drill_id,
-      sequence: row.sequence,
-      type: row.type,
-      schemaVersion: row.schema_version,
-      data: row.data,
-      actor: row.actor,
-      occurredAt: row.occurred_at,
-    });
+    const expected = eventHash(previousHash, row);
     if (expected !== row.hash) {
       rows.return?.();
       return broken('the stored hash does not match the event and the hash before it: the event or its predecessor was changed');
     }
     previousHash = row.hash;
     previousPosition = row.position;
-    lastSequence.set(row.drill_id, row.sequence);
+    lastSequence.set(row.streamId, row.sequence);
     checked++;
   }
-  const highest = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'drill_events'`).get() as { seq: number } | undefined;
-  if (highest && highest.seq > previousPosition) {
+  const highest = events.highestPositionEverUsed();
+  if (highest !== undefined && highest > previousPosition) {
     return {
       intact: false,
       eventsChecked: checked,
@@ -75,7 +65,7 @@ export function verifyAuditChain(db: SqliteDatabase): AuditReport {
         position: previousPosition + 1,
         drillId: '',
         sequence: 0,
-        problem: `the log once reached position ${highest.seq} but now ends at ${previousPosition}: events at its end were removed`,
+        problem: `the log once reached position ${highest} but now ends at ${previousPosition}: events at its end were removed`,
       },
     };
   }

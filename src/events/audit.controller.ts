@@ -1,16 +1,15 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Requires } from '../auth/access.decorator.js';
 import { AuditReportDto } from './audit.dto.js';
 import { verifyAuditChain } from './audit-verifier.js';
-import { sqliteHandle } from './sqlite.js';
+import { DrillEventRepository } from './drill-event.repository.js';
 
 @ApiTags('audit')
 @Requires('viewer')
 @Controller('audit')
 export class AuditController {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(@Inject(DrillEventRepository) private readonly events: DrillEventRepository) {}
 
   /**
    * Walks the whole audit log and recomputes its hash chain. Reports the first event that was
@@ -18,6 +17,6 @@ export class AuditController {
    */
   @Get('verify')
   verify(): AuditReportDto {
-    return verifyAuditChain(sqliteHandle(this.dataSource));
+    return verifyAuditChain(this.events);
   }
 }

@@ -1,17 +1,17 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One row of the append-only audit log: an event in one drill's stream. */
+/** One row of the append-only audit log: an event in one stream (see `EventStreamRow` for its kind). */
 @Entity({ name: 'drill_events' })
-@Index('drill_events_stream', ['drillId', 'sequence'], { unique: true })
+@Index('drill_events_stream', ['streamId', 'sequence'], { unique: true })
 export class DrillEventRow {
-  /** Global position: the order in which events were appended across all drills. */
+  /** Global position: the order in which events were appended across all streams. */
   @PrimaryGeneratedColumn({ type: 'integer' })
   position!: number;
 
-  @Column({ name: 'drill_id', type: 'varchar', length: 36 })
-  drillId!: string;
+  @Column({ name: 'stream_id', type: 'varchar', length: 36 })
+  streamId!: string;
 
-  /** Position within the drill's own stream, from 1. */
+  /** Position within the event's own stream, from 1. */
   @Column({ type: 'integer' })
   sequence!: number;
 

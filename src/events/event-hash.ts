@@ -6,7 +6,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** Everything an event's hash covers: all its stored fields and the hash of the event before it. */
 export interface HashedFields {
   readonly position: number;
-  readonly drillId: string;
+  readonly streamId: string;
   readonly sequence: number;
   readonly type: string;
   readonly schemaVersion: number;
@@ -23,7 +23,7 @@ export function eventHash(previousHash: string, fields: HashedFields): string {
       JSON.stringify([
         previousHash,
         fields.position,
-        fields.drillId,
+        fields.streamId,
         fields.sequence,
         fields.type,
         fields.schemaVersion,

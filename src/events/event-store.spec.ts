@@ -6,14 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDataSource } from '../database/data-source.js';
 import { verifyAuditChain } from './audit-verifier.js';
 import { eventHash, GENESIS_HASH } from './event-hash.js';
+import { DrillEventRepository } from './drill-event.repository.js';
 import { AT_STREAM_END, EventStore, StreamConflictError } from './event-store.js';
-import { sqliteHandle } from './sqlite.js';
 
 describe('EventStore on SQLite', () => {
   let directory: string;
   let dataSource: DataSource;
   let store: EventStore;
-  const meta = { occurredAt: new Date('2026-11-25T12:00:00.123Z'), actor: 'ops-alice' };
+  const meta = { occurredAt: new Date('2026-11-25T12:00:00.123Z'), actor: 'ops-alice', streamKind: 'test' };
 
   beforeEach(async () => {
     directory = mkdtempSync(join(tmpdir(), 'event-store-'));
@@ -58,7 +58,7 @@ describe('EventStore on SQLite', () => {
     const [first] = await store.read('drill-1');
     const fields = (event: typeof first) => ({
       position: event!.position,
-      drillId: event!.drillId,
+      streamId: event!.streamId,
       sequence: event!.sequence,
       type: event!.type,
       schemaVersion: event!.schemaVersion,
@@ -87,7 +87,7 @@ describe('EventStore on SQLite', () => {
       ]);
       expect((await store.read('shared')).map((event) => event.sequence)).toEqual([1, 2]);
       expect((await store.read('shared')).map((event) => event.type).sort()).toEqual(['First', 'Second']);
-      expect(verifyAuditChain(sqliteHandle(dataSource)).intact).toBe(true);
+      expect(verifyAuditChain(new DrillEventRepository(dataSource)).intact).toBe(true);
     } finally {
       await other.destroy();
     }
@@ -103,7 +103,7 @@ describe('EventStore on SQLite', () => {
       ]);
       expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect(await store.read('drill-1')).toHaveLength(1);
-      expect(verifyAuditChain(sqliteHandle(dataSource)).intact).toBe(true);
+      expect(verifyAuditChain(new DrillEventRepository(dataSource)).intact).toBe(true);
     } finally {
       await other.destroy();
     }

@@ -1,34 +1,13 @@
 import { AppError, errorMessage } from '../common/app-error.js';
-import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
+import { sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
+import type { DrillEventRow } from './drill-event.entity.js';
+import { DrillEventRepository, toRecorded } from './drill-event.repository.js';
+import { EventStreamRepository } from './event-stream.repository.js';
 import { eventHash, GENESIS_HASH } from './event-hash.js';
 import type { Projection } from './projection.js';
-import { sqliteHandle, type SqliteDatabase } from './sqlite.js';
-
-/** An event as a domain writes it: a type name, a JSON-serialisable payload and the payload's schema version. */
-export interface NewEvent {
-  readonly type: string;
-  readonly data: object;
-  /** Version of the payload's shape for this type; 1 unless the type's payload changed. */
-  readonly schemaVersion?: number;
-  /** Who caused this event, when not whoever the append is made for: the service itself, say. */
-  readonly actor?: string;
-}
-
-/** An event as the log holds it. */
-export type RecordedEvent<E extends NewEvent = NewEvent> = E & {
-  readonly drillId: string;
-  /** Order of appends across all drills, from 1. */
-  readonly position: number;
-  /** Order within the drill's stream, from 1. */
-  readonly sequence: number;
-  readonly schemaVersion: number;
-  /** Who caused the event: an API token's name, `schedule:<id>` for a scheduled drill, or the service's own (`stop-condition`, `webhooks`). */
-  readonly actor: string;
-  readonly occurredAt: string;
-  /** SHA-256 over this event and the previous event's hash. */
-  readonly hash: string;
-};
+import { ProjectionStateRepository } from './projection-state.repository.js';
+import type { NewEvent, RecordedEvent } from './recorded-event.js';
 
 /** Instead of an expected sequence: append after the stream's last event, whatever it is. */
 export const AT_STREAM_END = 'end';
@@ -36,17 +15,22 @@ export const AT_STREAM_END = 'end';
 export interface AppendMetadata {
   readonly occurredAt: Date;
   readonly actor: string;
+  /**
+   * What the stream is about (`drill`, `schedules`, `safety`): required for the append that begins
+   * a stream, which records it; projections choose the streams they fold by it.
+   */
+  readonly streamKind?: string;
 }
 
 export class StreamConflictError extends AppError {
   readonly code = 'STREAM_CONFLICT';
 
   constructor(
-    readonly drillId: string,
+    readonly streamId: string,
     readonly expectedSequence: number,
     readonly actualSequence: number,
   ) {
-    super(`drill ${drillId}: expected its stream at sequence ${expectedSequence}, found ${actualSequence}; another writer appended first`);
+    super(`stream ${streamId}: expected it at sequence ${expectedSequence}, found ${actualSequence}; another writer appended first`);
   }
 }
 
@@ -60,58 +44,29 @@ export class EventStoreBusyError extends AppError {
   }
 }
 
-interface EventRow {
-  position: number;
-  drill_id: string;
-  sequence: number;
-  type: string;
-  schema_version: number;
-  data: string;
-  actor: string;
-  occurred_at: string;
-  hash: string;
-}
-
 /**
- * The audit log: one append-only stream of events per drill, all chained by hash in the order they
- * were appended. An append names the sequence its writer last saw and fails with a conflict if
- * anyone appended since, so that two writers on one drill never interleave. Each append is one
+ * The audit log: append-only streams of events (one per drill, one for schedule changes, one for the
+ * kill switch), all chained by hash in the order they were appended. An append names the sequence
+ * its writer last saw and fails with a conflict if anyone appended since, so that two writers on
+ * one stream never interleave. Each append is one
  * `BEGIN IMMEDIATE` transaction that also brings every projection up to date, and is durable once
  * it returns (WAL, synchronous FULL).
  */
 export class EventStore {
   private readonly db: SqliteDatabase;
-  private readonly statements: {
-    lastSequence: Statement<[string], { sequence: number }>;
-    head: Statement<[], { position: number; hash: string }>;
-    insert: Statement<[EventRow]>;
-    stream: Statement<[string], EventRow>;
-    page: Statement<[string, number, number], EventRow>;
-    streamIds: Statement<[], { drill_id: string }>;
-    projectionVersion: Statement<[string], { version: number }>;
-    setProjectionVersion: Statement<[string, number]>;
-  };
+  private readonly events: DrillEventRepository;
+  private readonly streams: EventStreamRepository;
+  private readonly projectionState: ProjectionStateRepository;
 
+  /** `projections` write to the same data source, so that they commit or roll back with each append. */
   constructor(
     dataSource: DataSource,
     private readonly projections: readonly Projection[] = [],
   ) {
     this.db = sqliteHandle(dataSource);
-    this.statements = {
-      lastSequence: this.db.prepare('SELECT COALESCE(MAX(sequence), 0) AS sequence FROM drill_events WHERE drill_id = ?'),
-      head: this.db.prepare('SELECT position, hash FROM drill_events ORDER BY position DESC LIMIT 1'),
-      insert: this.db.prepare(
-        `INSERT INTO drill_events (position, drill_id, sequence, type, schema_version, data, actor, occurred_at, hash)
-         VALUES (@position, @drill_id, @sequence, @type, @schema_version, @data, @actor, @occurred_at, @hash)`,
-      ),
-      stream: this.db.prepare('SELECT * FROM drill_events WHERE drill_id = ? ORDER BY sequence'),
-      page: this.db.prepare('SELECT * FROM drill_events WHERE drill_id = ? AND sequence > ? ORDER BY sequence LIMIT ?'),
-      streamIds: this.db.prepare('SELECT drill_id FROM drill_events GROUP BY drill_id ORDER BY MIN(position)'),
-      projectionVersion: this.db.prepare('SELECT version FROM projection_state WHERE name = ?'),
-      setProjectionVersion: this.db.prepare(
-        'INSERT INTO projection_state (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',
-      ),
-    };
+    this.events = new DrillEventRepository(dataSource);
+    this.streams = new EventStreamRepository(dataSource);
+    this.projectionState = new ProjectionStateRepository(dataSource);
   }
 
   /**
@@ -120,35 +75,36 @@ export class EventStore {
    * whose events do not depend on each other, such as schedule changes.
    */
   async append<E extends NewEvent>(
-    drillId: string,
+    streamId: string,
     expectedSequence: number | typeof AT_STREAM_END,
     events: readonly E[],
     metadata: AppendMetadata,
   ): Promise<RecordedEvent<E>[]> {
-    return this.appendNow(drillId, expectedSequence, events, metadata);
+    return this.appendNow(streamId, expectedSequence, events, metadata);
   }
 
   /** The same append, synchronously: nothing else runs in this process until it has committed. */
   appendNow<E extends NewEvent>(
-    drillId: string,
+    streamId: string,
     expectedSequence: number | typeof AT_STREAM_END,
     events: readonly E[],
     metadata: AppendMetadata,
   ): RecordedEvent<E>[] {
     const occurredAt = metadata.occurredAt.toISOString();
     const transaction = this.db.transaction(() => {
-      const actual = this.statements.lastSequence.get(drillId)!.sequence;
+      const actual = this.events.lastSequence(streamId);
       if (expectedSequence !== AT_STREAM_END && actual !== expectedSequence) {
-        throw new StreamConflictError(drillId, expectedSequence, actual);
+        throw new StreamConflictError(streamId, expectedSequence, actual);
       }
-      const head = this.statements.head.get();
+      const stream = { id: streamId, kind: this.streamKind(streamId, actual === 0, metadata.streamKind) };
+      const head = this.events.head();
       let position = head?.position ?? 0;
       let previousHash = head?.hash ?? GENESIS_HASH;
-      const rows = events.map((event, index): EventRow => {
+      const rows = events.map((event, index): DrillEventRow => {
         position += 1;
         const fields = {
           position,
-          drillId,
+          streamId,
           sequence: actual + index + 1,
           type: event.type,
           schemaVersion: event.schemaVersion ?? 1,
@@ -157,23 +113,13 @@ export class EventStore {
           occurredAt,
         };
         previousHash = eventHash(previousHash, fields);
-        const row: EventRow = {
-          position,
-          drill_id: drillId,
-          sequence: fields.sequence,
-          type: fields.type,
-          schema_version: fields.schemaVersion,
-          data: fields.data,
-          actor: fields.actor,
-          occurred_at: occurredAt,
-          hash: previousHash,
-        };
-        this.statements.insert.run(row);
+        const row = { ...fields, hash: previousHash };
+        this.events.insert(row);
         return row;
       });
       const recorded = rows.map((row) => toRecorded<E>(row));
       for (const projection of this.projections) {
-        projection.apply(this.db, drillId, recorded);
+        projection.apply(stream, recorded);
       }
       return recorded;
     });
@@ -184,61 +130,59 @@ export class EventStore {
     }
   }
 
-  async read<E extends NewEvent>(drillId: string): Promise<RecordedEvent<E>[]> {
-    return this.statements.stream.all(drillId).map((row) => toRecorded<E>(row));
+  async read<E extends NewEvent>(streamId: string): Promise<RecordedEvent<E>[]> {
+    return this.events.stream<E>(streamId);
   }
 
   /** Up to `limit` events of a stream that come after `afterSequence`. */
-  async readPage<E extends NewEvent>(drillId: string, afterSequence: number, limit: number): Promise<RecordedEvent<E>[]> {
-    return this.statements.page.all(drillId, afterSequence, limit).map((row) => toRecorded<E>(row));
+  async readPage<E extends NewEvent>(streamId: string, afterSequence: number, limit: number): Promise<RecordedEvent<E>[]> {
+    return this.events.page<E>(streamId, afterSequence, limit);
+  }
+
+  /** The stream's kind: recorded now if the append begins it, and otherwise checked against the one recorded. */
+  private streamKind(streamId: string, begins: boolean, given: string | undefined): string {
+    if (begins) {
+      if (given === undefined) {
+        throw new Error(`stream ${streamId}: the append that begins a stream must name its kind`);
+      }
+      this.streams.insert({ id: streamId, kind: given });
+      return given;
+    }
+    const recorded = this.streams.kind(streamId)!;
+    if (given !== undefined && given !== recorded) {
+      throw new Error(`stream ${streamId} is a ${recorded} stream, not a ${given} one`);
+    }
+    return recorded;
   }
 
   /** Empties every projection and replays every stream into it, in one transaction. */
   rebuildProjections(): { streams: number } {
     const rebuild = this.db.transaction(() => {
       for (const projection of this.projections) {
-        projection.reset(this.db);
+        projection.reset();
       }
       // Every stream: each projection picks the ones it keeps (drills, not the kill switch's).
-      const streamIds = this.statements.streamIds.all().map((row) => row.drill_id);
-      for (const drillId of streamIds) {
-        const events = this.statements.stream.all(drillId).map((row) => toRecorded(row));
+      const streams = this.streams.all();
+      for (const stream of streams) {
+        const events = this.events.stream(stream.id);
         for (const projection of this.projections) {
-          projection.apply(this.db, drillId, events);
+          projection.apply(stream, events);
         }
       }
       for (const projection of this.projections) {
-        this.statements.setProjectionVersion.run(projection.name, projection.version);
+        this.projectionState.setVersion(projection.name, projection.version);
       }
-      return { streams: streamIds.length };
+      return { streams: streams.length };
     });
     return rebuild.immediate();
   }
 
   /** Rebuilds the projections whose stored version is not the code's, as after an upgrade. */
   rebuildStaleProjections(): boolean {
-    const stale = this.projections.some(
-      (projection) => this.statements.projectionVersion.get(projection.name)?.version !== projection.version,
-    );
+    const stale = this.projections.some((projection) => this.projectionState.version(projection.name) !== projection.version);
     if (stale) {
       this.rebuildProjections();
     }
     return stale;
   }
 }
-
-export function toRecorded<E extends NewEvent>(row: EventRow): RecordedEvent<E> {
-  return {
-    type: row.type,
-    data: JSON.parse(row.data) as object,
-    schemaVersion: row.schema_version,
-    drillId: row.drill_id,
-    position: row.position,
-    sequence: row.sequence,
-    actor: row.actor,
-    occurredAt: row.occurred_at,
-    hash: row.hash,
-  } as RecordedEvent<E>;
-}
-
-export type { EventRow };

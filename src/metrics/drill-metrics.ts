@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { settlesWithin } from '../common/wait-for.js';
-import { sqliteHandle } from '../events/sqlite.js';
+import { DrillSummaryRepository, type LastDrill } from '../drills/drill-summary.repository.js';
 import { DrillQueue } from '../queue/drill-queue.js';
 import { HaltSwitch } from '../safety/halt-switch.js';
-import { auditSnapshot, STEP_BUCKETS_SECONDS, type AuditSnapshot, type LastDrillRow } from './audit-snapshot.js';
+import { auditSnapshot, STEP_BUCKETS_SECONDS, type AuditSnapshot } from './audit-snapshot.js';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
 const QUEUE_COUNT_WAIT_MS = 1_000;
@@ -24,7 +23,7 @@ export class DrillMetrics {
   private snapshot: { at: number; value: AuditSnapshot } | undefined;
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DrillSummaryRepository) private readonly summaries: DrillSummaryRepository,
     @Inject(DrillQueue) queue: DrillQueue,
     @Inject(HaltSwitch) halt: HaltSwitch,
   ) {
@@ -43,7 +42,7 @@ export class DrillMetrics {
       },
     });
     this.registry.registerMetric(new StepDurations(() => audit().steps));
-    const perTarget = (name: string, help: string, value: (row: LastDrillRow) => number | null) =>
+    const perTarget = (name: string, help: string, value: (row: LastDrill) => number | null) =>
       new Gauge({
         name,
         help,
@@ -62,28 +61,28 @@ export class DrillMetrics {
     perTarget(
       'redis_drill_last_finished_timestamp_seconds',
       'When the latest drill on the target finished (Unix time).',
-      (row) => Date.parse(row.finished_at) / 1000,
+      (row) => Date.parse(row.finishedAt) / 1000,
     );
     perTarget('redis_drill_last_succeeded', '1 when the latest drill on the target succeeded, 0 otherwise.', (row) =>
       row.status === 'succeeded' ? 1 : 0,
     );
     perTarget('redis_drill_last_kill_to_serving_seconds', 'Latest drill: from the kill to all slots served by the new masters.', (row) =>
-      row.kill_to_serving_ms === null ? null : row.kill_to_serving_ms / 1000,
+      row.killToServingMs === null ? null : row.killToServingMs / 1000,
     );
     perTarget(
       'redis_drill_last_kill_to_redundant_seconds',
       'Latest drill: from the kill to the new masters having synced replicas.',
-      (row) => (row.kill_to_redundant_ms === null ? null : row.kill_to_redundant_ms / 1000),
+      (row) => (row.killToRedundantMs === null ? null : row.killToRedundantMs / 1000),
     );
     perTarget(
       'redis_drill_last_client_rto_seconds',
       'Latest drill: the longest stretch the probe went without a successful write.',
-      (row) => (row.client_rto_ms === null ? null : row.client_rto_ms / 1000),
+      (row) => (row.clientRtoMs === null ? null : row.clientRtoMs / 1000),
     );
     perTarget(
       'redis_drill_last_lost_acked_writes',
       'Latest drill: acknowledged probe writes missing afterwards (the RPO, in writes).',
-      (row) => row.lost_acked_writes,
+      (row) => row.lostAckedWrites,
     );
     new Gauge({
       name: 'redis_drill_queue_jobs',
@@ -116,7 +115,7 @@ export class DrillMetrics {
   private audit(): AuditSnapshot {
     const now = Date.now();
     if (!this.snapshot || now - this.snapshot.at > SNAPSHOT_REUSE_MS) {
-      this.snapshot = { at: now, value: auditSnapshot(sqliteHandle(this.dataSource)) };
+      this.snapshot = { at: now, value: auditSnapshot(this.summaries) };
     }
     return this.snapshot.value;
   }

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { QueueModule } from '../queue/queue.module.js';
-import { SafetyModule } from '../safety/safety.module.js';
+import { HaltModule } from '../safety/halt.module.js';
 import { DrillMetrics } from './drill-metrics.js';
 import { MetricsController } from './metrics.controller.js';
 
 @Module({
-  imports: [QueueModule, SafetyModule],
+  imports: [QueueModule, HaltModule],
   controllers: [MetricsController],
   providers: [DrillMetrics],
 })

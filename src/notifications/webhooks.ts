@@ -8,6 +8,7 @@ import type { DrillEvent } from '../drills/drill-events.js';
 import { foldDrill, type DrillState } from '../drills/drill-state.js';
 import { EventStore, StreamConflictError } from '../events/event-store.js';
 import { DrillQueue, WEBHOOK_JOB } from '../queue/drill-queue.js';
+import type { NotificationEvent } from './notification-events.js';
 import { finishedPayload } from './webhook-payload.js';
 import { signedHeaders } from './webhook-signature.js';
 
@@ -95,11 +96,11 @@ export class Webhooks {
     throw new Error(failure);
   }
 
-  private async record(drillId: string, event: DrillEvent): Promise<void> {
+  private async record(drillId: string, event: NotificationEvent): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const version = (await this.store.read(drillId)).length;
       try {
-        await this.store.append<DrillEvent>(drillId, version, [event], { occurredAt: new Date(this.clock.now()), actor: ACTOR });
+        await this.store.append<NotificationEvent>(drillId, version, [event], { occurredAt: new Date(this.clock.now()), actor: ACTOR });
         return;
       } catch (error) {
         if (!(error instanceof StreamConflictError) || attempt === 5) {

@@ -1,9 +1,8 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
-import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { EventStore, StreamConflictError } from '../events/event-store.js';
-import { sqliteHandle } from '../events/sqlite.js';
+import { DrillSummaryRepository } from '../drills/drill-summary.repository.js';
 
 /**
  * The audit log's stream for the global kill switch. It is not a drill: projections of drills
@@ -44,7 +43,7 @@ export class NotHaltedError extends AppError {
 export class HaltSwitch {
   constructor(
     @Inject(EventStore) private readonly store: EventStore,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DrillSummaryRepository) private readonly summaries: DrillSummaryRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -66,10 +65,8 @@ export class HaltSwitch {
     if (!state.engaged) {
       await this.append(version, { type: 'HaltEngaged', data: { reason } }, actor);
     }
-    const active = sqliteHandle(this.dataSource)
-      .prepare(`SELECT id FROM drills WHERE status IN ('queued', 'running') ORDER BY requested_at`)
-      .all() as { id: string }[];
-    return { state: await this.state(), activeDrills: active.map((row) => row.id) };
+    const activeDrills = this.summaries.activeDrillIds();
+    return { state: await this.state(), activeDrills };
   }
 
   async release(reason: string, actor: string): Promise<HaltState> {
@@ -83,7 +80,12 @@ export class HaltSwitch {
 
   private async append(version: number, event: SafetyEvent, actor: string): Promise<void> {
     try {
-      await this.store.append<SafetyEvent>(SAFETY_STREAM, version, [event], { occurredAt: new Date(this.clock.now()), actor });
+      await this.store.append<SafetyEvent>(SAFETY_STREAM, version, [event], {
+        occurredAt: new Date(this.clock.now()),
+        actor,
+        // The one stream of its kind.
+        streamKind: SAFETY_STREAM,
+      });
     } catch (error) {
       // Another admin flipped it at the same moment: theirs stands, and the caller sees the result.
       if (!(error instanceof StreamConflictError)) {

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
-import { HaltSwitch } from './halt-switch.js';
+import { DrillsModule } from '../drills/drills.module.js';
+import { HaltModule } from './halt.module.js';
+import { SafetyController } from './safety.controller.js';
 
-/** The kill switch, for every module that starts or runs drills. */
+/** The kill switch's endpoints: engaging it also aborts the drills in progress, so it sits above the drills. */
 @Module({
-  providers: [HaltSwitch],
-  exports: [HaltSwitch],
+  imports: [HaltModule, DrillsModule],
+  controllers: [SafetyController],
 })
 export class SafetyModule {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { AT_STREAM_END, EventStore, type RecordedEvent } from '../events/event-store.js';
+import { AT_STREAM_END, EventStore } from '../events/event-store.js';
+import type { RecordedEvent } from '../events/recorded-event.js';
 import type { ScheduleRow } from './schedule.entity.js';
 
 /**
@@ -47,7 +48,12 @@ export class ScheduleAudit {
 
   /** Appends a change on behalf of `actor`, after whatever other instances appended meanwhile. */
   async record(event: ScheduleEvent, actor: string): Promise<void> {
-    await this.store.append<ScheduleEvent>(SCHEDULES_STREAM, AT_STREAM_END, [event], { occurredAt: new Date(this.clock.now()), actor });
+    await this.store.append<ScheduleEvent>(SCHEDULES_STREAM, AT_STREAM_END, [event], {
+      occurredAt: new Date(this.clock.now()),
+      actor,
+      // The one stream of its kind.
+      streamKind: SCHEDULES_STREAM,
+    });
   }
 
   /** Every change on record, newest first; those of one schedule when `scheduleId` is given. */

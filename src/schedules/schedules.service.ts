@@ -1,6 +1,5 @@
 import { BadRequestException, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type Repository } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { errorMessage } from '../common/app-error.js';
 import { settlesWithin } from '../common/wait-for.js';
@@ -10,7 +9,8 @@ import { DrillQueue, SCHEDULED_DRILL_JOB, type ScheduledDrillJobData } from '../
 import { TargetRegistry } from '../targets/target-registry.js';
 import type { CreateScheduleDto, ScheduleChangeDto, ScheduleOptionsDto, ScheduleDto, UpdateScheduleDto } from './schedule.dto.js';
 import { definitionOf, ScheduleAudit } from './schedule-audit.js';
-import { ScheduleRow } from './schedule.entity.js';
+import type { ScheduleRow } from './schedule.entity.js';
+import { ScheduleRepository } from './schedule.repository.js';
 import { ScheduleNameTakenError, ScheduleNotFoundError } from './schedule-errors.js';
 import { CadenceError, checkCadence, checkTimeZone, upcomingRuns, type Cadence } from './schedule-timing.js';
 
@@ -26,18 +26,15 @@ const BOOT_RECONCILE_WAIT_MS = 5_000;
 @Injectable()
 export class SchedulesService implements OnApplicationBootstrap {
   private readonly logger = new Logger('SchedulesService');
-  private readonly rows: Repository<ScheduleRow>;
 
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
+    @Inject(ScheduleRepository) private readonly rows: ScheduleRepository,
     @Inject(DrillQueue) private readonly drills: DrillQueue,
     @Inject(TargetRegistry) private readonly targets: TargetRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ScheduleAudit) private readonly audit: ScheduleAudit,
-  ) {
-    this.rows = dataSource.getRepository(ScheduleRow);
-  }
+  ) {}
 
   /**
    * Reconciles before the service answers, as long as the queue's Redis does. Without it the
@@ -60,7 +57,7 @@ export class SchedulesService implements OnApplicationBootstrap {
 
   /** Makes the queue's schedulers match the definitions; returns how many it had to re-create. */
   async reconcile(): Promise<number> {
-    const rows = await this.rows.find();
+    const rows = await this.rows.all();
     let restored = 0;
     for (const row of rows.filter((candidate) => candidate.enabled)) {
       if (!(await this.drills.queue.getJobScheduler(row.id))) {
@@ -78,7 +75,7 @@ export class SchedulesService implements OnApplicationBootstrap {
   }
 
   async list(): Promise<ScheduleDto[]> {
-    const rows = await this.rows.find({ order: { createdAt: 'ASC' } });
+    const rows = await this.rows.all();
     return Promise.all(rows.map((row) => this.describe(row)));
   }
 
@@ -88,12 +85,12 @@ export class SchedulesService implements OnApplicationBootstrap {
 
   /** The definition as stored, or undefined; for the worker when a scheduler fires. */
   async definition(id: string): Promise<ScheduleRow | undefined> {
-    return (await this.rows.findOneBy({ id })) ?? undefined;
+    return this.rows.byId(id);
   }
 
   async create(dto: CreateScheduleDto, actor: string): Promise<ScheduleDto> {
     const now = new Date(this.clock.now()).toISOString();
-    const row = this.rows.create({
+    const row: ScheduleRow = {
       id: randomUUID(),
       name: dto.name,
       cron: dto.cron ?? null,
@@ -105,7 +102,7 @@ export class SchedulesService implements OnApplicationBootstrap {
       enabled: dto.enabled ?? true,
       createdAt: now,
       updatedAt: now,
-    });
+    };
     await this.check(row);
     await this.save(row);
     await this.audit.record(
@@ -147,7 +144,7 @@ export class SchedulesService implements OnApplicationBootstrap {
   async remove(id: string, actor: string): Promise<void> {
     const row = await this.find(id);
     await this.drills.queue.removeJobScheduler(row.id);
-    await this.rows.delete({ id: row.id });
+    await this.rows.delete(row.id);
     await this.audit.record({ type: 'ScheduleDeleted', data: { scheduleId: row.id, name: row.name } }, actor);
   }
 
@@ -166,7 +163,7 @@ export class SchedulesService implements OnApplicationBootstrap {
   }
 
   private async find(id: string): Promise<ScheduleRow> {
-    const row = await this.rows.findOneBy({ id });
+    const row = await this.rows.byId(id);
     if (!row) {
       throw new ScheduleNotFoundError(id);
     }
@@ -186,7 +183,7 @@ export class SchedulesService implements OnApplicationBootstrap {
     } catch (error) {
       throw error instanceof CadenceError ? new BadRequestException(error.message) : error;
     }
-    const clash = await this.rows.findOneBy({ name: row.name });
+    const clash = await this.rows.byName(row.name);
     if (clash && clash.id !== row.id) {
       throw new ScheduleNameTakenError(row.name);
     }

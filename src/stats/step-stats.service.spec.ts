@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DrillSummaryRepository } from '../drills/drill-summary.repository.js';
 import { drillId, fakeDrillStore } from '../drills/testing/fake-drills.js';
+import { DrillEventRepository } from '../events/drill-event.repository.js';
 import { StepStats } from './step-stats.service.js';
 
 describe('StepStats', () => {
@@ -8,7 +10,7 @@ describe('StepStats', () => {
 
   beforeEach(async () => {
     drills = await fakeDrillStore('2026-11-20T00:00:00.000Z');
-    stats = new StepStats(drills.dataSource, drills.clock);
+    stats = new StepStats(new DrillSummaryRepository(drills.dataSource), new DrillEventRepository(drills.dataSource), drills.clock);
     // Ten drills whose kill steps take 1..10 ms; the last two fail at takeover.
     for (let n = 1; n <= 10; n++) {
       await drills.run({ id: drillId(n), failAt: n > 8 ? 'takeover' : undefined, stepMs: { kill: n } });

@@ -16,7 +16,7 @@ import type { TestLab } from './test-lab.js';
 export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>) {
   const directory = mkdtempSync(join(tmpdir(), 'redis-drill-'));
   const dataSource = await openDataSource(join(directory, 'drills.sqlite'));
-  const store = new EventStore(dataSource, [new DrillSummaryProjection()]);
+  const store = new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
   const runner = createDrillRunner({
     store,
     targets: new TargetRegistry([lab.target], lab.target.name),

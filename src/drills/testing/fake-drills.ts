@@ -34,7 +34,7 @@ export interface FakeDrill {
  */
 export async function fakeDrillStore(startAt = '2026-11-25T12:00:00.000Z') {
   const dataSource: DataSource = await openDataSource(':memory:');
-  const store = new EventStore(dataSource, [new DrillSummaryProjection()]);
+  const store = new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
   let now = Date.parse(startAt);
   const clock: Clock = { now: () => now };
   const targets = new TargetRegistry(

@@ -1,0 +1,251 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import { selectColumns, sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
+import { DrillRow, DrillStepRow } from './drill-summary.entity.js';
+
+/** Drills requested in `[from, to]`, on one target or all. */
+export interface RequestWindow {
+  readonly from: string;
+  readonly to: string;
+  readonly target: string | null;
+}
+
+/** Which drills a page of the history holds. */
+export interface DrillFilter {
+  readonly status?: string;
+  readonly scenario?: string;
+  readonly target?: string;
+  readonly from?: string;
+  readonly to?: string;
+  /** Only drills that come after this one, newest first. */
+  readonly before?: { readonly requestedAt: string; readonly id: string };
+  readonly limit: number;
+}
+
+/** Finished runs of one step (or of whole drills when `name` is empty), and the range of the successful ones' durations. */
+export interface OutcomeCounts {
+  name: string;
+  finished: number;
+  succeeded: number;
+  min: number | null;
+  max: number | null;
+}
+
+/** The figures of a target's latest finished drill. */
+export type LastDrill = Pick<
+  DrillRow,
+  'target' | 'status' | 'killToServingMs' | 'killToRedundantMs' | 'clientRtoMs' | 'lostAckedWrites'
+> & { readonly finishedAt: string };
+
+const IN_WINDOW = `requested_at >= @from AND requested_at <= @to AND (@target IS NULL OR target = @target)`;
+const FILTERED_FIELDS = ['status', 'scenario', 'target'] as const;
+
+/**
+ * The `drills` and `drill_steps` tables of the drill summary projection. The projection alone
+ * writes them, inside the event store's appends; history, statistics, metrics and the kill switch
+ * read them.
+ */
+@Injectable()
+export class DrillSummaryRepository {
+  private readonly db: SqliteDatabase;
+  private readonly drillColumns: string;
+  private readonly statements: {
+    upsertDrill: Statement<[DrillRow]>;
+    upsertStep: Statement<[DrillStepRow]>;
+    drill: Statement<[string], DrillRow>;
+    steps: Statement<[string], DrillStepRow>;
+    active: Statement<[], string>;
+    stepCounts: Statement<[RequestWindow], { name: string; status: string; runs: number; min: number | null; max: number | null }>;
+    stepDuration: Record<'ASC' | 'DESC', Statement<[RequestWindow & { name: string; offset: number }], number>>;
+    drillCounts: Statement<[RequestWindow], OutcomeCounts>;
+    drillDuration: Record<'ASC' | 'DESC', Statement<[RequestWindow & { offset: number }], number>>;
+    countsByOutcome: Statement<[], { target: string; scenario: string; trigger: string; status: string; n: number }>;
+    lastFinished: Statement<[], LastDrill>;
+  };
+
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    this.db = sqliteHandle(dataSource);
+    this.drillColumns = selectColumns(dataSource, DrillRow);
+    const db = this.db;
+    this.statements = {
+      upsertDrill: db.prepare(
+        `INSERT INTO drills (id, scenario, target, trigger, schedule_id, actor, status, requested_at, started_at, finished_at,
+           total_ms, kill_to_serving_ms, kill_to_redundant_ms, error, version, failback_ms, client_rto_ms, lost_acked_writes, options, probe)
+         VALUES (@id, @scenario, @target, @trigger, @scheduleId, @actor, @status, @requestedAt, @startedAt, @finishedAt,
+           @totalMs, @killToServingMs, @killToRedundantMs, @error, @version, @failbackMs, @clientRtoMs, @lostAckedWrites, @options, @probe)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at,
+           total_ms = excluded.total_ms, kill_to_serving_ms = excluded.kill_to_serving_ms,
+           kill_to_redundant_ms = excluded.kill_to_redundant_ms, error = excluded.error, version = excluded.version,
+           failback_ms = excluded.failback_ms, client_rto_ms = excluded.client_rto_ms, lost_acked_writes = excluded.lost_acked_writes,
+           probe = excluded.probe`,
+      ),
+      upsertStep: db.prepare(
+        `INSERT INTO drill_steps (drill_id, name, requested_at, target, ordinal, status, started_at, finished_at, duration_ms, error)
+         VALUES (@drillId, @name, @requestedAt, @target, @ordinal, @status, @startedAt, @finishedAt, @durationMs, @error)
+         ON CONFLICT (drill_id, name) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
+           finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, error = excluded.error`,
+      ),
+      drill: db.prepare(`SELECT ${this.drillColumns} FROM drills WHERE id = ?`),
+      steps: db.prepare(`SELECT ${selectColumns(dataSource, DrillStepRow)} FROM drill_steps WHERE drill_id = ? ORDER BY ordinal`),
+      active: db.prepare(`SELECT id FROM drills WHERE status IN ('queued', 'running') ORDER BY requested_at`).pluck() as Statement<
+        [],
+        string
+      >,
+      // Grouped in the rank index's own order, so that SQLite counts without sorting.
+      stepCounts: db.prepare(
+        `SELECT name, status, COUNT(*) AS runs, MIN(duration_ms) AS min, MAX(duration_ms) AS max
+         FROM drill_steps INDEXED BY drill_steps_rank
+         WHERE ${IN_WINDOW} AND status IN ('succeeded', 'failed')
+         GROUP BY name, status`,
+      ),
+      stepDuration: { ASC: stepRank(db, 'ASC'), DESC: stepRank(db, 'DESC') },
+      drillCounts: db.prepare(
+        `SELECT '' AS name, COUNT(*) AS finished, SUM(status = 'succeeded') AS succeeded,
+           MIN(CASE WHEN status = 'succeeded' THEN total_ms END) AS min, MAX(CASE WHEN status = 'succeeded' THEN total_ms END) AS max
+         FROM drills WHERE ${IN_WINDOW} AND status IN ('succeeded', 'failed', 'aborted')`,
+      ),
+      drillDuration: { ASC: drillRank(db, 'ASC'), DESC: drillRank(db, 'DESC') },
+      countsByOutcome: db.prepare(
+        'SELECT target, scenario, trigger, status, COUNT(*) AS n FROM drills GROUP BY target, scenario, trigger, status',
+      ),
+      lastFinished: db.prepare(
+        `SELECT d.target AS target, d.status AS status, d.finished_at AS finishedAt, d.kill_to_serving_ms AS killToServingMs,
+           d.kill_to_redundant_ms AS killToRedundantMs, d.client_rto_ms AS clientRtoMs, d.lost_acked_writes AS lostAckedWrites
+         FROM drills AS d
+         JOIN (SELECT target, MAX(finished_at) AS last FROM drills WHERE finished_at IS NOT NULL GROUP BY target) AS latest
+           ON d.target = latest.target AND d.finished_at = latest.last`,
+      ),
+    };
+  }
+
+  upsertDrill(row: DrillRow): void {
+    this.statements.upsertDrill.run(row);
+  }
+
+  upsertStep(row: DrillStepRow): void {
+    this.statements.upsertStep.run(row);
+  }
+
+  /** Empties both tables, before a rebuild. */
+  clear(): void {
+    this.db.prepare('DELETE FROM drill_steps').run();
+    this.db.prepare('DELETE FROM drills').run();
+  }
+
+  drill(id: string): DrillRow | undefined {
+    return this.statements.drill.get(id);
+  }
+
+  /** A drill's steps in plan order. */
+  steps(drillId: string): DrillStepRow[] {
+    return this.statements.steps.all(drillId);
+  }
+
+  /** Drills newest first (by request time, then id), filtered. */
+  page(filter: DrillFilter): DrillRow[] {
+    const conditions: string[] = [];
+    const parameters: Record<string, string | number> = { limit: filter.limit };
+    for (const field of FILTERED_FIELDS) {
+      if (filter[field] !== undefined) {
+        conditions.push(`${field} = @${field}`);
+        parameters[field] = filter[field];
+      }
+    }
+    if (filter.from !== undefined) {
+      conditions.push('requested_at >= @from');
+      parameters.from = filter.from;
+    }
+    if (filter.to !== undefined) {
+      conditions.push('requested_at <= @to');
+      parameters.to = filter.to;
+    }
+    if (filter.before !== undefined) {
+      conditions.push('(requested_at, id) < (@cursorAt, @cursorId)');
+      parameters.cursorAt = filter.before.requestedAt;
+      parameters.cursorId = filter.before.id;
+    }
+    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+    return this.db
+      .prepare(`SELECT ${this.drillColumns} FROM drills ${where} ORDER BY requested_at DESC, id DESC LIMIT @limit`)
+      .all(parameters) as DrillRow[];
+  }
+
+  /** The drills queued or running, oldest first. */
+  activeDrillIds(): string[] {
+    return this.statements.active.all();
+  }
+
+  /** Finished runs of each step in the window, per step and status. */
+  stepCounts(window: RequestWindow): { name: string; status: string; runs: number; min: number | null; max: number | null }[] {
+    return this.statements.stepCounts.all(window);
+  }
+
+  /** The successful duration of a step `offset` places from the shortest (ASC) or the longest (DESC). */
+  stepDurationAt(window: RequestWindow, name: string, offset: number, order: 'ASC' | 'DESC'): number | undefined {
+    return this.statements.stepDuration[order].get({ ...window, name, offset });
+  }
+
+  /** Finished drills in the window, and the range of the successful ones' total times. */
+  drillCounts(window: RequestWindow): OutcomeCounts {
+    return this.statements.drillCounts.get(window)!;
+  }
+
+  /** The successful total time of a drill `offset` places from the shortest (ASC) or the longest (DESC). */
+  drillDurationAt(window: RequestWindow, offset: number, order: 'ASC' | 'DESC'): number | undefined {
+    return this.statements.drillDuration[order].get({ ...window, offset });
+  }
+
+  /** How many drills there are per target, scenario, trigger and status. */
+  countsByOutcome(): { target: string; scenario: string; trigger: string; status: string; n: number }[] {
+    return this.statements.countsByOutcome.all();
+  }
+
+  /**
+   * Per step and target, over the successful runs: how many took at most each of `bucketsSeconds`
+   * (cumulative, in that order), the count and the total in seconds.
+   */
+  stepHistograms(
+    bucketsSeconds: readonly number[],
+  ): { step: string; target: string; buckets: number[]; count: number; sumSeconds: number }[] {
+    const bucketColumns = bucketsSeconds.map((le, index) => `SUM(duration_ms <= ${le * 1000}) AS b${index}`).join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT name AS step, target, COUNT(*) AS count, SUM(duration_ms) / 1000.0 AS sumSeconds, ${bucketColumns}
+           FROM drill_steps WHERE status = 'succeeded' AND duration_ms IS NOT NULL GROUP BY name, target`,
+      )
+      .all() as (Record<string, number> & { step: string; target: string; count: number; sumSeconds: number })[];
+    return rows.map((row) => ({
+      step: row.step,
+      target: row.target,
+      count: row.count,
+      sumSeconds: row.sumSeconds,
+      buckets: bucketsSeconds.map((_, index) => row[`b${index}`] ?? 0),
+    }));
+  }
+
+  /** Each target's latest finished drill. */
+  lastFinishedPerTarget(): LastDrill[] {
+    return this.statements.lastFinished.all();
+  }
+}
+
+function stepRank(db: SqliteDatabase, order: 'ASC' | 'DESC') {
+  return db
+    .prepare(
+      `SELECT duration_ms FROM drill_steps INDEXED BY drill_steps_rank
+       WHERE name = @name AND status = 'succeeded' AND ${IN_WINDOW}
+       ORDER BY duration_ms ${order} LIMIT 1 OFFSET @offset`,
+    )
+    .pluck() as Statement<[RequestWindow & { name: string; offset: number }], number>;
+}
+
+function drillRank(db: SqliteDatabase, order: 'ASC' | 'DESC') {
+  return db
+    .prepare(
+      `SELECT total_ms FROM drills INDEXED BY drills_rank
+       WHERE status = 'succeeded' AND ${IN_WINDOW}
+       ORDER BY total_ms ${order} LIMIT 1 OFFSET @offset`,
+    )
+    .pluck() as Statement<[RequestWindow & { offset: number }], number>;
+}

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import { selectColumns, sqliteHandle } from '../database/sqlite.js';
+import { DrillEventRow } from './drill-event.entity.js';
+import type { NewEvent, RecordedEvent } from './recorded-event.js';
+
+/**
+ * The `drill_events` table: the audit log's rows. Everyone reads through it; only the event store
+ * calls `insert`, inside its append transaction.
+ */
+@Injectable()
+export class DrillEventRepository {
+  private readonly statements: {
+    lastSequence: Statement<[string], number>;
+    head: Statement<[], { position: number; hash: string }>;
+    insert: Statement<[DrillEventRow]>;
+    stream: Statement<[string], DrillEventRow>;
+    page: Statement<[string, number, number], DrillEventRow>;
+    inAppendOrder: Statement<[], DrillEventRow>;
+    highestPositionEverUsed: Statement<[], number>;
+  };
+
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    const db = sqliteHandle(dataSource);
+    const columns = selectColumns(dataSource, DrillEventRow);
+    this.statements = {
+      lastSequence: db.prepare('SELECT COALESCE(MAX(sequence), 0) FROM drill_events WHERE stream_id = ?').pluck() as Statement<
+        [string],
+        number
+      >,
+      head: db.prepare('SELECT position, hash FROM drill_events ORDER BY position DESC LIMIT 1'),
+      insert: db.prepare(
+        `INSERT INTO drill_events (position, stream_id, sequence, type, schema_version, data, actor, occurred_at, hash)
+         VALUES (@position, @streamId, @sequence, @type, @schemaVersion, @data, @actor, @occurredAt, @hash)`,
+      ),
+      stream: db.prepare(`SELECT ${columns} FROM drill_events WHERE stream_id = ? ORDER BY sequence`),
+      page: db.prepare(`SELECT ${columns} FROM drill_events WHERE stream_id = ? AND sequence > ? ORDER BY sequence LIMIT ?`),
+      inAppendOrder: db.prepare(`SELECT ${columns} FROM drill_events ORDER BY position`),
+      highestPositionEverUsed: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'drill_events'`).pluck() as Statement<[], number>,
+    };
+  }
+
+  /** The sequence of a stream's last event; 0 for a stream with none. */
+  lastSequence(streamId: string): number {
+    return this.statements.lastSequence.get(streamId)!;
+  }
+
+  /** The log's last event, which the next one chains to. */
+  head(): { position: number; hash: string } | undefined {
+    return this.statements.head.get();
+  }
+
+  /** The last event's position; 0 for an empty log. Moves with every append, so it tells whether anything changed. */
+  headPosition(): number {
+    return this.head()?.position ?? 0;
+  }
+
+  insert(row: DrillEventRow): void {
+    this.statements.insert.run(row);
+  }
+
+  stream<E extends NewEvent>(streamId: string): RecordedEvent<E>[] {
+    return this.statements.stream.all(streamId).map((row) => toRecorded<E>(row));
+  }
+
+  /** Up to `limit` events of a stream that come after `afterSequence`. */
+  page<E extends NewEvent>(streamId: string, afterSequence: number, limit: number): RecordedEvent<E>[] {
+    return this.statements.page.all(streamId, afterSequence, limit).map((row) => toRecorded<E>(row));
+  }
+
+  /** Every row as stored, in append order, read lazily: for checking the hash chain. */
+  inAppendOrder(): IterableIterator<DrillEventRow> {
+    return this.statements.inAppendOrder.iterate();
+  }
+
+  /** The highest position SQLite ever handed out, even to events since removed; undefined before the first append. */
+  highestPositionEverUsed(): number | undefined {
+    return this.statements.highestPositionEverUsed.get();
+  }
+}
+
+export function toRecorded<E extends NewEvent>(row: DrillEventRow): RecordedEvent<E> {
+  return {
+    type: row.type,
+    data: JSON.parse(row.data) as object,
+    schemaVersion: row.schemaVersion,
+    streamId: row.streamId,
+    position: row.position,
+    sequence: row.sequence,
+    actor: row.actor,
+    occurredAt: row.occurredAt,
+    hash: row.hash,
+  } as RecordedEvent<E>;
+}

@@ -8,9 +8,10 @@ import { GROUP_FAILOVER_PLAN, type StepName } from '../src/drills/drill-events.j
 import { verifyAuditChain } from '../src/events/audit-verifier.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
 import { drillFinished, getDrill, post, startService } from './support/service.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
-const LAB = { name: 'rdtest-crash', basePort: 7500 };
+const LAB = await freeLab('rdtest-crash');
 
 /** One point inside each step where the service dies, after the step has done part of its work. */
 const CRASH_POINTS: [StepName, string][] = [

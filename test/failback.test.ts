@@ -7,6 +7,7 @@ import { DrillStream } from '../src/drills/drill-stream.js';
 import { topologyDifferences } from '../src/drills/topology-match.js';
 import { failoverLayout, targetNodes, type GroupName } from '../src/targets/drill-target.js';
 import { drillRunnerFor } from './support/drill-runner.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 describe('failing back, and failing over in either direction, on one lab with no repair in between', () => {
@@ -14,7 +15,7 @@ describe('failing back, and failing over in either direction, on one lab with no
   let drills: Awaited<ReturnType<typeof drillRunnerFor>>;
 
   beforeAll(async () => {
-    lab = await startTestLab({ name: 'rdtest-failback', basePort: 7800 }, { form: true });
+    lab = await startTestLab(await freeLab('rdtest-failback'), { form: true });
     drills = await drillRunnerFor(lab);
   });
 

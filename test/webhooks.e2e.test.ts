@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { WEBHOOK_BACKOFF_MS } from '../src/notifications/webhooks.js';
 import { drillFinished, fetchAs, freePort, getDrill, post, startService, type RunningService } from './support/service.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
-const LAB = { name: 'rdtest-hooks', basePort: 8500 };
+const LAB = await freeLab('rdtest-hooks');
 const SECRET = 'webhook-secret-0123456789';
 
 interface Received {

@@ -19,9 +19,10 @@ import { TargetRegistry } from '../src/targets/target-registry.js';
 import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
 import { drillFinished, fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
-const LAB = { name: 'rdtest-abort', basePort: 7700 };
+const LAB = await freeLab('rdtest-abort');
 const HEALTHY = { masters: 3, replicasPerMaster: 1, maxReplicaLagBytes: 64 * 1024 };
 
 const ofType = <T extends DrillEvent['type']>(events: readonly RecordedDrillEvent[], type: T) =>

@@ -10,9 +10,10 @@ import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { GROUP_FAILOVER_STEPS, SCENARIOS } from '../src/drills/scenarios.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
 import { drillFinished, fetchAs, post as postTo, startService, TEST_TOKENS, type RunningService } from './support/service.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
-const LAB = { name: 'rdtest-api', basePort: 7400 };
+const LAB = await freeLab('rdtest-api');
 const run = promisify(execFile);
 
 describe('the service over HTTP, started as `npm start` starts it', () => {

@@ -12,10 +12,11 @@ import { DRILL_QUEUE } from '../src/queue/drill-queue.js';
 import { labQueueUrl } from '../src/lab/lab-topology.js';
 import { targetNodes } from '../src/targets/drill-target.js';
 import { fetchAs, freePort, post, startService, TEST_API_TOKENS, type RunningService } from './support/service.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { drillEnded } from './support/drill-outcome.js';
 
-const LAB = { name: 'rdtest-input', basePort: 8400 };
+const LAB = await freeLab('rdtest-input');
 /** Requests per endpoint: more where a body can be wrong in more ways. */
 const RUNS = { withBody: 100, withoutBody: 40 };
 

@@ -9,10 +9,11 @@ import { labQueueUrl } from '../src/lab/lab-topology.js';
 import { DRILL_QUEUE } from '../src/queue/drill-queue.js';
 import type { ScheduleDto } from '../src/schedules/schedule.dto.js';
 import { drillFinished, fetchAs, post, startService, type RunningService } from './support/service.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { drillEnded, expectDrillEndedOverApi } from './support/drill-outcome.js';
 
-const LAB = { name: 'rdtest-coord', basePort: 7600 };
+const LAB = await freeLab('rdtest-coord');
 
 describe('two service instances sharing one queue Redis and one audit log', () => {
   let lab: TestLab;

@@ -10,10 +10,11 @@ import { verifyAuditChain } from '../src/events/audit-verifier.js';
 import { DrillEventRepository } from '../src/events/drill-event.repository.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
 import { drillFinished, getDrill, post, startService } from './support/service.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { drillEnded, expectDrillEndedOverApi } from './support/drill-outcome.js';
 
-const LAB = { name: 'rdtest-crash', basePort: 7500 };
+const LAB = await freeLab('rdtest-crash');
 
 /** One point inside each step where the service dies, after the step has done part of its work. */
 const CRASH_POINTS: [StepName, string][] = [

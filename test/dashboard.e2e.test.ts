@@ -8,10 +8,11 @@ import type { DrillListDto } from '../src/drills/drill-list.dto.js';
 import type { ProbeFiguresDto } from '../src/probe/probe-report.dto.js';
 import { ERROR_KINDS } from '../src/probe/probe-report.js';
 import { drillFinished, fetchAs, getDrill, post, startService, TEST_TOKENS, type RunningService } from './support/service.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { drillEnded } from './support/drill-outcome.js';
 
-const LAB = { name: 'rdtest-web', basePort: 8600 };
+const LAB = await freeLab('rdtest-web');
 /** How long a canvas's PNG encoding is; runs in the page. */
 const encodedLength = (canvas: unknown): number => (canvas as { toDataURL(): string }).toDataURL().length;
 /** The labels and datasets of the Chart.js chart drawn on a canvas; runs in the page, where the dashboard puts `Chart` on `window`. */

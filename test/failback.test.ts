@@ -8,6 +8,7 @@ import { topologyDifferences } from '../src/drills/topology-match.js';
 import { failoverLayout, targetNodes, type GroupName } from '../src/targets/drill-target.js';
 import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 describe('failing back, and failing over in either direction, on one lab with no repair in between', () => {
@@ -15,7 +16,7 @@ describe('failing back, and failing over in either direction, on one lab with no
   let drills: Awaited<ReturnType<typeof drillRunnerFor>>;
 
   beforeAll(async () => {
-    lab = await startTestLab({ name: 'rdtest-failback', basePort: 7800 }, { form: true });
+    lab = await startTestLab(await freeLab('rdtest-failback'), { form: true });
     drills = await drillRunnerFor(lab);
   });
 

@@ -9,9 +9,11 @@ import type { DrillState } from '../src/drills/drill-state.js';
 import { startUnrelatedRedis } from './support/containers.js';
 import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
+import { freeLab, freePortBlock } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const run = promisify(execFile);
+const UNRELATED_PORT = await freePortBlock(1);
 
 describe('a group-failover drill on the Docker lab', () => {
   let lab: TestLab;
@@ -20,8 +22,8 @@ describe('a group-failover drill on the Docker lab', () => {
   let state: DrillState;
 
   beforeAll(async () => {
-    lab = await startTestLab({ name: 'rdtest-failover', basePort: 7100 }, { form: true });
-    unrelated = await startUnrelatedRedis(lab.docker, lab.image, 'rdtest-unrelated-failover', 7190);
+    lab = await startTestLab(await freeLab('rdtest-failover'), { form: true });
+    unrelated = await startUnrelatedRedis(lab.docker, lab.image, 'rdtest-unrelated-failover', UNRELATED_PORT);
     drills = await drillRunnerFor(lab);
     state = await drills.runDrill();
   });
@@ -112,6 +114,6 @@ describe('a group-failover drill on the Docker lab', () => {
     }
     expect(await running(`${lab.settings.name}-queue`)).toBe(true);
     expect(await unrelated.running()).toBe(true);
-    expect(await lab.connections.command({ host: '127.0.0.1', port: 7190 }, 'PING')).toBe('PONG');
+    expect(await lab.connections.command({ host: '127.0.0.1', port: UNRELATED_PORT }, 'PING')).toBe('PONG');
   });
 });

@@ -6,7 +6,11 @@ import { DockerNodeControl } from '../src/nodes/docker-node-control.js';
 import { NodeControlRefusedError } from '../src/nodes/node-control.js';
 import type { TargetNode } from '../src/targets/drill-target.js';
 import { startUnrelatedRedis } from './support/containers.js';
+import { freeLab, freePortBlock } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
+
+/** An unlabelled Redis container's, then one labelled for another lab. */
+const UNRELATED_PORT = await freePortBlock(2);
 
 describe('node control and the lab leave alone what is not theirs', () => {
   let lab: TestLab;
@@ -14,9 +18,11 @@ describe('node control and the lab leave alone what is not theirs', () => {
   let otherLab: Awaited<ReturnType<typeof startUnrelatedRedis>>;
 
   beforeAll(async () => {
-    lab = await startTestLab({ name: 'rdtest-nodes', basePort: 7300 }, { form: false });
-    unlabelled = await startUnrelatedRedis(lab.docker, lab.image, 'rdtest-nodes-unlabelled', 7390);
-    otherLab = await startUnrelatedRedis(lab.docker, lab.image, 'rdtest-nodes-other-lab', 7391, { [LAB_LABEL]: 'someone-else' });
+    lab = await startTestLab(await freeLab('rdtest-nodes'), { form: false });
+    unlabelled = await startUnrelatedRedis(lab.docker, lab.image, 'rdtest-nodes-unlabelled', UNRELATED_PORT);
+    otherLab = await startUnrelatedRedis(lab.docker, lab.image, 'rdtest-nodes-other-lab', UNRELATED_PORT + 1, {
+      [LAB_LABEL]: 'someone-else',
+    });
   });
 
   afterAll(async () => {

@@ -3,6 +3,7 @@ import type { DrillState } from '../src/drills/drill-state.js';
 import { failoverLayout, targetNodes } from '../src/targets/drill-target.js';
 import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 describe('a drill on a target whose standbys are not attached', () => {
@@ -11,7 +12,7 @@ describe('a drill on a target whose standbys are not attached', () => {
   let state: DrillState;
 
   beforeAll(async () => {
-    lab = await startTestLab({ name: 'rdtest-notready', basePort: 7200 }, { form: false });
+    lab = await startTestLab(await freeLab('rdtest-notready'), { form: false });
     const layout = failoverLayout(lab.target, 'A');
     // Cluster A only: the seed's step 2 without step 4.
     await lab.admin.createCluster(layout.servingMasters, layout.servingReplicas);
@@ -28,7 +29,7 @@ describe('a drill on a target whose standbys are not attached', () => {
     await expectDrillEnded(drills.store, state, 'failed');
     expect(state.steps.map((step) => step.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
     expect(state.error).toContain('refused: preflight failed: target-ready: not ready for a failover');
-    for (const standby of ['b1 (127.0.0.1:7211)', 'b2 (127.0.0.1:7212)', 'b3 (127.0.0.1:7213)']) {
+    for (const standby of lab.target.groups.B.slice(0, 3).map((node) => `${node.name} (${node.host}:${node.port})`)) {
       expect(state.error).toContain(`standby ${standby} does not replicate a master of group A`);
     }
   });
@@ -59,7 +60,7 @@ describe('a drill back to A while B serves with a replica down', () => {
   let state: DrillState;
 
   beforeAll(async () => {
-    lab = await startTestLab({ name: 'rdtest-notready-back', basePort: 7250 }, { form: true });
+    lab = await startTestLab(await freeLab('rdtest-notready-back'), { form: true });
     drills = await drillRunnerFor(lab);
     const there = await drills.runDrill();
     await expectDrillEnded(drills.store, there, 'succeeded');

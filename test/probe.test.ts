@@ -8,6 +8,7 @@ import { DrillStream } from '../src/drills/drill-stream.js';
 import type { ProbeReport } from '../src/probe/probe-report.js';
 import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 describe('the live client probe during drills', () => {
@@ -15,7 +16,7 @@ describe('the live client probe during drills', () => {
   let drills: Awaited<ReturnType<typeof drillRunnerFor>>;
 
   beforeAll(async () => {
-    lab = await startTestLab({ name: 'rdtest-probe', basePort: 7900 }, { form: true });
+    lab = await startTestLab(await freeLab('rdtest-probe'), { form: true });
     drills = await drillRunnerFor(lab);
   });
 

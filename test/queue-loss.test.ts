@@ -11,10 +11,11 @@ import { verifyAuditChain } from '../src/events/audit-verifier.js';
 import { DrillEventRepository } from '../src/events/drill-event.repository.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
 import { drillEnded } from './support/drill-outcome.js';
+import { freeLab } from './support/free-ports.js';
 import { fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
-const LAB = { name: 'rdtest-queueloss', basePort: 8000 };
+const LAB = await freeLab('rdtest-queueloss');
 
 /** How the queue's Redis loses its data: emptied in place, or emptied and restarted (every connection dropped). */
 type Loss = 'flushall' | 'restart';

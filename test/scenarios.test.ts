@@ -8,6 +8,7 @@ import { REPLICA_OF_REPLICA_REFUSAL } from '../src/drills/readiness.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
 import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 describe("the seed's other scenarios", () => {
@@ -15,7 +16,7 @@ describe("the seed's other scenarios", () => {
   let drills: Awaited<ReturnType<typeof drillRunnerFor>>;
 
   beforeAll(async () => {
-    lab = await startTestLab({ name: 'rdtest-scenarios', basePort: 8200 }, { form: false });
+    lab = await startTestLab(await freeLab('rdtest-scenarios'), { form: false });
     drills = await drillRunnerFor(lab);
   });
 

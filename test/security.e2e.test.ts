@@ -10,14 +10,16 @@ import type { DrillPlanDto } from '../src/drills/drill-plan.dto.js';
 import { targetNodes, type TargetNode } from '../src/targets/drill-target.js';
 import { startUnrelatedRedis } from './support/containers.js';
 import { drillFinished, fetchAs, getDrill, post, startService, TEST_TOKENS, type RunningService } from './support/service.js';
+import { freeLab, freePortBlock } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { drillEnded } from './support/drill-outcome.js';
 
-const LAB = { name: 'rdtest-sec', basePort: 8300 };
-const BYSTANDER_CONTAINER_PORT = 8390;
-const BYSTANDER_PROCESS_PORT = 8391;
+const LAB = await freeLab('rdtest-sec');
+/** The bystander container's, the bystander process's, and the impostor's. */
+const BYSTANDER_CONTAINER_PORT = await freePortBlock(3);
+const BYSTANDER_PROCESS_PORT = BYSTANDER_CONTAINER_PORT + 1;
 /** The ports the `elsewhere` target's nodes claim; nothing listens on them. */
-const ELSEWHERE_BASE_PORT = 8370;
+const ELSEWHERE_BASE_PORT = await freePortBlock(12);
 
 interface EventRow {
   drill_id: string;

@@ -6,8 +6,9 @@ import { connectDocker } from '../src/docker/docker-engine.js';
 import { ensureRedisImage } from '../src/docker/redis-image.js';
 import { LeaseLostError, TargetLocks } from '../src/queue/target-locks.js';
 import { startUnrelatedRedis } from './support/containers.js';
+import { freePortBlock } from './support/free-ports.js';
 
-const PORT = 8700;
+const PORT = await freePortBlock(1);
 const PREFIX = 'locks-test';
 const [X, Y] = ['11111111-0000-4000-8000-000000000001', '22222222-0000-4000-8000-000000000002'];
 

@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { WEBHOOK_BACKOFF_MS } from '../src/notifications/webhooks.js';
 import { drillFinished, fetchAs, freePort, getDrill, post, startService, type RunningService } from './support/service.js';
+import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { drillEnded } from './support/drill-outcome.js';
 
-const LAB = { name: 'rdtest-hooks', basePort: 8500 };
+const LAB = await freeLab('rdtest-hooks');
 const SECRET = 'webhook-secret-0123456789';
 /** A plain-text WEBHOOK_SECRET as a Standard Webhooks verifier takes it: its bytes in base64. */
 const verifier = new Webhook(`whsec_${Buffer.from(SECRET).toString('base64')}`);

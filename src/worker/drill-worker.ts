@@ -7,7 +7,14 @@ import { DrillNotFoundError } from '../drills/drill-stream.js';
 import { withLogFields } from '../common/log-context.js';
 import { ScheduledDrills } from '../schedules/scheduled-drills.js';
 import { Webhooks, type WebhookJobData } from '../notifications/webhooks.js';
-import { DRILL_JOB, DRILL_QUEUE, SCHEDULED_DRILL_JOB, WEBHOOK_JOB, type DrillJobData, type ScheduledDrillJobData } from '../queue/drill-queue.js';
+import {
+  DRILL_JOB,
+  DRILL_QUEUE,
+  SCHEDULED_DRILL_JOB,
+  WEBHOOK_JOB,
+  type DrillJobData,
+  type ScheduledDrillJobData,
+} from '../queue/drill-queue.js';
 import { armShutdownDeadline } from '../common/shutdown-deadline.js';
 import { errorMessage } from '../common/app-error.js';
 import { throttled } from '../common/warning-throttle.js';

@@ -36,6 +36,11 @@ export interface AppConfig {
   readonly workerLeaseMs: number;
   /** How long a requested drill holds its target until a worker starts it (`RESERVATION_MS`). */
   readonly reservationMs: number;
+  /**
+   * How often a worker compares the queue with the audit log (`RECONCILE_INTERVAL_MS`): an
+   * unfinished drill that lost its job (the queue's Redis lost its data) is queued again this soon.
+   */
+  readonly reconcileIntervalMs: number;
   /** The shortest interval a schedule may have (`SCHEDULE_MIN_INTERVAL_MS`). */
   readonly scheduleMinIntervalMs: number;
   /**
@@ -104,6 +109,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     canaryKeys: integer(env, 'DRILL_CANARY_KEYS', 16_384, 1, 16_384),
     stepTimeoutMs: integer(env, 'STEP_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
     workerLeaseMs: integer(env, 'WORKER_LEASE_MS', 10_000, 1_000, 600_000),
+    reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 5_000, 100, 600_000),
     reservationMs: integer(env, 'RESERVATION_MS', 900_000, 1_000, 86_400_000),
     scheduleMinIntervalMs: integer(env, 'SCHEDULE_MIN_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     apiTokens: apiTokens(env),

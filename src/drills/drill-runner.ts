@@ -136,6 +136,11 @@ export class DrillRunner {
     }
   }
 
+  /** The drill as its events leave it. */
+  async stateOf(drillId: string): Promise<DrillState> {
+    return (await DrillStream.open(this.deps.store, this.deps.clock, drillId)).state;
+  }
+
   /** How far the drill's stream has got: the sequence of its last event. */
   async progressOf(drillId: string): Promise<number> {
     return (await DrillStream.open(this.deps.store, this.deps.clock, drillId)).state.version;

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { UnfinishedDrill } from './unfinished-drills.js';
 import type { Statement } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { selectColumns, sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
@@ -56,6 +57,7 @@ export class DrillSummaryRepository {
     drill: Statement<[string], DrillRow>;
     steps: Statement<[string], DrillStepRow>;
     active: Statement<[], string>;
+    unfinished: Statement<[{ target: string | null }], UnfinishedDrill>;
     stepCounts: Statement<[RequestWindow], { name: string; status: string; runs: number; min: number | null; max: number | null }>;
     stepDuration: Record<'ASC' | 'DESC', Statement<[RequestWindow & { name: string; offset: number }], number>>;
     drillCounts: Statement<[RequestWindow], OutcomeCounts>;
@@ -92,6 +94,10 @@ export class DrillSummaryRepository {
         [],
         string
       >,
+      unfinished: db.prepare(
+        `SELECT id, target, status, requested_at AS requestedAt FROM drills
+         WHERE status IN ('queued', 'running') AND (@target IS NULL OR target = @target) ORDER BY requested_at, id`,
+      ),
       // Grouped in the rank index's own order, so that SQLite counts without sorting.
       stepCounts: db.prepare(
         `SELECT name, status, COUNT(*) AS runs, MIN(duration_ms) AS min, MAX(duration_ms) AS max
@@ -172,6 +178,11 @@ export class DrillSummaryRepository {
   }
 
   /** The drills queued or running, oldest first. */
+  /** The drills the log says are not finished (queued or running), of one target or all, earliest requested first. */
+  unfinished(target?: string): UnfinishedDrill[] {
+    return this.statements.unfinished.all({ target: target ?? null });
+  }
+
   activeDrillIds(): string[] {
     return this.statements.active.all();
   }

@@ -15,6 +15,8 @@ import { Docker } from '../docker/docker-engine.js';
 import { DockerNodeControl } from '../nodes/docker-node-control.js';
 import { containerChecks, PreflightFailedError } from './preflight.js';
 import { addLogFields } from '../common/log-context.js';
+import { DrillSummaryRepository } from './drill-summary.repository.js';
+import { holderInLog } from './unfinished-drills.js';
 
 export interface DrillRequest {
   readonly scenario: ScenarioName;
@@ -40,6 +42,7 @@ export class DrillService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(HaltSwitch) private readonly halt: HaltSwitch,
     @Inject(Docker) private readonly docker: Docker,
+    @Inject(DrillSummaryRepository) private readonly summaries: DrillSummaryRepository,
   ) {}
 
   /**
@@ -59,6 +62,11 @@ export class DrillService {
     const id = randomUUID();
     addLogFields({ drillId: id });
     if (!request.waitForTarget) {
+      // The log first: whatever the queue's Redis remembers, an unfinished drill holds its target.
+      const holder = holderInLog(this.summaries.unfinished(target.name), target.name);
+      if (holder) {
+        throw new TargetBusyError(target.name, holder.id);
+      }
       const reservation = await this.locks.reserve(target.name, id);
       if (!reservation.reserved) {
         throw new TargetBusyError(target.name, reservation.holder.drillId);

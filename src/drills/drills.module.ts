@@ -21,6 +21,8 @@ import { createDrillRunner } from './drill-runner.factory.js';
 import { CrashPoints } from './crash-points.js';
 import { HaltSwitch } from '../safety/halt-switch.js';
 import { HaltModule } from '../safety/halt.module.js';
+import { DrillSummaryRepository } from './drill-summary.repository.js';
+import { LogFirstLocks } from './unfinished-drills.js';
 
 @Module({
   imports: [ClusterModule, DockerModule, TargetsModule, QueueModule, HaltModule],
@@ -31,7 +33,18 @@ import { HaltModule } from '../safety/halt.module.js';
     DrillPlanner,
     {
       provide: DrillRunner,
-      inject: [EventStore, TargetRegistry, ClusterAdmin, ClusterKeyspace, Docker, CLOCK, TargetLocks, APP_CONFIG, HaltSwitch],
+      inject: [
+        EventStore,
+        TargetRegistry,
+        ClusterAdmin,
+        ClusterKeyspace,
+        Docker,
+        CLOCK,
+        TargetLocks,
+        APP_CONFIG,
+        HaltSwitch,
+        DrillSummaryRepository,
+      ],
       useFactory: (
         store: EventStore,
         targets: TargetRegistry,
@@ -42,6 +55,7 @@ import { HaltModule } from '../safety/halt.module.js';
         locks: TargetLocks,
         config: AppConfig,
         halt: HaltSwitch,
+        summaries: DrillSummaryRepository,
       ) =>
         createDrillRunner({
           store,
@@ -50,7 +64,8 @@ import { HaltModule } from '../safety/halt.module.js';
           keyspace,
           docker,
           clock,
-          locks,
+          // The log decides who holds a target; the leases in the queue's Redis fence workers after that.
+          locks: new LogFirstLocks(locks, async (target) => summaries.unfinished(target)),
           worker: `${hostname()}:${process.pid}`,
           settings: { canaryKeys: config.canaryKeys, stepTimeoutMs: config.stepTimeoutMs },
           crashPoints: new CrashPoints(config.crashAt),

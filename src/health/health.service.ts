@@ -3,6 +3,7 @@ import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } fr
 import { DataSource } from 'typeorm';
 import { Docker } from '../docker/docker-engine.js';
 import { DrillQueue } from '../queue/drill-queue.js';
+import { queueDurabilityProblems } from '../queue/queue-durability.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 /**
@@ -38,7 +39,11 @@ export class HealthService {
       () =>
         this.indicators
           .check('queue')
-          .attempt(async () => this.queue.ping())
+          // Up while it answers; what could make it lose jobs is said, not failed on.
+          .attempt(async () => {
+            const warnings = queueDurabilityProblems(await this.queue.durability());
+            return warnings.length > 0 ? { warnings } : { durable: true };
+          })
           .withTimeout(CHECK_TIMEOUT_MS)
           .cacheFor(HEALTH_CACHE_MS),
       () =>

@@ -1,9 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { currentCorrelationId } from '../common/log-context.js';
 import { nameBasedUuid } from '../common/name-based-uuid.js';
 import { throttled } from '../common/warning-throttle.js';
+import { queueDurabilityProblems, readQueueDurability, type QueueDurability } from './queue-durability.js';
 
 export const DRILL_QUEUE = 'drills';
 /** Jobs that run a drill already requested. */
@@ -35,7 +36,7 @@ const LIVE_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-chi
 
 /** Puts requested drills on the queue; the job id is the drill id, so a drill is queued once. */
 @Injectable()
-export class DrillQueue {
+export class DrillQueue implements OnApplicationBootstrap {
   private readonly logger = new Logger('DrillQueue');
 
   constructor(@InjectQueue(DRILL_QUEUE) readonly queue: Queue) {
@@ -82,9 +83,35 @@ export class DrillQueue {
     await this.queue.add(DRILL_JOB, data, { jobId: drillId, removeOnComplete: 1000, removeOnFail: 1000 });
   }
 
-  /** Answers whether the queue's Redis responds. */
-  async ping(): Promise<void> {
+  /** Says at boot when the queue's Redis could lose jobs; a Redis that does not answer yet is the health check's to report. */
+  onApplicationBootstrap(): void {
+    void this.durability().then(
+      (durability) => {
+        for (const problem of queueDurabilityProblems(durability)) {
+          this.logger.warn(`the queue's Redis: ${problem}`);
+        }
+      },
+      () => undefined,
+    );
+  }
+
+  /** What the queue's Redis says of its persistence and eviction policy. */
+  async durability(): Promise<QueueDurability> {
     const client = await this.queue.getBackend().client;
-    await client.runCommand('ping', []);
+    const [persistence, memory] = (await Promise.all([
+      client.runCommand('info', ['persistence']),
+      client.runCommand('info', ['memory']),
+    ])) as [string, string];
+    // Managed services may refuse CONFIG: the save points are then unknown.
+    const save = await client.runCommand('config', ['get', 'save']).then(
+      (reply: unknown) => (Array.isArray(reply) ? String(reply[1] ?? '') : undefined),
+      () => undefined,
+    );
+    return readQueueDurability(persistence, memory, save);
+  }
+
+  /** Calls `listener` each time the connection to the queue's Redis is (re)established. */
+  onReady(listener: () => void): void {
+    this.queue.getBackend().on('ready', listener);
   }
 }

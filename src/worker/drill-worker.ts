@@ -44,6 +44,7 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
   private worker: Worker | undefined;
   private shuttingDown = false;
   private readonly running = new Set<Promise<unknown>>();
+  private readonly drillsRunning = new Set<string>();
 
   constructor(
     @Inject(DrillRunner) private readonly runner: DrillRunner,
@@ -79,10 +80,26 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     await this.worker?.close();
   }
 
+  /** The drills this process is running or resuming right now, whatever became of their jobs. */
+  runningDrillIds(): ReadonlySet<string> {
+    return this.drillsRunning;
+  }
+
   /** Runs or resumes the drill, with its id on every log line written meanwhile. */
   private async run(drillId: string, waitForTarget: boolean): Promise<RunResult> {
+    if (this.drillsRunning.has(drillId)) {
+      // A second job for a drill this process runs already (queued again while its first job was
+      // lost): it waits, and finds the drill finished or resumable when it looks again.
+      return { outcome: 'waiting', state: await this.runner.stateOf(drillId), holder: { drillId } };
+    }
     this.logger.log(`drill ${drillId}: running on this worker`);
-    const result = await this.runner.run(drillId, { waitForTarget, shouldPark: () => this.shuttingDown });
+    this.drillsRunning.add(drillId);
+    let result: RunResult;
+    try {
+      result = await this.runner.run(drillId, { waitForTarget, shouldPark: () => this.shuttingDown });
+    } finally {
+      this.drillsRunning.delete(drillId);
+    }
     if (result.outcome === 'finished') {
       this.logger.log(`drill ${drillId}: ${result.state.status}${result.state.error ? ` (${result.state.error})` : ''}`);
     } else {

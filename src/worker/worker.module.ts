@@ -1,13 +1,33 @@
 import { Module } from '@nestjs/common';
+import { DrillSummaryRepository } from '../drills/drill-summary.repository.js';
 import { DrillsModule } from '../drills/drills.module.js';
-import { SchedulesModule } from '../schedules/schedules.module.js';
 import { Webhooks } from '../notifications/webhooks.js';
-import { DrillWorker } from './drill-worker.js';
+import { DrillQueue } from '../queue/drill-queue.js';
 import { QueueModule } from '../queue/queue.module.js';
+import { SchedulesModule } from '../schedules/schedules.module.js';
+import { SchedulesService } from '../schedules/schedules.service.js';
+import { DrillReconciler } from './drill-reconciler.js';
+import { DrillWorker } from './drill-worker.js';
+import { ReconcileLoop } from './reconcile-loop.js';
 
-/** The in-process worker; left out when `WORKER_ENABLED=false`. */
+/** The in-process worker, and the reconciler that keeps the queue true to the log; left out when `WORKER_ENABLED=false`. */
 @Module({
   imports: [DrillsModule, SchedulesModule, QueueModule],
-  providers: [DrillWorker, Webhooks],
+  providers: [
+    DrillWorker,
+    Webhooks,
+    {
+      provide: DrillReconciler,
+      inject: [DrillSummaryRepository, DrillQueue, DrillWorker, SchedulesService],
+      useFactory: (summaries: DrillSummaryRepository, queue: DrillQueue, worker: DrillWorker, schedules: SchedulesService) =>
+        new DrillReconciler({
+          unfinished: async () => summaries.unfinished(),
+          jobs: queue,
+          runningHere: () => worker.runningDrillIds(),
+          restoreSchedulers: () => schedules.reconcile(),
+        }),
+    },
+    ReconcileLoop,
+  ],
 })
 export class WorkerModule {}

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       stepTimeoutMs: 120_000,
       workerLeaseMs: 10_000,
       reservationMs: 900_000,
+      reconcileIntervalMs: 5_000,
       scheduleMinIntervalMs: 60_000,
       apiTokens: [],
       logFormat: 'json',

@@ -125,4 +125,26 @@ describe('target locks in a real Redis, as two service instances share them', ()
     await one.cancelReservation('t4', X);
     expect(await one.holder('t4')).toBeUndefined();
   });
+  it("keep a drill's fencing tokens growing when the Redis lost its counter, from the token its log last recorded", async () => {
+    const locks = locksOf(first, 't5');
+    const before = await locks.acquire('t5', X);
+    if (!before.acquired) {
+      throw new Error('a free target was refused');
+    }
+    await before.lease.release();
+    // The queue's Redis loses everything: the next acquire would start counting from 1 again.
+    await first.del(`${PREFIX}:target:t5:fence`);
+    const after = await locks.acquire('t5', X, before.lease.token + 1);
+    if (!after.acquired) {
+      throw new Error('a free target was refused');
+    }
+    expect(after.lease.token).toBe(before.lease.token + 1);
+    // Without a floor the counter simply goes on.
+    await after.lease.release();
+    const next = await locks.acquire('t5', X);
+    expect(next.acquired && next.lease.token).toBe(after.lease.token + 1);
+    if (next.acquired) {
+      await next.lease.release();
+    }
+  });
 });

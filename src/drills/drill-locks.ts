@@ -17,7 +17,8 @@ export type LeaseResult =
 
 /** Grants one drill at a time per target. */
 export interface DrillLocks {
-  acquire(target: string, drillId: string): Promise<LeaseResult>;
+  /** `minToken`: the lease's fencing token is at least this (one past the token the drill's log last recorded). */
+  acquire(target: string, drillId: string, minToken?: number): Promise<LeaseResult>;
   /** Lets go of the target for a drill that ends without ever taking the lease. */
   cancelReservation(target: string, drillId: string): Promise<void>;
 }

@@ -560,6 +560,25 @@ describe('DrillRunner with fake steps', () => {
     expect((await recorded()).at(-1)).toBe('StepStarted:kill');
   });
 
+  it('asks for a fencing token past the one its log last recorded, so that tokens grow even if the lock store forgot them', async () => {
+    await request();
+    const floors: (number | undefined)[] = [];
+    const counting = (token: number): DrillLocks => ({
+      acquire: async (_target, _drillId, minToken) => {
+        floors.push(minToken);
+        return {
+          acquired: true,
+          lease: { token, assertHeld: async () => undefined, release: async () => undefined, holdForResume: async () => undefined },
+        };
+      },
+      cancelReservation: async () => undefined,
+    });
+    const parkAfterKill = () => ran.at(-1) === 'kill';
+    await unitRunner({ store, clock, steps: steps(), locks: counting(7) }).run(drillId, { shouldPark: parkAfterKill });
+    await unitRunner({ store, clock, steps: steps(), locks: counting(8) }).run(drillId);
+    expect(floors).toEqual([1, 8]);
+  });
+
   describe("interrupted by an error between steps (the lease's Redis unreachable, say)", () => {
     /** What the runs did with the target when they let go of it. */
     let letGo: string[];

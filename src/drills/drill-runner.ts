@@ -107,7 +107,8 @@ export class DrillRunner {
       await stream.append({ type: 'DrillFailed', data: { step: null, reason: errorMessage(error) } });
       return finished();
     }
-    const granted = await this.deps.locks.acquire(target.name, drillId);
+    // Past the last token on record, should the queue's Redis have lost its counter.
+    const granted = await this.deps.locks.acquire(target.name, drillId, (stream.state.fencingToken ?? 0) + 1);
     if (!granted.acquired) {
       // A drill that has started is never refused: it may be past its kill, and it waits for the target instead.
       if (options.waitForTarget || stream.state.status !== 'queued') {

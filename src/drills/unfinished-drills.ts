@@ -33,12 +33,12 @@ export class LogFirstLocks implements DrillLocks {
     private readonly unfinishedOn: UnfinishedOn,
   ) {}
 
-  async acquire(target: string, drillId: string): Promise<LeaseResult> {
+  async acquire(target: string, drillId: string, minToken?: number): Promise<LeaseResult> {
     const holder = holderInLog(await this.unfinishedOn(target), target);
     if (holder && holder.id !== drillId) {
       return { acquired: false, holder: { drillId: holder.id } };
     }
-    return this.locks.acquire(target, drillId);
+    return this.locks.acquire(target, drillId, minToken);
   }
 
   cancelReservation(target: string, drillId: string): Promise<void> {

@@ -43,6 +43,11 @@ const ACQUIRE = `
 local held = redis.call('GET', KEYS[1])
 if held and string.sub(held, 1, 36) ~= ARGV[1] then return {0, held} end
 local token = redis.call('INCR', KEYS[2])
+local floor = tonumber(ARGV[3])
+if token < floor then
+  token = floor
+  redis.call('SET', KEYS[2], token)
+end
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. token, 'PX', ARGV[2])
 return {1, token}`;
 const RENEW = `
@@ -99,9 +104,11 @@ export class TargetLocks {
 
   /**
    * Takes the lease for a drill: granted when the target is free or reserved or leased for this
-   * same drill (a worker resuming it after a crash), each time with a new, larger fencing token.
+   * same drill (a worker resuming it after a crash), each time with a new, larger fencing token,
+   * and never below `minToken`: the drill passes one past the token its log last recorded, so
+   * that its tokens keep growing even when the queue's Redis lost the counter.
    */
-  async acquire(target: string, drillId: string): Promise<Acquired> {
+  async acquire(target: string, drillId: string, minToken = 1): Promise<Acquired> {
     const [granted, value] = (await this.redis.eval(
       ACQUIRE,
       2,
@@ -109,6 +116,7 @@ export class TargetLocks {
       this.fenceKey(target),
       drillId,
       this.settings.leaseMs,
+      minToken,
     )) as [number, string | number];
     if (granted === 1) {
       return { acquired: true, lease: new Lease(this.redis, target, this.key(target), drillId, Number(value), this.settings.leaseMs) };

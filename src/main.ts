@@ -1,14 +1,18 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
-import { createApp } from './app.js';
-import { armShutdownDeadline } from './common/shutdown-deadline.js';
 import { loadConfig, requireApiTokens } from './config/app-config.js';
-import { nestLogLevels } from './common/nest-log-levels.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   requireApiTokens(config);
+  // The application is loaded only once its configuration holds: a bad variable is named at once,
+  // without first paying for every module the service needs to run.
+  const [{ Logger }, { Logger: PinoNestLogger }, { createApp }, { armShutdownDeadline }, { nestLogLevels }] = await Promise.all([
+    import('@nestjs/common'),
+    import('nestjs-pino'),
+    import('./app.js'),
+    import('./common/shutdown-deadline.js'),
+    import('./common/nest-log-levels.js'),
+  ]);
   const json = config.logFormat === 'json';
   // In JSON, Nest hands every level to pino, which keeps those LOG_LEVEL allows; lines from the boot wait for it.
   const app = await createApp(config, { logger: nestLogLevels(json ? 'trace' : config.logLevel), bufferLogs: json });

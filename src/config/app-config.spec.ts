@@ -67,6 +67,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://:pa/ss@127.0.0.1:7000' })).not.toThrow(/pa\/ss|pa%2Fss/);
     expect(() => loadConfig({ REDIS_URL: 'memcached://user:hunter2@127.0.0.1:7000' })).toThrow(/got "memcached:\/\/…@127.0.0.1:7000"/);
     expect(() => loadConfig({ REDIS_URL: 'memcached://user:hunter2@127.0.0.1:7000' })).not.toThrow(/hunter2/);
+    // A secret mounted from a file often ends in a newline: the error names the key, not the value.
+    expect(() => loadConfig({ REDIS_URL: 'redis://:hunter2@127.0.0.1:7000\n' })).toThrow(/REDIS_URL has leading or trailing spaces$/);
   });
 
   it('lets the served process start only with at least one API token', () => {

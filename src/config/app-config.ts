@@ -94,7 +94,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     name: checked('LAB_NAME', text(env, 'LAB_NAME', 'redis-drill'), labNameProblem),
     basePort: checked('LAB_BASE_PORT', integer(env, 'LAB_BASE_PORT', 7000, 0, 65535), basePortProblem),
   };
-  const redisUrl = valid('REDIS_URL', text(env, 'REDIS_URL', labQueueUrl(lab)), redisUrlProblem);
+  const redisUrl = valid('REDIS_URL', text(env, 'REDIS_URL', labQueueUrl(lab), { quote: false }), redisUrlProblem);
   const targets = targetsFile(env, lab);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -261,13 +261,14 @@ function imageProblem(value: string): string | undefined {
     : `must be a Docker image reference such as redis:7.0, got ${JSON.stringify(value)}`;
 }
 
-function text(env: Env, key: string, fallback: string): string {
+/** A text setting; `quote: false` for one that may hold credentials, which an error must never repeat. */
+function text(env: Env, key: string, fallback: string, { quote = true } = {}): string {
   const value = env[key];
   if (value === undefined || value === '') {
     return fallback;
   }
   if (value.trim() !== value) {
-    throw new ConfigError(key, `has leading or trailing spaces: ${JSON.stringify(value)}`);
+    throw new ConfigError(key, `has leading or trailing spaces${quote ? `: ${JSON.stringify(value)}` : ''}`);
   }
   return value;
 }

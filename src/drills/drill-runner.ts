@@ -118,6 +118,8 @@ export class DrillRunner {
         type: 'DrillRefused',
         data: { failedChecks: [{ check: 'target-free', problem: `target ${target.name} is busy with drill ${granted.holder.drillId}` }] },
       });
+      // A reservation of its own, if the request made one, goes with it.
+      await this.deps.locks.cancelReservation(target.name, drillId);
       return finished();
     }
     const probe = new ProbeWindow(this.deps.probes);

@@ -56,7 +56,6 @@ export class DrillSummaryRepository {
     upsertStep: Statement<[DrillStepRow]>;
     drill: Statement<[string], DrillRow>;
     steps: Statement<[string], DrillStepRow>;
-    active: Statement<[], string>;
     unfinished: Statement<[{ target: string | null }], UnfinishedDrill>;
     stepCounts: Statement<[RequestWindow], { name: string; status: string; runs: number; min: number | null; max: number | null }>;
     stepDuration: Record<'ASC' | 'DESC', Statement<[RequestWindow & { name: string; offset: number }], number>>;
@@ -90,10 +89,6 @@ export class DrillSummaryRepository {
       ),
       drill: db.prepare(`SELECT ${this.drillColumns} FROM drills WHERE id = ?`),
       steps: db.prepare(`SELECT ${selectColumns(dataSource, DrillStepRow)} FROM drill_steps WHERE drill_id = ? ORDER BY ordinal`),
-      active: db.prepare(`SELECT id FROM drills WHERE status IN ('queued', 'running') ORDER BY requested_at`).pluck() as Statement<
-        [],
-        string
-      >,
       unfinished: db.prepare(
         `SELECT id, target, status, requested_at AS requestedAt FROM drills
          WHERE status IN ('queued', 'running') AND (@target IS NULL OR target = @target) ORDER BY requested_at, id`,
@@ -177,14 +172,9 @@ export class DrillSummaryRepository {
       .all(parameters) as DrillRow[];
   }
 
-  /** The drills queued or running, oldest first. */
   /** The drills the log says are not finished (queued or running), of one target or all, earliest requested first. */
   unfinished(target?: string): UnfinishedDrill[] {
     return this.statements.unfinished.all({ target: target ?? null });
-  }
-
-  activeDrillIds(): string[] {
-    return this.statements.active.all();
   }
 
   /** Finished runs of each step in the window, per step and status. */

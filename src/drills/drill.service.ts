@@ -15,6 +15,7 @@ import { Docker } from '../docker/docker-engine.js';
 import { DockerNodeControl } from '../nodes/docker-node-control.js';
 import { containerChecks, PreflightFailedError } from './preflight.js';
 import { addLogFields } from '../common/log-context.js';
+import { errorMessage } from '../common/app-error.js';
 import { DrillSummaryRepository } from './drill-summary.repository.js';
 import { holderInLog } from './unfinished-drills.js';
 
@@ -72,8 +73,9 @@ export class DrillService {
         throw new TargetBusyError(target.name, reservation.holder.drillId);
       }
     }
+    let recorded: DrillStream | undefined;
     try {
-      await DrillStream.create(this.store, this.clock, id, request.actor, {
+      recorded = await DrillStream.create(this.store, this.clock, id, request.actor, {
         type: 'DrillRequested',
         data: {
           scenario: request.scenario,
@@ -84,7 +86,12 @@ export class DrillService {
       });
       await this.queue.enqueue(id, request.waitForTarget);
     } catch (error) {
-      await this.locks.cancelReservation(target.name, id);
+      // The caller is told the request failed: the drill must not run later, when the reconciler
+      // finds it unfinished with no job. It ends here, on record, having touched nothing.
+      await recorded
+        ?.append({ type: 'DrillFailed', data: { step: null, reason: `the queue did not take the drill: ${errorMessage(error)}` } })
+        .catch(() => undefined);
+      await this.locks.cancelReservation(target.name, id).catch(() => undefined);
       throw error;
     }
     return { id };

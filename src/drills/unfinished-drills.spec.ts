@@ -23,6 +23,12 @@ describe('holderInLog', () => {
     expect(holderInLog([other, one], 'lab')).toBe(other);
   });
 
+  it('given a drill that has started and an earlier one still queued, then the started one holds it', () => {
+    const queued = drill('queued', '2026-11-30T00:00:01.000Z', 'lab', 'queued');
+    const started = drill('started', '2026-11-30T00:00:05.000Z');
+    expect(holderInLog([queued, started], 'lab')).toBe(started);
+  });
+
   it('given unfinished drills only on other targets, then nothing holds this one', () => {
     expect(holderInLog([drill('d', '2026-11-30T00:00:01.000Z', 'other')], 'lab')).toBeUndefined();
   });
@@ -38,23 +44,30 @@ describe('LogFirstLocks', () => {
     cancelReservation: async () => undefined,
   };
 
-  it('given an earlier unfinished drill in the log, when a later one asks, then it is told the holder and Redis is not asked', async () => {
+  it('given a drill that has started, when another asks, then it is told the holder and Redis is not asked', async () => {
     asked.length = 0;
     const locks = new LogFirstLocks(redisLocks, async () => [
-      drill('first', '2026-11-30T00:00:01.000Z'),
-      drill('second', '2026-11-30T00:00:02.000Z'),
+      drill('queued-earlier', '2026-11-30T00:00:01.000Z', 'lab', 'queued'),
+      drill('started', '2026-11-30T00:00:02.000Z'),
     ]);
-    expect(await locks.acquire('lab', 'second')).toEqual({ acquired: false, holder: { drillId: 'first' } });
+    expect(await locks.acquire('lab', 'queued-earlier')).toEqual({ acquired: false, holder: { drillId: 'started' } });
     expect(asked).toEqual([]);
   });
 
-  it('given the asking drill is the earliest unfinished one, then the locks in Redis decide', async () => {
+  it('given only drills that have not started, even earlier ones, then the locks in Redis decide (the request reserved it there)', async () => {
     asked.length = 0;
     const locks = new LogFirstLocks(redisLocks, async () => [
-      drill('first', '2026-11-30T00:00:01.000Z'),
-      drill('second', '2026-11-30T00:00:02.000Z'),
+      drill('queued-earlier', '2026-11-30T00:00:01.000Z', 'lab', 'queued'),
+      drill('asking', '2026-11-30T00:00:02.000Z', 'lab', 'queued'),
     ]);
-    expect((await locks.acquire('lab', 'first')).acquired).toBe(true);
-    expect(asked).toEqual(['first']);
+    expect((await locks.acquire('lab', 'asking', 4)).acquired).toBe(true);
+    expect(asked).toEqual(['asking']);
+  });
+
+  it('given the asking drill is the one that started, then it resumes through the locks in Redis', async () => {
+    asked.length = 0;
+    const locks = new LogFirstLocks(redisLocks, async () => [drill('resuming', '2026-11-30T00:00:01.000Z')]);
+    expect((await locks.acquire('lab', 'resuming')).acquired).toBe(true);
+    expect(asked).toEqual(['resuming']);
   });
 });

@@ -20,6 +20,8 @@ export interface DrillJobData {
   readonly waitForTarget?: boolean;
   /** The correlation id of the request that asked for the drill, for the worker's log lines. */
   readonly correlationId?: string;
+  /** Set by a worker that failed the job for good: the drill cannot be run, and is not queued again. */
+  readonly unrecoverable?: boolean;
 }
 
 export interface ScheduledDrillJobData {
@@ -72,15 +74,20 @@ export class DrillQueue implements OnApplicationBootstrap {
   /**
    * Gives a drill that lost its job a new one, to resume it. A finished job of the same id would
    * make the queue ignore the new one, so it goes first. The drill waits for its target rather than
-   * being refused: it was accepted once, and may be past its kill.
+   * being refused: it was accepted once, and may be past its kill. Answers false, and queues
+   * nothing, when the drill's job failed for good (a drill whose events cannot be read).
    */
-  async requeue(drillId: string): Promise<void> {
+  async requeue(drillId: string): Promise<boolean> {
     const state = await this.queue.getJobState(drillId);
+    if (state === 'failed' && ((await this.queue.getJob(drillId))?.data as DrillJobData | undefined)?.unrecoverable) {
+      return false;
+    }
     if (state === 'completed' || state === 'failed') {
       await this.queue.remove(drillId);
     }
     const data: DrillJobData = { drillId, waitForTarget: true };
     await this.queue.add(DRILL_JOB, data, { jobId: drillId, removeOnComplete: 1000, removeOnFail: 1000 });
+    return true;
   }
 
   /** Says at boot when the queue's Redis could lose jobs; a Redis that does not answer yet is the health check's to report. */

@@ -65,7 +65,7 @@ export class HaltSwitch {
     if (!state.engaged) {
       await this.append(version, { type: 'HaltEngaged', data: { reason } }, actor);
     }
-    const activeDrills = this.summaries.activeDrillIds();
+    const activeDrills = this.summaries.unfinished().map((drill) => drill.id);
     return { state: await this.state(), activeDrills };
   }
 

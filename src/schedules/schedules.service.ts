@@ -143,8 +143,9 @@ export class SchedulesService implements OnApplicationBootstrap {
 
   async remove(id: string, actor: string): Promise<void> {
     const row = await this.find(id);
-    await this.drills.queue.removeJobScheduler(row.id);
+    // The definition goes first: a reconciliation in between must not bring its scheduler back.
     await this.rows.delete(row.id);
+    await this.drills.queue.removeJobScheduler(row.id);
     await this.audit.record({ type: 'ScheduleDeleted', data: { scheduleId: row.id, name: row.name } }, actor);
   }
 

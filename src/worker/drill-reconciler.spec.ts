@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../common/clock.js';
 import type { UnfinishedDrill } from '../drills/unfinished-drills.js';
 import { DrillReconciler, type DrillJobs } from './drill-reconciler.js';
 
@@ -17,9 +18,13 @@ function queueWith(live: string[]): DrillJobs & { requeued: string[] } {
     drillsWithLiveJobs: async () => new Set(live),
     requeue: async (drillId) => {
       requeued.push(drillId);
+      return true;
     },
   };
 }
+
+/** A clock well past every drill's request. */
+const LATER: Clock = { now: () => Date.parse('2026-12-01T00:00:00.000Z') };
 
 describe('DrillReconciler', () => {
   it('given unfinished drills and an emptied queue, when it reconciles, then each gets a job again', async () => {
@@ -29,6 +34,7 @@ describe('DrillReconciler', () => {
       jobs,
       runningHere: () => new Set(),
       restoreSchedulers: async () => 0,
+      clock: LATER,
     });
     expect(await reconciler.reconcile()).toEqual(['a', 'bb']);
     expect(jobs.requeued).toEqual(['a', 'bb']);
@@ -41,6 +47,7 @@ describe('DrillReconciler', () => {
       jobs,
       runningHere: () => new Set(['bb']),
       restoreSchedulers: async () => 0,
+      clock: LATER,
     });
     expect(await reconciler.reconcile()).toEqual(['ccc']);
   });
@@ -55,6 +62,7 @@ describe('DrillReconciler', () => {
       jobs: queueWith([]),
       runningHere: () => new Set(),
       restoreSchedulers: async () => 0,
+      clock: LATER,
     });
     await Promise.all([reconciler.reconcile(), reconciler.reconcile()]);
     expect(passes).toBe(1);
@@ -67,8 +75,31 @@ describe('DrillReconciler', () => {
       jobs: queueWith([]),
       runningHere: () => new Set(),
       restoreSchedulers: async () => ++restored,
+      clock: LATER,
     });
     await reconciler.reconcile();
     expect(restored).toBe(1);
+  });
+
+  it('reads the queue before the log, so that a drill finishing in between is not taken for an orphan', async () => {
+    const reads: string[] = [];
+    const reconciler = new DrillReconciler({
+      unfinished: async () => {
+        reads.push('log');
+        return [];
+      },
+      jobs: {
+        drillsWithLiveJobs: async () => {
+          reads.push('queue');
+          return new Set();
+        },
+        requeue: async () => true,
+      },
+      runningHere: () => new Set(),
+      restoreSchedulers: async () => 0,
+      clock: LATER,
+    });
+    await reconciler.reconcile();
+    expect(reads).toEqual(['queue', 'log']);
   });
 });

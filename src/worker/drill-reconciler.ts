@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { Clock } from '../common/clock.js';
 import type { UnfinishedDrill } from '../drills/unfinished-drills.js';
 import { orphanedDrills } from './orphaned-drills.js';
 
@@ -6,8 +7,8 @@ import { orphanedDrills } from './orphaned-drills.js';
 export interface DrillJobs {
   /** The drills that a waiting, delayed or active job will run (or resume). */
   drillsWithLiveJobs(): Promise<ReadonlySet<string>>;
-  /** Puts the drill on the queue again, replacing a finished job of the same id. */
-  requeue(drillId: string): Promise<void>;
+  /** Puts the drill on the queue again, replacing a finished job of the same id; false when its job failed for good. */
+  requeue(drillId: string): Promise<boolean>;
 }
 
 export interface DrillReconcilerParts {
@@ -17,6 +18,7 @@ export interface DrillReconcilerParts {
   readonly runningHere: () => ReadonlySet<string>;
   /** The schedules' job schedulers, which the queue's Redis may have lost with its jobs. */
   readonly restoreSchedulers: () => Promise<number>;
+  readonly clock: Clock;
 }
 
 /**
@@ -46,11 +48,14 @@ export class DrillReconciler {
     // The jobs before the log: a drill that finishes in between is then no longer unfinished,
     // rather than taken for an orphan because its job has just gone.
     const live = await this.parts.jobs.drillsWithLiveJobs();
-    const orphans = orphanedDrills(await this.parts.unfinished(), live, this.parts.runningHere());
+    const orphans = orphanedDrills(await this.parts.unfinished(), live, this.parts.runningHere(), this.parts.clock.now());
+    const requeued: string[] = [];
     for (const drill of orphans) {
-      await this.parts.jobs.requeue(drill.id);
-      this.logger.warn(`drill ${drill.id} (${drill.status} on ${drill.target}) had no job in the queue: queued again to resume it`);
+      if (await this.parts.jobs.requeue(drill.id)) {
+        requeued.push(drill.id);
+        this.logger.warn(`drill ${drill.id} (${drill.status} on ${drill.target}) had no job in the queue: queued again to resume it`);
+      }
     }
-    return orphans.map((drill) => drill.id);
+    return requeued;
   }
 }

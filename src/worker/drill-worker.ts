@@ -165,7 +165,9 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
   /** Runs the drill again later, or gives it up after too many interruptions: see `afterInterruption`. */
   private async interrupted(job: Job, token: string | undefined, drillId: string, error: unknown): Promise<RunResult> {
     if (error instanceof DrillNotFoundError || error instanceof DrillHistoryError) {
-      // Nothing to resume: every run would give the same answer, so the job fails for good.
+      // Nothing to resume: every run would give the same answer, so the job fails for good, and
+      // says so, so that the reconciler does not give the drill another job that would fail alike.
+      await job.updateData({ ...(job.data as object), unrecoverable: true }).catch(() => undefined);
       throw new UnrecoverableError(`drill ${drillId}: ${error.message}`);
     }
     const data = job.data as { interruptions?: number; interruptedAt?: number };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
 import { DrillSummaryRepository } from '../drills/drill-summary.repository.js';
 import { DrillsModule } from '../drills/drills.module.js';
 import { Webhooks } from '../notifications/webhooks.js';
@@ -18,13 +19,14 @@ import { ReconcileLoop } from './reconcile-loop.js';
     Webhooks,
     {
       provide: DrillReconciler,
-      inject: [DrillSummaryRepository, DrillQueue, DrillWorker, SchedulesService],
-      useFactory: (summaries: DrillSummaryRepository, queue: DrillQueue, worker: DrillWorker, schedules: SchedulesService) =>
+      inject: [DrillSummaryRepository, DrillQueue, DrillWorker, SchedulesService, CLOCK],
+      useFactory: (summaries: DrillSummaryRepository, queue: DrillQueue, worker: DrillWorker, schedules: SchedulesService, clock: Clock) =>
         new DrillReconciler({
           unfinished: async () => summaries.unfinished(),
           jobs: queue,
           runningHere: () => worker.runningDrillIds(),
           restoreSchedulers: () => schedules.reconcile(),
+          clock,
         }),
     },
     ReconcileLoop,

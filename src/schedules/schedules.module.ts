@@ -10,6 +10,6 @@ import { SchedulesService } from './schedules.service.js';
   imports: [QueueModule, TargetsModule],
   controllers: [SchedulesController],
   providers: [SchedulesService, ScheduledDrills, ScheduleAudit],
-  exports: [ScheduledDrills],
+  exports: [ScheduledDrills, SchedulesService],
 })
 export class SchedulesModule {}

@@ -6,10 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { GROUP_FAILOVER_STEPS, type StepName } from '../src/drills/scenarios.js';
-import { openDataSource } from '../src/database/data-source.js';
-import { verifyAuditChain } from '../src/events/audit-verifier.js';
-import { DrillEventRepository } from '../src/events/drill-event.repository.js';
-import { failoverLayout } from '../src/targets/drill-target.js';
+import { expectAuditChainIntact, expectGroupBHealthy } from './support/after-failover.js';
 import { drillEnded } from './support/drill-outcome.js';
 import { freeLab } from './support/free-ports.js';
 import { fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
@@ -106,20 +103,8 @@ describe('a drill whose queue Redis loses its data', () => {
         .map((data) => data.node)
         .sort(),
     ).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
-    const layout = failoverLayout(lab.target, 'A');
-    expect(
-      await lab.admin.healthProblems([...layout.standbys, ...layout.spares], {
-        masters: 3,
-        replicasPerMaster: 1,
-        maxReplicaLagBytes: 64 * 1024,
-      }),
-    ).toEqual([]);
-    const dataSource = await openDataSource(join(directory, 'drills.sqlite'));
-    try {
-      expect(verifyAuditChain(new DrillEventRepository(dataSource)).intact).toBe(true);
-    } finally {
-      await dataSource.destroy();
-    }
+    await expectGroupBHealthy(lab);
+    await expectAuditChainIntact(join(directory, 'drills.sqlite'));
   }
 
   beforeAll(async () => {

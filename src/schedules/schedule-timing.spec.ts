@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCadence, upcomingRuns } from './schedule-timing.js';
 
@@ -36,5 +38,15 @@ describe('checkCadence', () => {
     [{ everyMs: 1000 }, /everyMs 1000 is more frequent than the allowed minimum of 300000 ms/],
   ])('refuses %j, saying why', (cadence, message) => {
     expect(() => checkCadence(cadence, 300_000, now)).toThrow(message);
+  });
+});
+
+describe('the cron parser behind the previews', () => {
+  it('is the very version BullMQ fires schedules with, so that a preview and its firing agree', () => {
+    const require = createRequire(import.meta.url);
+    const ours = (require('cron-parser/package.json') as { version: string }).version;
+    const bullmqDirectory = dirname(require.resolve('bullmq/package.json'));
+    const theirs = (createRequire(join(bullmqDirectory, 'package.json'))('cron-parser/package.json') as { version: string }).version;
+    expect(ours).toBe(theirs);
   });
 });

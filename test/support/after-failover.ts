@@ -1,0 +1,28 @@
+import { expect } from 'vitest';
+import { openDataSource } from '../../src/database/data-source.js';
+import { verifyAuditChain } from '../../src/events/audit-verifier.js';
+import { DrillEventRepository } from '../../src/events/drill-event.repository.js';
+import { failoverLayout } from '../../src/targets/drill-target.js';
+import type { TestLab } from './test-lab.js';
+
+/** After a failover from A: group B is a healthy cluster, three masters each with a synced replica. */
+export async function expectGroupBHealthy(lab: Pick<TestLab, 'admin' | 'target'>): Promise<void> {
+  const layout = failoverLayout(lab.target, 'A');
+  expect(
+    await lab.admin.healthProblems([...layout.standbys, ...layout.spares], {
+      masters: 3,
+      replicasPerMaster: 1,
+      maxReplicaLagBytes: 64 * 1024,
+    }),
+  ).toEqual([]);
+}
+
+/** The audit log in this SQLite file verifies from its first event to its last. */
+export async function expectAuditChainIntact(databaseFile: string): Promise<void> {
+  const dataSource = await openDataSource(databaseFile);
+  try {
+    expect(verifyAuditChain(new DrillEventRepository(dataSource)).intact).toBe(true);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -120,6 +120,37 @@ describe('a drill whose queue Redis loses its data', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
+  it.each<[StepName, Loss]>([
+    ['kill', 'flushall'],
+    ['takeover', 'restart'],
+    ['forget', 'flushall'],
+    ['meet', 'restart'],
+    ['replicate', 'flushall'],
+    ['verify', 'restart'],
+  ])('SIGKILLed at the boundary before %s, queue lost by %s while down: the next start resumes it there', async (step, loss) => {
+    await lab.lab.reset();
+    const doomed = await startService({ ...env(), DRILL_CRASH_AT: `${step}:started` });
+    const { id } = (await (await post(doomed.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
+    await waitFor(async () => (doomed.process.signalCode === 'SIGKILL' ? satisfied(undefined) : pending('running')), {
+      description: `the service to die before ${step}`,
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
+    await loseQueue(loss);
+
+    const restarted = await startService(env());
+    try {
+      const watch = watchRunning(restarted.base);
+      await drillEnded(restarted.base, id, 'succeeded');
+      expect(await watch.stop()).toBeLessThanOrEqual(1);
+    } finally {
+      await restarted.stop();
+    }
+    // The step had started and done nothing: it resumes once, from the start.
+    expect(of(events(id), 'StepResumed').map((data) => data.step)).toEqual([step]);
+    await expectFinishedOnce(id);
+  });
+
   it.each(DOWN_CASES)(
     'SIGKILLed during %s (at %s), queue lost by %s while down: the next start resumes it from the log',
     async (step, point, loss) => {

@@ -261,6 +261,8 @@ export class DrillRunner {
   ): Promise<RunResult | undefined> {
     const { clock } = this.deps;
     await stream.append(resumed ? { type: 'StepResumed', data: { step } } : { type: 'StepStarted', data: { step } });
+    // The step boundary: the last step's success and this one's start are on record, nothing of this one is done.
+    this.crashPoints.reach(`${step}:started`);
     const started = clock.now();
     const outcome = await this.attempt(step, context, stream);
     if (!('error' in outcome)) {

@@ -107,6 +107,35 @@ describe('a drill whose queue Redis loses its data', () => {
     await expectAuditChainIntact(join(directory, 'drills.sqlite'));
   }
 
+  /**
+   * Starts a service that SIGKILLs itself at `point`, requests a drill on it and waits for the
+   * death. A service that does not die is killed, and what it printed and the drill's events say why.
+   */
+  async function drillKilledAt(point: string): Promise<string> {
+    const doomed = await startService({ ...env(), DRILL_CRASH_AT: point });
+    try {
+      const answer = await post(doomed.base, '/drills', { scenario: 'group-failover' });
+      const body = (await answer.json()) as { id: string };
+      expect(answer.status, JSON.stringify(body)).toBe(202);
+      await waitFor(async () => (doomed.process.signalCode === 'SIGKILL' ? satisfied(undefined) : pending('running')), {
+        description: `the service to die at ${point}`,
+        timeoutMs: 60_000,
+        intervalMs: 20,
+      }).catch((error: unknown) => {
+        const rows = events(body.id).map((row) => `  ${row.type} ${row.data}`);
+        throw new Error(
+          `${(error as Error).message}\nthe drill's events:\n${rows.join('\n')}\nthe service printed:\n${doomed.output().slice(-4000)}`,
+        );
+      });
+      return body.id;
+    } finally {
+      if (doomed.process.exitCode === null && doomed.process.signalCode === null) {
+        doomed.process.kill('SIGKILL');
+        await doomed.exited;
+      }
+    }
+  }
+
   beforeAll(async () => {
     lab = await startTestLab(LAB, { form: true });
     directory = mkdtempSync(join(tmpdir(), 'redis-drill-queueloss-'));
@@ -129,13 +158,7 @@ describe('a drill whose queue Redis loses its data', () => {
     ['verify', 'restart'],
   ])('SIGKILLed at the boundary before %s, queue lost by %s while down: the next start resumes it there', async (step, loss) => {
     await lab.lab.reset();
-    const doomed = await startService({ ...env(), DRILL_CRASH_AT: `${step}:started` });
-    const { id } = (await (await post(doomed.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
-    await waitFor(async () => (doomed.process.signalCode === 'SIGKILL' ? satisfied(undefined) : pending('running')), {
-      description: `the service to die before ${step}`,
-      timeoutMs: 60_000,
-      intervalMs: 20,
-    });
+    const id = await drillKilledAt(`${step}:started`);
     await loseQueue(loss);
 
     const restarted = await startService(env());
@@ -155,13 +178,7 @@ describe('a drill whose queue Redis loses its data', () => {
     'SIGKILLed during %s (at %s), queue lost by %s while down: the next start resumes it from the log',
     async (step, point, loss) => {
       await lab.lab.reset();
-      const doomed = await startService({ ...env(), DRILL_CRASH_AT: point });
-      const { id } = (await (await post(doomed.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
-      await waitFor(async () => (doomed.process.signalCode === 'SIGKILL' ? satisfied(undefined) : pending('running')), {
-        description: `the service to die at ${point}`,
-        timeoutMs: 60_000,
-        intervalMs: 20,
-      });
+      const id = await drillKilledAt(point);
       await loseQueue(loss);
 
       const restarted = await startService(env());
@@ -213,13 +230,7 @@ describe('a drill whose queue Redis loses its data', () => {
 
   it('refuses a drill requested while the log holds an unfinished one, even with the queue empty, and finishes the first', async () => {
     await lab.lab.reset();
-    const doomed = await startService({ ...env(), DRILL_CRASH_AT: 'meet:after-meets' });
-    const { id } = (await (await post(doomed.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
-    await waitFor(async () => (doomed.process.signalCode === 'SIGKILL' ? satisfied(undefined) : pending('running')), {
-      description: 'the service to die during meet',
-      timeoutMs: 60_000,
-      intervalMs: 20,
-    });
+    const id = await drillKilledAt('meet:after-meets');
     await loseQueue('flushall');
     const apiOnly = await startService({ ...env(), WORKER_ENABLED: 'false' });
     let worker: RunningService | undefined;

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { failoverLayout } from '../src/targets/drill-target.js';
 import { drillFinished, getDrill, post, startService } from './support/service.js';
 import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
-import { expectAuditChainIntact, expectGroupBHealthy } from './support/after-failover.js';
+import { expectAuditChainIntact, expectGroupBHealthy, streamEvents } from './support/after-failover.js';
 import { drillEnded, expectDrillEndedOverApi } from './support/drill-outcome.js';
 
 const LAB = await freeLab('rdtest-crash');
@@ -40,14 +39,7 @@ describe('a drill whose service dies in the middle of it', () => {
     // A dead worker's job and target are taken over after at most this long.
     WORKER_LEASE_MS: '2000',
   });
-  const events = (drillId: string): Row[] => {
-    const db = new Database(join(directory, 'drills.sqlite'), { readonly: true });
-    try {
-      return db.prepare('SELECT type, data FROM drill_events WHERE stream_id = ? ORDER BY sequence').all(drillId) as Row[];
-    } finally {
-      db.close();
-    }
-  };
+  const events = (drillId: string): Row[] => streamEvents(join(directory, 'drills.sqlite'), drillId);
   const startedAt = async (container: string) => (await lab.docker.getContainer(container).inspect()).State.StartedAt;
 
   beforeAll(async () => {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { openDataSource } from '../../src/database/data-source.js';
 import { verifyAuditChain } from '../../src/events/audit-verifier.js';
@@ -24,5 +25,18 @@ export async function expectAuditChainIntact(databaseFile: string): Promise<void
     expect(verifyAuditChain(new DrillEventRepository(dataSource)).intact).toBe(true);
   } finally {
     await dataSource.destroy();
+  }
+}
+
+/** A stream's events as the SQLite file holds them, read while the service may be down. */
+export function streamEvents(databaseFile: string, streamId: string): { type: string; data: string }[] {
+  const db = new Database(databaseFile, { readonly: true });
+  try {
+    return db.prepare('SELECT type, data FROM drill_events WHERE stream_id = ? ORDER BY sequence').all(streamId) as {
+      type: string;
+      data: string;
+    }[];
+  } finally {
+    db.close();
   }
 }

@@ -45,6 +45,12 @@ export const DEFAULT_CLUSTER_ADMIN_SETTINGS: ClusterAdminSettings = {
   healthTimeoutMs: 30_000,
 };
 
+/** A permission by its ACL name (`cluster|failover`, `~redis-drill:*`), and a command that needs it. */
+export interface PermissionCheck {
+  readonly permission: string;
+  readonly command: readonly [string, ...(string | number)[]];
+}
+
 export interface ReplicaPair {
   readonly replica: NamedNode;
   readonly master: NamedNode;
@@ -410,6 +416,46 @@ export class ClusterAdmin {
 
   async configSet(node: NamedNode, key: string, value: string): Promise<void> {
     await this.redis.command(node, 'CONFIG', 'SET', key, value);
+  }
+
+  /**
+   * Gives nodes the target's credentials for their own connections to a master (`masteruser`,
+   * `masterauth`): a node restarted with an empty config knows none, and a replica that cannot
+   * authenticate never syncs. Nodes of a target without credentials are left as they are.
+   */
+  async shareReplicationAuth(nodes: readonly NamedNode[]): Promise<void> {
+    await Promise.all(
+      nodes.map(async (node) => {
+        const credentials = this.redis.security(node)?.credentials;
+        if (!credentials) {
+          return;
+        }
+        if (credentials.username !== undefined) {
+          await this.redis.command(node, 'CONFIG', 'SET', 'masteruser', credentials.username);
+        }
+        await this.redis.command(node, 'CONFIG', 'SET', 'masterauth', credentials.password);
+      }),
+    );
+  }
+
+  /**
+   * The permissions the node's ACL user lacks, of those given. Each command is queued inside a
+   * `MULTI` that is then discarded: Redis checks a queued command's ACL (command and keys) and
+   * answers `NOPERM` at once, but runs nothing. A user without `MULTI` lacks that too.
+   */
+  async missingPermissions(node: NamedNode, checks: readonly PermissionCheck[]): Promise<string[]> {
+    const pipeline = (await this.redis.client(node)).pipeline();
+    pipeline.call('MULTI');
+    for (const { command } of checks) {
+      pipeline.call(command[0], ...command.slice(1));
+    }
+    pipeline.call('DISCARD');
+    const replies = (await pipeline.exec()) ?? [];
+    const refused = (index: number) => /^NOPERM/.test(replies[index]?.[0]?.message ?? '');
+    if (refused(0)) {
+      return ['multi'];
+    }
+    return checks.filter((_, index) => refused(index + 1)).map((check) => check.permission);
   }
 
   /** Holds every client write on a master for up to `ms` (`CLIENT PAUSE … WRITE`); reads go on. */

@@ -16,6 +16,18 @@ export class NodeUnreachableError extends AppError {
   }
 }
 
+/** A node that did not take the target's credentials (a wrong password, a user turned off or without PING). */
+export class NodeAuthenticationError extends AppError {
+  readonly code = 'NODE_AUTHENTICATION_FAILED';
+
+  constructor(
+    readonly address: NodeAddress,
+    cause: unknown,
+  ) {
+    super(`Redis at ${formatAddress(address)} did not accept the target's credentials: ${errorMessage(cause)}`, { cause });
+  }
+}
+
 /**
  * A command a node did not carry out: it refused it (`ERR …`), or the connection failed under it.
  * The message is the node's own; transient when the connection failed or the node said it is

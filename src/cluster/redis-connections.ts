@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { formatAddress, type NodeAddress } from './node-address.js';
-import { commandFailure, NodeUnreachableError } from './cluster-errors.js';
+import { commandFailure, NodeAuthenticationError, NodeUnreachableError } from './cluster-errors.js';
+import { ioredisSecurityOptions, NO_SECURITY, withoutCommandArguments, type RedisSecurity, type SecurityLookup } from './redis-security.js';
 
 export interface RedisConnectionOptions {
   /** How long a connection attempt may take; dead nodes must fail fast, not hang a step. */
@@ -12,15 +13,24 @@ export interface RedisConnectionOptions {
 const DEFAULTS: RedisConnectionOptions = { connectTimeoutMs: 500, commandTimeoutMs: 3000 };
 
 /**
- * One admin connection per node, opened on first use and reopened after it breaks.
- * Connections never retry on their own: a drill decides itself what a refused node means.
+ * One admin connection per node, opened on first use and reopened after it breaks, with the AUTH
+ * and TLS of the target the node belongs to. Connections never retry on their own: a drill
+ * decides itself what a refused node means.
  */
 export class RedisConnections {
   private readonly clients = new Map<string, Promise<Redis>>();
   private readonly options: RedisConnectionOptions;
 
-  constructor(options: Partial<RedisConnectionOptions> = {}) {
+  constructor(
+    options: Partial<RedisConnectionOptions> = {},
+    private readonly securityOf: SecurityLookup = NO_SECURITY,
+  ) {
     this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** How connections to this node authenticate and encrypt. */
+  security(address: NodeAddress): RedisSecurity | undefined {
+    return this.securityOf(address);
   }
 
   /** Sends one command to one node and returns its raw reply; a failure is a `ClusterCommandError`. */
@@ -29,7 +39,7 @@ export class RedisConnections {
     try {
       return await client.call(name, ...args);
     } catch (error) {
-      throw commandFailure(address, error);
+      throw commandFailure(address, withoutCommandArguments(error));
     }
   }
 
@@ -75,7 +85,9 @@ export class RedisConnections {
   }
 
   private async open(address: NodeAddress): Promise<Redis> {
+    const security = this.securityOf(address);
     const client = new Redis({
+      ...ioredisSecurityOptions(security),
       host: address.host,
       port: address.port,
       lazyConnect: true,
@@ -87,12 +99,24 @@ export class RedisConnections {
       retryStrategy: () => null,
     });
     // Errors surface through the failed command; without a listener ioredis would print each one.
-    client.on('error', () => undefined);
+    // A failed TLS handshake only closes the connection: the handshake's own error comes here.
+    let lastError: unknown;
+    client.on('error', (error) => (lastError = error));
     try {
       await client.connect();
     } catch (error) {
       client.disconnect();
-      throw new NodeUnreachableError(address, error);
+      throw new NodeUnreachableError(address, withoutCommandArguments(lastError ?? error));
+    }
+    if (security?.credentials) {
+      // AUTH goes out on connect without waiting for its answer; a refused one shows on the next command.
+      try {
+        await client.call('PING');
+      } catch (error) {
+        client.disconnect();
+        // A refused AUTH closes the connection, and the refusal itself comes only as an 'error' event.
+        throw new NodeAuthenticationError(address, withoutCommandArguments(lastError ?? error));
+      }
     }
     return client;
   }

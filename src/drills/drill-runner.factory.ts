@@ -43,7 +43,14 @@ export function createDrillRunner(parts: {
   halt?: DrillRunnerDependencies['halt'];
 }): DrillRunner {
   const probes: ProbeFactory = (target, slots, runId, writesPerSecond) =>
-    new LiveProbe(targetNodes(target), slots, runId, { writesPerSecond, writeTimeoutMs: PROBE_WRITE_TIMEOUT_MS }, parts.clock);
+    new LiveProbe(
+      targetNodes(target),
+      slots,
+      runId,
+      { writesPerSecond, writeTimeoutMs: PROBE_WRITE_TIMEOUT_MS },
+      parts.clock,
+      parts.targets.security(target.name),
+    );
   return new DrillRunner({
     store: parts.store,
     targets: parts.targets,

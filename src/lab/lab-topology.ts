@@ -9,7 +9,26 @@ export interface LabSettings {
   readonly name: string;
   /** The queue Redis listens here, group A on the next six ports, group B from base + 11. */
   readonly basePort: number;
+  /** Cluster nodes with ACL users and/or TLS only; plain TCP with no AUTH without it. The queue Redis stays plain. */
+  readonly security?: LabSecurity;
 }
+
+export interface LabSecurity {
+  /**
+   * Each user as the words of a `user` directive (`['drill', 'on', '>secret', '~redis-drill:*', '+ping']`).
+   * With users given, the default user is turned off.
+   */
+  readonly users?: readonly (readonly string[])[];
+  /**
+   * A host directory holding `ca.crt`, `node.crt` and `node.key` (PEM), mounted read-only into every
+   * node: the nodes then serve TLS only, on their port, with the cluster bus and replication over TLS
+   * too, and take only clients with a certificate the CA signed.
+   */
+  readonly tlsDirectory?: string;
+}
+
+/** Where a lab node finds the files of `LabSecurity.tlsDirectory`. */
+export const LAB_TLS_DIR = '/tls';
 
 export interface LabContainer {
   readonly containerName: string;

@@ -12,9 +12,11 @@ import {
   LAB_LABEL,
   LAB_PORT_LABEL,
   LAB_ROLE_LABEL,
+  LAB_TLS_DIR,
   labContainers,
   labTarget,
   type LabContainer,
+  type LabSecurity,
   type LabSettings,
 } from './lab-topology.js';
 
@@ -58,10 +60,12 @@ export class Lab {
       containers.map((container) => ({ name: container.containerName, host: LAB_HOST, port: container.port })),
       START_TIMEOUT_MS,
     );
+    const nodes = nodesOf(containers);
+    // Nodes with ACL users need credentials for their replication links; these are the lab's own.
+    await this.admin.shareReplicationAuth(nodes);
     if (!options.form) {
       return 'bare';
     }
-    const nodes = nodesOf(containers);
     const emptiness = await Promise.all(
       nodes.map((node) =>
         this.admin.assertEmpty(node).then(
@@ -142,13 +146,19 @@ export class Lab {
       const created = await this.docker.createContainer({
         name: container.containerName,
         Image: image,
-        Cmd: redisArguments(container),
+        Cmd: redisArguments(container, this.settings.security),
         Labels: {
           [LAB_LABEL]: this.settings.name,
           [LAB_ROLE_LABEL]: container.role,
           [LAB_PORT_LABEL]: String(container.port),
         },
-        HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'no' } },
+        HostConfig: {
+          NetworkMode: 'host',
+          RestartPolicy: { Name: 'no' },
+          ...(container.role === 'node' && this.settings.security?.tlsDirectory
+            ? { Binds: [`${this.settings.security.tlsDirectory}:${LAB_TLS_DIR}:ro`] }
+            : {}),
+        },
       });
       await created.start();
       return;
@@ -192,9 +202,21 @@ function nodesOf(containers: readonly LabContainer[]): NamedNode[] {
   return containers.flatMap((container) => (container.node ? [container.node] : []));
 }
 
-/** The lab's Redis settings. A diskless sync with no delay lets a replica sync in tens of milliseconds. */
-export function redisArguments(container: LabContainer): string[] {
-  const common = ['redis-server', '--port', String(container.port), '--bind', LAB_HOST, '--save', ''];
+/**
+ * The lab's Redis settings. A diskless sync with no delay lets a replica sync in tens of
+ * milliseconds. A secured lab's nodes get their users and TLS here; the queue Redis stays plain.
+ */
+export function redisArguments(container: LabContainer, security: LabSecurity = {}): string[] {
+  const tls = container.role === 'node' && security.tlsDirectory !== undefined;
+  const common = [
+    'redis-server',
+    ...(tls ? ['--port', '0', '--tls-port'] : ['--port']),
+    String(container.port),
+    '--bind',
+    LAB_HOST,
+    '--save',
+    '',
+  ];
   if (container.role === 'queue') {
     // BullMQ needs keys never to be evicted, and jobs that outlive a restart of their Redis: an
     // append-only file written every second (BullMQ's own advice for production).
@@ -214,5 +236,14 @@ export function redisArguments(container: LabContainer): string[] {
     'yes',
     '--repl-diskless-sync-delay',
     '0',
+    ...(tls
+      ? [
+          ...['--tls-cert-file', `${LAB_TLS_DIR}/node.crt`, '--tls-key-file', `${LAB_TLS_DIR}/node.key`],
+          ...['--tls-ca-cert-file', `${LAB_TLS_DIR}/ca.crt`, '--tls-cluster', 'yes', '--tls-replication', 'yes'],
+        ]
+      : []),
+    // Each directive's words are separate arguments: Redis quotes an argument that holds spaces.
+    ...(security.users ?? []).flatMap((words) => ['--user', ...words]),
+    ...(security.users?.length ? ['--user', 'default', 'off'] : []),
   ];
 }

@@ -1,5 +1,6 @@
 import { Cluster } from 'ioredis';
 import type { NamedNode } from '../cluster/node-snapshot.js';
+import { ioredisSecurityOptions, type RedisSecurity } from '../cluster/redis-security.js';
 import { hashTagsBySlot } from '../cluster/slot-keys.js';
 import type { Clock } from '../common/clock.js';
 import {
@@ -48,6 +49,8 @@ export class LiveProbe {
     private readonly runId: string,
     private readonly settings: ProbeSettings,
     private readonly clock: Clock,
+    /** The target's AUTH and TLS, for every node the client reaches. */
+    security?: RedisSecurity,
   ) {
     this.client = new Cluster(
       nodes.map((node) => ({ host: node.host, port: node.port })),
@@ -60,7 +63,7 @@ export class LiveProbe {
         retryDelayOnTryAgain: 20,
         maxRedirections: 32,
         clusterRetryStrategy: (times) => Math.min(times * 50, 500),
-        redisOptions: { connectTimeout: 500 },
+        redisOptions: { connectTimeout: 500, ...ioredisSecurityOptions(security) },
       },
     );
     this.client.on('error', () => undefined);

@@ -24,6 +24,24 @@ export interface DrillTarget {
    * while a node is stopped makes the node start as a new, empty cluster member.
    */
   readonly clusterConfigFile: string;
+  /** How the service authenticates to the nodes; the password stays where this points. */
+  readonly auth?: TargetAuth;
+  /** The files of the service's TLS connections to the nodes; without it, plain TCP. */
+  readonly tls?: TargetTls;
+}
+
+/** An ACL user (or the default user) and where its password is: one environment variable or one file. */
+export interface TargetAuth {
+  readonly username?: string;
+  readonly passwordEnv?: string;
+  readonly passwordFile?: string;
+}
+
+/** PEM files: the CA that signed the nodes' certificates, and the service's client certificate and key. */
+export interface TargetTls {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 /**

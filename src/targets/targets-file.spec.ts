@@ -98,3 +98,53 @@ describe('parseTargetsFile', () => {
     expect(() => parseTargetsFile(JSON.stringify({ targets: [staging] }), [])).not.toThrow();
   });
 });
+
+describe('parseTargetsFile: auth and tls', () => {
+  const tls = { caFile: '/etc/drill/ca.crt', certFile: '/etc/drill/client.crt', keyFile: '/etc/drill/client.key' };
+
+  it('reads a user with a password from the environment or a file, and the TLS files', () => {
+    const fromEnv = parseTargetsFile(withChange((copy) => Object.assign(copy, { auth: { username: 'drill', passwordEnv: 'PW' }, tls })));
+    expect(fromEnv.targets[0]).toMatchObject({ auth: { username: 'drill', passwordEnv: 'PW' }, tls });
+    const fromFile = parseTargetsFile(withChange((copy) => Object.assign(copy, { auth: { passwordFile: '/run/secrets/redis' } })));
+    expect(fromFile.targets[0]!.auth).toEqual({ passwordFile: '/run/secrets/redis' });
+    expect(fromFile.targets[0]!.tls).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a password written in the file',
+      { auth: { username: 'drill', password: 'hunter2-secret' } },
+      /^targets\[0\]\.auth\.password: a password may not be written in the targets file; name the environment variable \(passwordEnv\) or the file \(passwordFile\) that holds it$/,
+    ],
+    ['neither source', { auth: { username: 'drill' } }, /^targets\[0\]\.auth must name exactly one of passwordEnv and passwordFile$/],
+    [
+      'both sources',
+      { auth: { passwordEnv: 'PW', passwordFile: '/run/pw' } },
+      /^targets\[0\]\.auth must name exactly one of passwordEnv and passwordFile$/,
+    ],
+    [
+      'a secret where the variable name belongs',
+      { auth: { passwordEnv: 'hunter2-secret!' } },
+      /^targets\[0\]\.auth\.passwordEnv must be an environment variable name \(the value is not shown, in case it is a secret\)$/,
+    ],
+    [
+      'a relative TLS path',
+      { tls: { ...tls, keyFile: 'client.key' } },
+      /^targets\[0\]\.tls\.keyFile must be an absolute path, got "client\.key"$/,
+    ],
+    ['a TLS file missing', { tls: { caFile: tls.caFile, certFile: tls.certFile } }, /^targets\[0\]\.tls\.keyFile must be an absolute path/],
+    [
+      'an unknown TLS key',
+      { tls: { ...tls, insecure: true } },
+      /^targets\[0\]\.tls\.insecure is not a known key; expected caFile, certFile, keyFile$/,
+    ],
+  ])('refuses %s, naming the key and never the secret', (_, change, message) => {
+    const text = withChange((copy) => Object.assign(copy, change));
+    expect(() => parseTargetsFile(text)).toThrow(message);
+    try {
+      parseTargetsFile(text);
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});

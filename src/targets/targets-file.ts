@@ -1,4 +1,4 @@
-import type { DrillTarget, GroupName, TargetNode } from './drill-target.js';
+import type { DrillTarget, GroupName, TargetAuth, TargetNode, TargetTls } from './drill-target.js';
 import { LOOPBACK_HOSTS, validateTarget } from './drill-target.js';
 
 /** The targets a file configures, and the one drills use when a request names none. */
@@ -18,7 +18,10 @@ export class TargetsFileError extends Error {
 type Json = unknown;
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
-const TARGET_KEYS = ['name', 'containerLabel', 'clusterConfigFile', 'groups'];
+const TARGET_KEYS = ['name', 'containerLabel', 'clusterConfigFile', 'groups', 'auth', 'tls'];
+const AUTH_KEYS = ['username', 'passwordEnv', 'passwordFile'];
+const TLS_KEYS = ['caFile', 'certFile', 'keyFile'];
+const ABSOLUTE_PATH = /^\/[^\0]{1,1023}$/;
 const NODE_KEYS = ['name', 'host', 'port', 'containerName'];
 
 /**
@@ -28,10 +31,13 @@ const NODE_KEYS = ['name', 'host', 'port', 'containerName'];
  *       "targets": [{ "name": "staging", "containerLabel": { "key": "…", "value": "…" },
  *                     "clusterConfigFile": "/data/nodes.conf",
  *                     "groups": { "A": [{ "name": "a1", "port": 7101, "containerName": "staging-a1" }, …],
- *                                 "B": [ … ] } }] }
+ *                                 "B": [ … ] },
+ *                     "auth": { "username": "drill", "passwordEnv": "STAGING_REDIS_PASSWORD" },
+ *                     "tls": { "caFile": "/etc/drill/ca.crt", "certFile": "…", "keyFile": "…" } }] }
  *
  * Each group lists its shards' masters first, then their replicas, in shard order; `host` is
- * 127.0.0.1 unless given. Any problem throws with the path of the key at fault. `alongside` are
+ * 127.0.0.1 unless given. `auth` and `tls` are optional; a password is never written here, only
+ * the environment variable or file that holds it. Any problem throws with the path of the key at fault. `alongside` are
  * the targets configured elsewhere (the lab): no node or container may belong to two targets.
  */
 export function parseTargetsFile(text: string, alongside: readonly DrillTarget[] = []): ConfiguredTargets {
@@ -87,6 +93,8 @@ function target(entry: Json, at: string): DrillTarget {
     containerLabel,
     clusterConfigFile,
     groups: { A: group(groups.A, `${at}.groups.A`, 'A'), B: group(groups.B, `${at}.groups.B`, 'B') },
+    ...(fields.auth === undefined ? {} : { auth: auth(fields.auth, `${at}.auth`) }),
+    ...(fields.tls === undefined ? {} : { tls: tls(fields.tls, `${at}.tls`) }),
   };
   noneTwice(nodeClaims(parsed, at));
   try {
@@ -95,6 +103,38 @@ function target(entry: Json, at: string): DrillTarget {
     throw new TargetsFileError(`${at}: ${(error as Error).message}`);
   }
   return parsed;
+}
+
+function auth(value: Json, at: string): TargetAuth {
+  const fields = object(value, at);
+  if ('password' in fields) {
+    // The value is not repeated: the message may end up in a log.
+    throw new TargetsFileError(
+      `${at}.password: a password may not be written in the targets file; name the environment variable (passwordEnv) or the file (passwordFile) that holds it`,
+    );
+  }
+  onlyKeys(fields, AUTH_KEYS, at);
+  if ((fields.passwordEnv === undefined) === (fields.passwordFile === undefined)) {
+    throw new TargetsFileError(`${at} must name exactly one of passwordEnv and passwordFile`);
+  }
+  return {
+    ...(fields.username === undefined ? {} : { username: text(fields.username, `${at}.username`, /^[^\s]{1,128}$/, 'an ACL user name') }),
+    ...(fields.passwordEnv === undefined
+      ? {}
+      : {
+          passwordEnv: reference(fields.passwordEnv, `${at}.passwordEnv`, /^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name'),
+        }),
+    ...(fields.passwordFile === undefined
+      ? {}
+      : { passwordFile: reference(fields.passwordFile, `${at}.passwordFile`, ABSOLUTE_PATH, 'an absolute path') }),
+  };
+}
+
+function tls(value: Json, at: string): TargetTls {
+  const fields = object(value, at);
+  onlyKeys(fields, TLS_KEYS, at);
+  const file = (key: string) => text(fields[key], `${at}.${key}`, ABSOLUTE_PATH, 'an absolute path');
+  return { caFile: file('caFile'), certFile: file('certFile'), keyFile: file('keyFile') };
 }
 
 function group(value: Json, at: string, name: GroupName): TargetNode[] {
@@ -179,6 +219,14 @@ function onlyKeys(fields: Record<string, Json>, allowed: readonly string[], at: 
   if (unknown !== undefined) {
     throw new TargetsFileError(`${at ? `${at}.` : ''}${unknown} is not a known key; expected ${allowed.join(', ')}`);
   }
+}
+
+/** Like `text`, but the value is not repeated: a password put where its reference belongs must not reach a log. */
+function reference(value: Json, at: string, pattern: RegExp, expected: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new TargetsFileError(`${at} must be ${expected} (the value is not shown, in case it is a secret)`);
+  }
+  return value;
 }
 
 function text(value: Json, at: string, pattern: RegExp, expected: string): string {

@@ -6,7 +6,7 @@ import { topologyDifferences } from '../topology-match.js';
 import { restartFresh } from './group-restore.js';
 import { pauseReplicaMigration, REPLICA_MIGRATION_SETTING, restoreReplicaMigration } from './replica-migration.js';
 import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
-import { containerNames, idOf, nodeNames, type StepDefinition } from './step-definition.js';
+import { containerNames, idOf, nodeNames, replicationAuthOperations, type StepDefinition } from './step-definition.js';
 
 /**
  * Back to the starting topology after the failover, with no acknowledged write lost:
@@ -112,6 +112,7 @@ export const failback: StepDefinition<'failback'> = {
     const everyNode = nodeNames(targetNodes(target));
     return [
       { action: `start the ${layout.from} group again with an empty cluster config`, containers: containerNames(original) },
+      ...replicationAuthOperations(target, original),
       {
         action: 'hold off replica migration while masters change',
         command: `CONFIG SET ${REPLICA_MIGRATION_SETTING} no`,

@@ -31,7 +31,8 @@ export async function servingLayout(admin: ClusterAdmin, target: DrillTarget): P
  * each as a new node that knows no cluster. A node that kept keys on disk (a replica saves the
  * RDB it syncs from) loads them at start and, knowing no cluster, claims the slots of those keys;
  * left so, it would later win those slots from their real owner with an empty dataset. Such a
- * node is emptied and reset before it meets anyone, while no other node knows its new id.
+ * node is emptied and reset before it meets anyone, while no other node knows its new id. On a
+ * target with credentials, each node is given them for its replication link (`masterauth`).
  */
 export async function restartFresh(context: StepContext, nodes: readonly TargetNode[]): Promise<void> {
   for (const node of nodes) {
@@ -40,6 +41,8 @@ export async function restartFresh(context: StepContext, nodes: readonly TargetN
     }
   }
   await context.admin.waitAnswering(nodes);
+  // A node started afresh has no masterauth of its own unless its config file gives one.
+  await context.admin.shareReplicationAuth(nodes);
   for (const node of nodes) {
     const entries = await context.admin.entries(node);
     const self = entries.find((entry) => entry.myself);

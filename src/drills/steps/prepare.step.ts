@@ -9,11 +9,19 @@ import { SCENARIO_STANDBY } from '../scenarios.js';
 import { positionStandbyGroup, servingLayout } from './group-restore.js';
 import { migrationPausedOn, pauseReplicaMigration, REPLICA_MIGRATION_SETTING } from './replica-migration.js';
 import { elapsedSince, type DrillStep } from './step-context.js';
-import { containerNames, nodeNames, type StepDefinition } from './step-definition.js';
+import { containerNames, nodeNames, replicationAuthOperations, type StepDefinition } from './step-definition.js';
 import { containerChecks, PreflightFailedError, type PreflightCheck } from '../preflight.js';
+import { accessChecks } from '../drill-permissions.js';
 
 /** Every check the preflight makes, in the order it makes them; the runner made the first and the fourth. */
-const CHECKS_MADE: PreflightCheck[] = ['halt-released', 'docker-reachable', 'containers-labelled', 'target-free', 'target-ready'];
+const CHECKS_MADE: PreflightCheck[] = [
+  'halt-released',
+  'docker-reachable',
+  'containers-labelled',
+  'target-free',
+  'redis-access',
+  'target-ready',
+];
 
 /**
  * Finds the group that serves now (the drill fails over from it to the other one), brings the
@@ -24,13 +32,18 @@ const CHECKS_MADE: PreflightCheck[] = ['halt-released', 'docker-reachable', 'con
  * group's, and those only once the serving group is healthy. A cluster that is still
  * settling (a replica catching up, a state change not yet gossiped) gets a few seconds to become
  * ready; after that the drill is refused with everything that was still wrong. Before any of it,
- * the container engine must answer and every container of the target carry its label.
+ * the container engine must answer, every container of the target carry its label, and every
+ * node that answers accept the target's credentials and let its user run what the drill sends.
  */
 const run: DrillStep = async (context) => {
   const { admin } = context;
   const containersFailed = await containerChecks(context.target, context.nodes);
   if (containersFailed.length > 0) {
     throw new PreflightFailedError(containersFailed);
+  }
+  const accessFailed = await accessChecks(admin, context.target, context.state.scenario, context.target.auth?.username ?? 'default');
+  if (accessFailed.length > 0) {
+    throw new PreflightFailedError(accessFailed);
   }
   const layout = (await servingLayout(admin, context.target)) ?? context.layout;
   const standby = SCENARIO_STANDBY[context.state.scenario];
@@ -110,6 +123,7 @@ export const prepare: StepDefinition<'prepare'> = {
       action: 'start any stopped container of the standby group with an empty cluster config',
       containers: containerNames([...layout.standbys, ...layout.spares]),
     },
+    ...replicationAuthOperations(target, [...layout.standbys, ...layout.spares]),
     {
       action: 'read every node’s view of the cluster and check the starting layout',
       command: 'CLUSTER NODES',

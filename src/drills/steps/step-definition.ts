@@ -39,5 +39,24 @@ export interface StepDefinition<Name extends StepName = StepName> {
 
 export const nodeNames = (nodes: readonly TargetNode[]): string[] => nodes.map((node) => node.name);
 export const containerNames = (nodes: readonly TargetNode[]): string[] => nodes.map((node) => node.containerName);
+/**
+ * On a target with credentials: nodes started afresh are given them for their replication link.
+ * The plan names where the password comes from, never the password.
+ */
+export function replicationAuthOperations(target: DrillTarget, nodes: readonly TargetNode[]): StepOperation[] {
+  if (!target.auth) {
+    return [];
+  }
+  const { username, passwordEnv, passwordFile } = target.auth;
+  const from = passwordEnv !== undefined ? `$${passwordEnv}` : `the file ${passwordFile}`;
+  return [
+    {
+      action: `give the started nodes the target's credentials for replication (the password from ${from})`,
+      command: `${username !== undefined ? `CONFIG SET masteruser ${username}, ` : ''}CONFIG SET masterauth <password>`,
+      nodes: nodeNames(nodes),
+    },
+  ];
+}
+
 /** A node id as a dry run writes it: only the running drill learns the real one. */
 export const idOf = (node: TargetNode): string => `<id of ${node.name}>`;

@@ -1,12 +1,14 @@
 import { ClusterAdmin } from '../../src/cluster/cluster-admin.js';
 import { ClusterKeyspace } from '../../src/cluster/cluster-keyspace.js';
 import { RedisConnections } from '../../src/cluster/redis-connections.js';
+import type { RedisSecurity } from '../../src/cluster/redis-security.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { connectDocker, type Docker } from '../../src/docker/docker-engine.js';
 import { ensureRedisImage } from '../../src/docker/redis-image.js';
 import { Lab } from '../../src/lab/lab.js';
 import { labTarget, type LabSettings } from '../../src/lab/lab-topology.js';
-import type { DrillTarget, TargetNode } from '../../src/targets/drill-target.js';
+import { targetNodes, type DrillTarget, type TargetNode } from '../../src/targets/drill-target.js';
+import { formatAddress } from '../../src/cluster/node-address.js';
 import { canaries } from '../../src/drills/canaries.js';
 
 /** Canary keys a drill writes with the service's defaults: one per slot. */
@@ -27,10 +29,16 @@ export interface TestLab {
   close(): Promise<void>;
 }
 
-export async function startTestLab(settings: LabSettings, options: { form: boolean }): Promise<TestLab> {
+/**
+ * Brings a test lab up. A lab with `settings.security` needs `connection`: the credentials and
+ * TLS material the lab itself (and this lab's `admin`) uses to form and check the cluster.
+ */
+export async function startTestLab(settings: LabSettings, options: { form: boolean; connection?: RedisSecurity }): Promise<TestLab> {
   const config = loadConfig();
   const docker = connectDocker();
-  const connections = new RedisConnections();
+  // The queue Redis stays plain: only the cluster nodes are secured.
+  const secured = new Set(targetNodes(labTarget(settings)).map(formatAddress));
+  const connections = new RedisConnections({}, (address) => (secured.has(formatAddress(address)) ? options.connection : undefined));
   const admin = new ClusterAdmin(connections);
   const imageSettings = { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs };
   const lab = new Lab(docker, settings, imageSettings, admin);

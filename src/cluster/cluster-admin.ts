@@ -19,13 +19,6 @@ export interface ClusterAdminSettings {
   /** A replica answering `ROLE` as master after one `CLUSTER FAILOVER TAKEOVER`. */
   readonly promoteTimeoutMs: number;
   readonly takeoverAttempts: number;
-  /**
-   * How long a coordinated `CLUSTER FAILOVER` may take to show in `ROLE` before the election
-   * counts as refused. A granted election completed in 12–60 ms on the lab; a refused one never
-   * completes (Redis abandons it after 5 s), and the master holds its clients all that while, so
-   * the wait is short: falling back too early costs nothing but the election.
-   */
-  readonly electionWaitMs: number;
   /** Every surviving node reporting all slots served by the survivors. */
   readonly servingTimeoutMs: number;
   /** Forgotten ids disappearing from every node's table. */
@@ -39,11 +32,13 @@ export const DEFAULT_CLUSTER_ADMIN_SETTINGS: ClusterAdminSettings = {
   syncTimeoutMs: 30_000,
   promoteTimeoutMs: 1_000,
   takeoverAttempts: 3,
-  electionWaitMs: 500,
   servingTimeoutMs: 15_000,
   forgetTimeoutMs: 15_000,
   healthTimeoutMs: 30_000,
 };
+
+/** Pause between two looks while a master holds its clients' writes: each look shortens the outage. */
+const HELD_WRITES_POLL_MS = 2;
 
 export interface ReplicaPair {
   readonly replica: NamedNode;
@@ -267,7 +262,7 @@ export class ClusterAdmin {
    * Waits until each replica's link is up and its offset has reached the offset its master had
    * once the link came up, so that every write acknowledged before the wait is on the replica.
    */
-  async waitCaughtUp(pairs: readonly ReplicaPair[]): Promise<void> {
+  async waitCaughtUp(pairs: readonly ReplicaPair[], intervalMs = this.settings.pollIntervalMs): Promise<void> {
     await Promise.all(
       pairs.map(async ({ replica, master }) => {
         const what = `${describeNode(replica)} to sync with ${describeNode(master)}`;
@@ -279,7 +274,7 @@ export class ClusterAdmin {
             }
             return info.masterLinkUp && !info.syncInProgress ? satisfied(undefined) : pending('link down or full sync in progress');
           },
-          this.waitOptions(what, this.settings.syncTimeoutMs),
+          this.waitOptions(what, this.settings.syncTimeoutMs, intervalMs),
         );
         const target = (await this.replication(master)).masterReplOffset;
         await waitFor(
@@ -290,7 +285,7 @@ export class ClusterAdmin {
               ? satisfied(undefined)
               : pending(`replica offset ${offset}, master offset ${target}, link ${info.masterLinkUp ? 'up' : 'down'}`);
           },
-          this.waitOptions(what, this.settings.syncTimeoutMs),
+          this.waitOptions(what, this.settings.syncTimeoutMs, intervalMs),
         );
       }),
     );
@@ -350,53 +345,36 @@ export class ClusterAdmin {
   }
 
   /**
-   * Hands a master's slots to its replica without losing an acknowledged write. First the
-   * coordinated `CLUSTER FAILOVER` (no FORCE, no TAKEOVER): the master stops its clients, the
-   * replica catches up to the last write and is elected. Redis masters refuse to vote about the
-   * same master twice within 2 × cluster-node-timeout, so right after an earlier failover of that
-   * master the election cannot be won; when `ROLE` does not show the promotion within
-   * `electionWaitMs`, the same protocol runs from here: writes paused on the master, the
-   * replica caught up, `TAKEOVER`, the master released once it has become a replica.
+   * Hands a master's slots to its replica without losing an acknowledged write, by the protocol of
+   * a coordinated `CLUSTER FAILOVER` run from here: writes paused on the master, the replica
+   * caught up, `TAKEOVER`, the master released once it has become a replica. Redis's own
+   * coordinated failover needs an election, and masters refuse to vote about the same master twice
+   * within 2 × cluster-node-timeout: in back-to-back drills it could not be won, and telling a
+   * refused election from a slow one cost 500 ms of held writes. The paused takeover needs no
+   * vote, so it never waits for one; while writes are held, every look is a few milliseconds apart.
    */
-  async handOver(replica: NamedNode, master: NamedNode): Promise<{ method: 'coordinated' | 'paused-takeover'; tookMs: number }> {
+  async handOver(replica: NamedNode, master: NamedNode): Promise<{ method: 'paused-takeover'; tookMs: number }> {
     const started = performance.now();
-    const promoted = async () => (await this.role(replica)) === 'master';
-    if (await promoted()) {
-      return { method: 'coordinated', tookMs: 0 };
-    }
-    let asked = false;
-    try {
-      await waitFor(
-        async () => {
-          if (await promoted()) {
-            return satisfied(undefined);
-          }
-          if (!asked) {
-            // Refused at once while the replica has no live link to its master yet: asked again next look.
-            await this.redis.command(replica, 'CLUSTER', 'FAILOVER');
-            asked = true;
-          }
-          return pending('ROLE still answers slave');
-        },
-        this.waitOptions(`${describeNode(replica)} to win its coordinated failover`, this.settings.electionWaitMs),
-      );
-      return { method: 'coordinated', tookMs: performance.now() - started };
-    } catch {
+    if ((await this.role(replica)) !== 'master') {
       await this.pausedTakeover(replica, master);
-      return { method: 'paused-takeover', tookMs: performance.now() - started };
     }
+    return { method: 'paused-takeover', tookMs: performance.now() - started };
   }
 
-  /** The coordinated failover's protocol without its election; see `handOver`. */
-  async pausedTakeover(replica: NamedNode, master: NamedNode): Promise<void> {
+  private async pausedTakeover(replica: NamedNode, master: NamedNode): Promise<void> {
+    const replicaId = await this.myId(replica);
     await this.pauseWrites(master, this.settings.syncTimeoutMs);
     try {
-      await this.waitCaughtUp([{ replica, master }]);
-      await this.takeover(replica);
+      await this.waitCaughtUp([{ replica, master }], HELD_WRITES_POLL_MS);
+      await this.takeover(replica, replicaId);
       await waitFor(
         async () =>
           (await this.role(master)) === 'slave' ? satisfied(undefined) : pending(`${describeNode(master)} still answers ROLE master`),
-        this.waitOptions(`${describeNode(master)} to become a replica of ${describeNode(replica)}`, this.settings.servingTimeoutMs),
+        this.waitOptions(
+          `${describeNode(master)} to become a replica of ${describeNode(replica)}`,
+          this.settings.servingTimeoutMs,
+          HELD_WRITES_POLL_MS,
+        ),
       );
     } finally {
       await this.redis.command(master, 'CLIENT', 'UNPAUSE');

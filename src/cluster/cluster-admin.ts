@@ -2,6 +2,7 @@ import { errorMessage } from '../common/app-error.js';
 import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { parseClusterNodes, SLOT_COUNT, slotCount, type ClusterNodeEntry } from './cluster-nodes.parser.js';
 import { healthProblems, roleDisagreements, type HealthExpectations } from './health-gate.js';
+import { epochLaggards } from './epochs.js';
 import { formatAddress } from './node-address.js';
 import { describeNode, type NamedNode, type NodeSnapshot } from './node-snapshot.js';
 import { parseInfo, parseReplicationInfo, type ReplicationInfo } from './redis-info.parser.js';
@@ -337,11 +338,39 @@ export class ClusterAdmin {
 
   /**
    * Takes over with every replica at once, each checked first to still replicate the master it
-   * is meant to replace.
+   * is meant to replace and to know the highest epoch the others know (see `waitEpochsHeard`).
    */
   async takeoverAll(nodes: readonly { node: NamedNode; id: string; masterId: string }[]): Promise<Promotion[]> {
     await Promise.all(nodes.map(({ node, masterId }) => this.assertReplicates(node, masterId)));
+    const takers = nodes.map(({ node }) => node);
+    await this.waitEpochsHeard(takers, takers);
     return Promise.all(nodes.map(({ node, id }) => this.takeover(node, id)));
+  }
+
+  /**
+   * Waits until every taker's current epoch is the highest any of the peers reports. Redis settles
+   * two masters holding the same config epoch (as parallel takeovers leave them) later, through
+   * ordinary gossip; a node that has not heard of the new epoch yet would take over with an epoch
+   * no higher than another node's view of the dead owner, and that node would keep the slots with
+   * the dead owner and make the taker give them up: the slots stay down. Seen once in 40 soak
+   * cycles as B1 reporting `cluster_state:fail` for 15 s after B2's takeover.
+   */
+  async waitEpochsHeard(takers: readonly NamedNode[], peers: readonly NamedNode[]): Promise<void> {
+    const everyone = [...new Set([...takers, ...peers])];
+    await waitFor(
+      async () => {
+        const epochs = await Promise.all(
+          everyone.map(async (node) => ({ node, currentEpoch: Number((await this.clusterInfo(node)).get('cluster_current_epoch')) })),
+        );
+        const named = epochs.map(({ node, currentEpoch }) => ({ name: node.name, currentEpoch }));
+        const lagging = epochLaggards(
+          named.filter((_, index) => takers.includes(epochs[index]!.node)),
+          named,
+        );
+        return lagging.length === 0 ? satisfied(undefined) : pending(lagging.join('; '));
+      },
+      this.waitOptions(`${takers.map((node) => node.name).join(', ')} to hear of the highest epoch`, this.settings.joinTimeoutMs, 2),
+    );
   }
 
   /**
@@ -353,9 +382,15 @@ export class ClusterAdmin {
    * refused election from a slow one cost 500 ms of held writes. The paused takeover needs no
    * vote, so it never waits for one; while writes are held, every look is a few milliseconds apart.
    */
-  async handOver(replica: NamedNode, master: NamedNode): Promise<{ method: 'paused-takeover'; tookMs: number }> {
+  async handOver(
+    replica: NamedNode,
+    master: NamedNode,
+    /** The other live nodes of the cluster, whose view of the epochs the takeover must beat. */
+    peers: readonly NamedNode[],
+  ): Promise<{ method: 'paused-takeover'; tookMs: number }> {
     const started = performance.now();
     if ((await this.role(replica)) !== 'master') {
+      await this.waitEpochsHeard([replica], peers);
       await this.pausedTakeover(replica, master);
     }
     return { method: 'paused-takeover', tookMs: performance.now() - started };

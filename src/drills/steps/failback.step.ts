@@ -47,7 +47,7 @@ const run: DrillStep = async (context) => {
     [...original, ...standbys],
   );
   for (const { master, serving } of open) {
-    const { method, tookMs } = await admin.handOver(master, serving);
+    const { method, tookMs } = await admin.handOver(master, serving, [...original, ...standbys]);
     events.push({
       type: 'ShardHandedBack',
       data: { node: master.name, from: serving.name, method, tookMs: Math.round(tookMs * 100) / 100 },

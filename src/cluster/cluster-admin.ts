@@ -2,6 +2,7 @@ import { errorMessage } from '../common/app-error.js';
 import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { parseClusterNodes, SLOT_COUNT, slotCount, type ClusterNodeEntry } from './cluster-nodes.parser.js';
 import { healthProblems, roleDisagreements, type HealthExpectations } from './health-gate.js';
+import { epochLaggards } from './epochs.js';
 import { formatAddress } from './node-address.js';
 import { describeNode, type NamedNode, type NodeSnapshot } from './node-snapshot.js';
 import { parseInfo, parseReplicationInfo, type ReplicationInfo } from './redis-info.parser.js';
@@ -19,13 +20,6 @@ export interface ClusterAdminSettings {
   /** A replica answering `ROLE` as master after one `CLUSTER FAILOVER TAKEOVER`. */
   readonly promoteTimeoutMs: number;
   readonly takeoverAttempts: number;
-  /**
-   * How long a coordinated `CLUSTER FAILOVER` may take to show in `ROLE` before the election
-   * counts as refused. A granted election completed in 12–60 ms on the lab; a refused one never
-   * completes (Redis abandons it after 5 s), and the master holds its clients all that while, so
-   * the wait is short: falling back too early costs nothing but the election.
-   */
-  readonly electionWaitMs: number;
   /** Every surviving node reporting all slots served by the survivors. */
   readonly servingTimeoutMs: number;
   /** Forgotten ids disappearing from every node's table. */
@@ -39,7 +33,6 @@ export const DEFAULT_CLUSTER_ADMIN_SETTINGS: ClusterAdminSettings = {
   syncTimeoutMs: 30_000,
   promoteTimeoutMs: 1_000,
   takeoverAttempts: 3,
-  electionWaitMs: 500,
   servingTimeoutMs: 15_000,
   forgetTimeoutMs: 15_000,
   healthTimeoutMs: 30_000,
@@ -50,6 +43,9 @@ export interface PermissionCheck {
   readonly permission: string;
   readonly command: readonly [string, ...(string | number)[]];
 }
+
+/** Pause between two looks while a master holds its clients' writes: each look shortens the outage. */
+const HELD_WRITES_POLL_MS = 2;
 
 export interface ReplicaPair {
   readonly replica: NamedNode;
@@ -273,7 +269,7 @@ export class ClusterAdmin {
    * Waits until each replica's link is up and its offset has reached the offset its master had
    * once the link came up, so that every write acknowledged before the wait is on the replica.
    */
-  async waitCaughtUp(pairs: readonly ReplicaPair[]): Promise<void> {
+  async waitCaughtUp(pairs: readonly ReplicaPair[], intervalMs = this.settings.pollIntervalMs): Promise<void> {
     await Promise.all(
       pairs.map(async ({ replica, master }) => {
         const what = `${describeNode(replica)} to sync with ${describeNode(master)}`;
@@ -285,7 +281,7 @@ export class ClusterAdmin {
             }
             return info.masterLinkUp && !info.syncInProgress ? satisfied(undefined) : pending('link down or full sync in progress');
           },
-          this.waitOptions(what, this.settings.syncTimeoutMs),
+          this.waitOptions(what, this.settings.syncTimeoutMs, intervalMs),
         );
         const target = (await this.replication(master)).masterReplOffset;
         await waitFor(
@@ -296,7 +292,7 @@ export class ClusterAdmin {
               ? satisfied(undefined)
               : pending(`replica offset ${offset}, master offset ${target}, link ${info.masterLinkUp ? 'up' : 'down'}`);
           },
-          this.waitOptions(what, this.settings.syncTimeoutMs),
+          this.waitOptions(what, this.settings.syncTimeoutMs, intervalMs),
         );
       }),
     );
@@ -348,61 +344,78 @@ export class ClusterAdmin {
 
   /**
    * Takes over with every replica at once, each checked first to still replicate the master it
-   * is meant to replace.
+   * is meant to replace and to know the highest epoch the others know (see `waitEpochsHeard`).
    */
   async takeoverAll(nodes: readonly { node: NamedNode; id: string; masterId: string }[]): Promise<Promotion[]> {
     await Promise.all(nodes.map(({ node, masterId }) => this.assertReplicates(node, masterId)));
+    const takers = nodes.map(({ node }) => node);
+    await this.waitEpochsHeard(takers, takers);
     return Promise.all(nodes.map(({ node, id }) => this.takeover(node, id)));
   }
 
   /**
-   * Hands a master's slots to its replica without losing an acknowledged write. First the
-   * coordinated `CLUSTER FAILOVER` (no FORCE, no TAKEOVER): the master stops its clients, the
-   * replica catches up to the last write and is elected. Redis masters refuse to vote about the
-   * same master twice within 2 × cluster-node-timeout, so right after an earlier failover of that
-   * master the election cannot be won; when `ROLE` does not show the promotion within
-   * `electionWaitMs`, the same protocol runs from here: writes paused on the master, the
-   * replica caught up, `TAKEOVER`, the master released once it has become a replica.
+   * Waits until every taker's current epoch is the highest any of the peers reports. Redis settles
+   * two masters holding the same config epoch (as parallel takeovers leave them) later, through
+   * ordinary gossip; a node that has not heard of the new epoch yet would take over with an epoch
+   * no higher than another node's view of the dead owner, and that node would keep the slots with
+   * the dead owner and make the taker give them up: the slots stay down. Seen once in 40 soak
+   * cycles as B1 reporting `cluster_state:fail` for 15 s after B2's takeover.
    */
-  async handOver(replica: NamedNode, master: NamedNode): Promise<{ method: 'coordinated' | 'paused-takeover'; tookMs: number }> {
-    const started = performance.now();
-    const promoted = async () => (await this.role(replica)) === 'master';
-    if (await promoted()) {
-      return { method: 'coordinated', tookMs: 0 };
-    }
-    let asked = false;
-    try {
-      await waitFor(
-        async () => {
-          if (await promoted()) {
-            return satisfied(undefined);
-          }
-          if (!asked) {
-            // Refused at once while the replica has no live link to its master yet: asked again next look.
-            await this.redis.command(replica, 'CLUSTER', 'FAILOVER');
-            asked = true;
-          }
-          return pending('ROLE still answers slave');
-        },
-        this.waitOptions(`${describeNode(replica)} to win its coordinated failover`, this.settings.electionWaitMs),
-      );
-      return { method: 'coordinated', tookMs: performance.now() - started };
-    } catch {
-      await this.pausedTakeover(replica, master);
-      return { method: 'paused-takeover', tookMs: performance.now() - started };
-    }
+  async waitEpochsHeard(takers: readonly NamedNode[], peers: readonly NamedNode[]): Promise<void> {
+    const everyone = [...new Set([...takers, ...peers])];
+    await waitFor(
+      async () => {
+        const epochs = await Promise.all(
+          everyone.map(async (node) => ({ node, currentEpoch: Number((await this.clusterInfo(node)).get('cluster_current_epoch')) })),
+        );
+        const named = epochs.map(({ node, currentEpoch }) => ({ name: node.name, currentEpoch }));
+        const lagging = epochLaggards(
+          named.filter((_, index) => takers.includes(epochs[index]!.node)),
+          named,
+        );
+        return lagging.length === 0 ? satisfied(undefined) : pending(lagging.join('; '));
+      },
+      this.waitOptions(`${takers.map((node) => node.name).join(', ')} to hear of the highest epoch`, this.settings.joinTimeoutMs, 2),
+    );
   }
 
-  /** The coordinated failover's protocol without its election; see `handOver`. */
-  async pausedTakeover(replica: NamedNode, master: NamedNode): Promise<void> {
+  /**
+   * Hands a master's slots to its replica without losing an acknowledged write, by the protocol of
+   * a coordinated `CLUSTER FAILOVER` run from here: writes paused on the master, the replica
+   * caught up, `TAKEOVER`, the master released once it has become a replica. Redis's own
+   * coordinated failover needs an election, and masters refuse to vote about the same master twice
+   * within 2 × cluster-node-timeout: in back-to-back drills it could not be won, and telling a
+   * refused election from a slow one cost 500 ms of held writes. The paused takeover needs no
+   * vote, so it never waits for one; while writes are held, every look is a few milliseconds apart.
+   */
+  async handOver(
+    replica: NamedNode,
+    master: NamedNode,
+    /** The other live nodes of the cluster, whose view of the epochs the takeover must beat. */
+    peers: readonly NamedNode[],
+  ): Promise<{ method: 'paused-takeover'; tookMs: number }> {
+    const started = performance.now();
+    if ((await this.role(replica)) !== 'master') {
+      await this.waitEpochsHeard([replica], peers);
+      await this.pausedTakeover(replica, master);
+    }
+    return { method: 'paused-takeover', tookMs: performance.now() - started };
+  }
+
+  private async pausedTakeover(replica: NamedNode, master: NamedNode): Promise<void> {
+    const replicaId = await this.myId(replica);
     await this.pauseWrites(master, this.settings.syncTimeoutMs);
     try {
-      await this.waitCaughtUp([{ replica, master }]);
-      await this.takeover(replica);
+      await this.waitCaughtUp([{ replica, master }], HELD_WRITES_POLL_MS);
+      await this.takeover(replica, replicaId);
       await waitFor(
         async () =>
           (await this.role(master)) === 'slave' ? satisfied(undefined) : pending(`${describeNode(master)} still answers ROLE master`),
-        this.waitOptions(`${describeNode(master)} to become a replica of ${describeNode(replica)}`, this.settings.servingTimeoutMs),
+        this.waitOptions(
+          `${describeNode(master)} to become a replica of ${describeNode(replica)}`,
+          this.settings.servingTimeoutMs,
+          HELD_WRITES_POLL_MS,
+        ),
       );
     } finally {
       await this.redis.command(master, 'CLIENT', 'UNPAUSE');

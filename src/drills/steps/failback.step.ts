@@ -12,8 +12,7 @@ import { containerNames, idOf, nodeNames, replicationAuthOperations, type StepDe
  * Back to the starting topology after the failover, with no acknowledged write lost:
  * 1. the original group restarts as fresh nodes and joins the cluster;
  * 2. its masters-to-be replicate the serving masters and, one shard at a time, take their slots
- *    back with a coordinated `CLUSTER FAILOVER`, which waits for them to catch up (or its
- *    election-free equivalent when Redis will not hold the election, see `handOver`);
+ *    back while the serving master holds its writes and they catch up (see `handOver`);
  * 3. its other nodes replicate their masters again, and the standbys, demoted by the failover,
  *    are standby replicas of the original masters once more;
  * 4. the spares are reset and forgotten everywhere, empty as they were;
@@ -48,7 +47,7 @@ const run: DrillStep = async (context) => {
     [...original, ...standbys],
   );
   for (const { master, serving } of open) {
-    const { method, tookMs } = await admin.handOver(master, serving);
+    const { method, tookMs } = await admin.handOver(master, serving, [...original, ...standbys]);
     events.push({
       type: 'ShardHandedBack',
       data: { node: master.name, from: serving.name, method, tookMs: Math.round(tookMs * 100) / 100 },
@@ -132,9 +131,9 @@ export const failback: StepDefinition<'failback'> = {
             nodes: [master.name],
           },
           {
-            action: `hand ${current.name}'s slots back to ${master.name} once it has caught up (TAKEOVER under paused writes if Redis refuses the election)`,
-            command: 'CLUSTER FAILOVER',
-            nodes: [master.name],
+            action: `hold writes on ${current.name}, and once ${master.name} has caught up, hand it the slots back`,
+            command: 'CLIENT PAUSE WRITE, CLUSTER FAILOVER TAKEOVER, CLIENT UNPAUSE',
+            nodes: [current.name, master.name],
           },
         ];
       }),

@@ -4,7 +4,7 @@ import { openDataSource } from '../database/data-source.js';
 import { DrillSummaryProjection } from '../drills/drill-summary.projection.js';
 import { verifyAuditChain } from './audit-verifier.js';
 import { DrillEventRepository } from './drill-event.repository.js';
-import { EventStore } from './event-store.js';
+import { SqliteEventStore } from './sqlite-event-store.js';
 
 /** Reads the command line; Commander prints help and refusals, and throws a `CommanderError` after them. */
 function parseEventsCommand(argv: string[]): 'verify' | 'rebuild' {
@@ -40,11 +40,11 @@ async function main(argv: string[]): Promise<number> {
   const dataSource = await openDataSource(databasePath);
   try {
     if (command === 'rebuild') {
-      const { streams } = new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]).rebuildProjections();
+      const { streams } = await new SqliteEventStore(dataSource, [new DrillSummaryProjection(dataSource)]).rebuildProjections();
       console.log(`${databasePath}: rebuilt the projections from the events of ${streams} stream(s)`);
       return 0;
     }
-    const report = verifyAuditChain(new DrillEventRepository(dataSource));
+    const report = await verifyAuditChain(new DrillEventRepository(dataSource));
     if (report.intact) {
       console.log(
         `${databasePath}: intact, ${report.eventsChecked} event(s)` +

@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -23,6 +25,7 @@ const DRILLS: FakeDrill[] = [
   { id: drillId(4), trigger: 'schedule', stepMs: { kill: 5, replicate: 120 } },
   { id: drillId(5), queuedOnly: true },
 ];
+const run = promisify(execFile);
 const WINDOW = 'from=2026-11-25T00:00:00.000Z&to=2026-11-26T00:00:00.000Z';
 
 /** Every read the API offers over the log, by path: history, a drill, its events and timeline, statistics and the chain check. */
@@ -40,6 +43,14 @@ const READS = [
   `/stats/steps?${WINDOW}&target=lab`,
   '/audit/verify',
 ];
+
+/** `npm run events -- …` on the given database: its exit code and output. */
+async function events(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, ['--import', 'tsx', 'src/events/events.cli.ts', ...args], { env: { ...process.env, ...env } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
 
 /** The service on the given database, API only, and what each read answers. */
 async function answers(env: Record<string, string>): Promise<Record<string, unknown>> {
@@ -178,6 +189,33 @@ describe('the audit log on PostgreSQL', () => {
     } finally {
       await dataSource.destroy();
     }
+  });
+
+  it('moves a log from SQLite to PostgreSQL and back with every event and hash, verified after each move', async () => {
+    const source = join(directory, 'source.sqlite');
+    const back = join(directory, 'back.sqlite');
+    const url = await postgres.url('moved');
+    await runDrills(source);
+    const exported = join(directory, 'from-sqlite.jsonl');
+    const reexported = join(directory, 'from-postgres.jsonl');
+
+    expect(await events(['export', exported], { DATABASE_PATH: source })).toMatchObject({ code: 0 });
+    const imported = await events(['import', exported], { DATABASE_URL: url });
+    expect(imported).toMatchObject({ code: 0, stdout: expect.stringMatching(/intact, \d+ event\(s\); head at position/) });
+    expect(imported.stdout).not.toContain(postgres.password);
+    expect(await events(['export', reexported], { DATABASE_URL: url })).toMatchObject({ code: 0 });
+    expect(readFileSync(reexported, 'utf8')).toBe(readFileSync(exported, 'utf8'));
+    expect(await events(['import', reexported], { DATABASE_PATH: back })).toMatchObject({ code: 0 });
+    expect(await answers({ DATABASE_PATH: back })).toEqual(await answers({ DATABASE_PATH: source }));
+
+    // Into a log that holds events: refused, and nothing written.
+    const refused = await events(['import', exported], { DATABASE_URL: url });
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('a log is restored only into an empty one') });
+    // A file whose event was edited: refused before anything is written.
+    const edited = readFileSync(exported, 'utf8').replace('"actor":"ops-alice"', '"actor":"mallory"');
+    writeFileSync(join(directory, 'edited.jsonl'), edited);
+    const tampered = await events(['import', join(directory, 'edited.jsonl')], { DATABASE_PATH: join(directory, 'never.sqlite') });
+    expect(tampered).toMatchObject({ code: 1, stderr: expect.stringContaining('BROKEN at position') });
   });
 
   it('never shows the password of DATABASE_URL in an error', async () => {

@@ -105,8 +105,7 @@ export class PostgresDrillEventRepository extends DrillEventReader {
     await sql.query('INSERT INTO event_streams (id, kind) VALUES ($1, $2)', [stream.id, stream.kind]);
   }
 
-  /** Every stream that holds events, in the order they began. */
-  async streams(sql: Sql): Promise<EventStreamRow[]> {
+  async streams(sql: Sql = this.dataSource): Promise<EventStreamRow[]> {
     return rows<EventStreamRow>(
       sql,
       `SELECT s.id AS id, s.kind AS kind FROM event_streams AS s

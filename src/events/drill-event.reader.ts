@@ -1,4 +1,5 @@
 import type { DrillEventRow } from './drill-event.entity.js';
+import type { EventStreamRow } from './event-stream.entity.js';
 import type { NewEvent, RecordedEvent } from './recorded-event.js';
 
 /**
@@ -16,6 +17,9 @@ export abstract class DrillEventReader {
 
   /** Every row as stored, in append order, read a part at a time: for checking the hash chain. */
   abstract inAppendOrder(): AsyncIterable<DrillEventRow>;
+
+  /** Every stream that holds events, with its kind, in the order the streams began. */
+  abstract streams(): Promise<EventStreamRow[]>;
 
   /** The highest position the log ever reached, even if events were since removed; undefined before the first append. */
   abstract highestPositionEverUsed(): Promise<number | undefined>;

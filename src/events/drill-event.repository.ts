@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { selectColumns, sqliteHandle } from '../database/sqlite.js';
 import { DrillEventRow } from './drill-event.entity.js';
 import { DrillEventReader } from './drill-event.reader.js';
+import type { EventStreamRow } from './event-stream.entity.js';
+import { EventStreamRepository } from './event-stream.repository.js';
 import type { NewEvent, RecordedEvent } from './recorded-event.js';
 
 /**
@@ -22,8 +24,11 @@ export class DrillEventRepository extends DrillEventReader {
     highestPositionEverUsed: Statement<[], number>;
   };
 
+  private readonly streamKinds: EventStreamRepository;
+
   constructor(@Inject(DataSource) dataSource: DataSource) {
     super();
+    this.streamKinds = new EventStreamRepository(dataSource);
     const db = sqliteHandle(dataSource);
     const columns = selectColumns(dataSource, DrillEventRow);
     this.statements = {
@@ -76,6 +81,10 @@ export class DrillEventRepository extends DrillEventReader {
 
   async *inAppendOrder(): AsyncIterableIterator<DrillEventRow> {
     yield* this.statements.inAppendOrder.iterate();
+  }
+
+  async streams(): Promise<EventStreamRow[]> {
+    return this.streamKinds.all();
   }
 
   async highestPositionEverUsed(): Promise<number | undefined> {

@@ -1,5 +1,6 @@
 import { AppError, errorMessage } from '../common/app-error.js';
 import type { DrillEventRow } from './drill-event.entity.js';
+import type { EventStreamRow } from './event-stream.entity.js';
 import { eventHash } from './event-hash.js';
 import type { NewEvent, RecordedEvent } from './recorded-event.js';
 
@@ -79,6 +80,22 @@ export abstract class EventStore {
 
   /** Rebuilds the projections whose stored version is not the code's, as after an upgrade. */
   abstract rebuildStaleProjections(): Promise<boolean>;
+
+  /**
+   * Writes another log's streams and events exactly as they were recorded (positions, sequences,
+   * hashes), in one transaction, into this log, which must hold no event; then rebuilds the
+   * projections. For moving a log between databases.
+   */
+  abstract restore(streams: readonly EventStreamRow[], rows: readonly DrillEventRow[]): Promise<void>;
+}
+
+/** A restore into a log that already holds events, which would mix two chains. */
+export class LogNotEmptyError extends AppError {
+  readonly code = 'LOG_NOT_EMPTY';
+
+  constructor(readonly headPosition: number) {
+    super(`the log already holds ${headPosition} event(s); a log is restored only into an empty one`);
+  }
 }
 
 /** The stream's kind: checked against the one recorded, or, for an append that begins the stream, the one given. */

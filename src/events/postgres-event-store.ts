@@ -8,15 +8,20 @@ import {
   chainedRows,
   EventStore,
   EventStoreUnavailableError,
+  LogNotEmptyError,
   StreamConflictError,
   streamKindOf,
   type AppendMetadata,
 } from './event-store.js';
 import type { PostgresProjection } from './postgres-projection.js';
+import type { DrillEventRow } from './drill-event.entity.js';
+import type { EventStreamRow } from './event-stream.entity.js';
 import type { NewEvent, RecordedEvent } from './recorded-event.js';
 
 /** SQLSTATE classes and codes of a connection lost or a server going away: the same append may go through later. */
 const UNAVAILABLE = /^(08|57P0[1-3]|53300)/;
+/** Rows per INSERT while restoring: well under PostgreSQL's 65,535 parameters per statement. */
+const RESTORE_BATCH = 2_000;
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
@@ -98,6 +103,23 @@ export class PostgresEventStore extends EventStore {
       }
       return { streams: streams.length };
     });
+  }
+
+  async restore(streams: readonly EventStreamRow[], rows: readonly DrillEventRow[]): Promise<void> {
+    await inTransaction(this.dataSource, async (transaction) => {
+      await this.events.lockForAppend(transaction);
+      const head = await this.events.head(transaction);
+      if (head) {
+        throw new LogNotEmptyError(head.position);
+      }
+      for (const stream of streams) {
+        await this.events.insertStream(transaction, stream);
+      }
+      for (let start = 0; start < rows.length; start += RESTORE_BATCH) {
+        await this.events.insert(transaction, rows.slice(start, start + RESTORE_BATCH));
+      }
+    });
+    await this.rebuildProjections();
   }
 
   async rebuildStaleProjections(): Promise<boolean> {

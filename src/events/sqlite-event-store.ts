@@ -7,10 +7,13 @@ import {
   chainedRows,
   EventStore,
   EventStoreBusyError,
+  LogNotEmptyError,
   StreamConflictError,
   streamKindOf,
   type AppendMetadata,
 } from './event-store.js';
+import type { DrillEventRow } from './drill-event.entity.js';
+import type { EventStreamRow } from './event-stream.entity.js';
 import { EventStreamRepository } from './event-stream.repository.js';
 import type { Projection } from './projection.js';
 import { ProjectionStateRepository } from './projection-state.repository.js';
@@ -108,6 +111,23 @@ export class SqliteEventStore extends EventStore {
       return { streams: streams.length };
     });
     return rebuild.immediate();
+  }
+
+  async restore(streams: readonly EventStreamRow[], rows: readonly DrillEventRow[]): Promise<void> {
+    const restore = this.db.transaction(() => {
+      const head = this.events.head();
+      if (head) {
+        throw new LogNotEmptyError(head.position);
+      }
+      for (const stream of streams) {
+        this.streams.insert(stream);
+      }
+      for (const row of rows) {
+        this.events.insert(row);
+      }
+    });
+    restore.immediate();
+    await this.rebuildProjections();
   }
 
   async rebuildStaleProjections(): Promise<boolean> {

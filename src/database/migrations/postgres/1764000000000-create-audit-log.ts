@@ -42,7 +42,9 @@ export class CreateAuditLog1764000000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TRIGGER "log_high_water_only_up" BEFORE UPDATE OR DELETE ON "log_high_water" FOR EACH ROW EXECUTE FUNCTION "log_high_water_only_up"()`,
     );
-    await queryRunner.query(`CREATE TABLE "projection_state" ("name" varchar(64) COLLATE "C" PRIMARY KEY NOT NULL, "version" integer NOT NULL)`);
+    await queryRunner.query(
+      `CREATE TABLE "projection_state" ("name" varchar(64) COLLATE "C" PRIMARY KEY NOT NULL, "version" integer NOT NULL)`,
+    );
     await queryRunner.query(
       `CREATE TABLE "drills" ("id" varchar(36) COLLATE "C" PRIMARY KEY NOT NULL, "scenario" varchar(32) COLLATE "C" NOT NULL, "target" varchar(64) COLLATE "C" NOT NULL, "trigger" varchar(16) COLLATE "C" NOT NULL, "schedule_id" varchar(36) COLLATE "C", "actor" varchar(128) COLLATE "C" NOT NULL, "status" varchar(16) COLLATE "C" NOT NULL, "requested_at" varchar(24) COLLATE "C" NOT NULL, "started_at" varchar(24) COLLATE "C", "finished_at" varchar(24) COLLATE "C", "total_ms" double precision, "kill_to_serving_ms" double precision, "kill_to_redundant_ms" double precision, "error" text, "version" integer NOT NULL)`,
     );

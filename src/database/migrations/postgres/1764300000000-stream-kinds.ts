@@ -9,7 +9,9 @@ export class StreamKinds1764300000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "drill_events" RENAME COLUMN "drill_id" TO "stream_id"`);
-    await queryRunner.query(`CREATE TABLE "event_streams" ("id" varchar(64) COLLATE "C" PRIMARY KEY NOT NULL, "kind" varchar(32) COLLATE "C" NOT NULL)`);
+    await queryRunner.query(
+      `CREATE TABLE "event_streams" ("id" varchar(64) COLLATE "C" PRIMARY KEY NOT NULL, "kind" varchar(32) COLLATE "C" NOT NULL)`,
+    );
     await queryRunner.query(
       `INSERT INTO "event_streams" ("id", "kind")
        SELECT "stream_id", CASE WHEN lower("stream_id") ~ '${UUID_PATTERN}' THEN 'drill' ELSE "stream_id" END

@@ -19,7 +19,7 @@ import { DRILL_STREAM_KIND, type DrillEvent } from '../src/drills/drill-events.j
 import { DrillSummaryRepository } from '../src/drills/drill-summary.repository.js';
 import { DrillSummaryProjection } from '../src/drills/drill-summary.projection.js';
 import { DrillEventRepository } from '../src/events/drill-event.repository.js';
-import { EventStore } from '../src/events/event-store.js';
+import { SqliteEventStore } from '../src/events/sqlite-event-store.js';
 import { StepStats } from '../src/stats/step-stats.service.js';
 import { systemClock } from '../src/common/clock.js';
 import { seedHistory, syntheticDrill } from './seed-history.js';
@@ -43,9 +43,9 @@ const databasePath = join(directory, 'drills.sqlite');
 try {
   const seeding = performance.now();
   const dataSource = await openDataSource(databasePath);
-  const store = new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
+  const store = new SqliteEventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
   const { ids, events } = seedHistory(store, drills, eventsPerDrill);
-  store.rebuildStaleProjections();
+  await store.rebuildStaleProjections();
   await dataSource.destroy();
   console.log(`seeded ${drills} drills, ${events} events in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
 
@@ -118,12 +118,12 @@ try {
   }
 
   const appendTarget = await openDataSource(databasePath);
-  const appendStore = new EventStore(appendTarget, [new DrillSummaryProjection(appendTarget)]);
+  const appendStore = new SqliteEventStore(appendTarget, [new DrillSummaryProjection(appendTarget)]);
   const stats = new StepStats(new DrillSummaryRepository(appendTarget), new DrillEventRepository(appendTarget), systemClock);
   const uncached: number[] = [];
   for (let run = 0; run < 20; run++) {
     const before = performance.now();
-    stats.compute({});
+    await stats.compute({});
     uncached.push(performance.now() - before);
   }
   console.log(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DRILL_STREAM_KIND, type DrillEvent } from '../src/drills/drill-events.js';
 import { GROUP_FAILOVER_STEPS } from '../src/drills/scenarios.js';
-import type { EventStore } from '../src/events/event-store.js';
+import type { SqliteEventStore } from '../src/events/sqlite-event-store.js';
 
 /**
  * One plausible drill stream of `eventsPerDrill` events: the lifecycle and domain events of a
@@ -73,7 +73,7 @@ function padded(events: DrillEvent[], length: number): DrillEvent[] {
 
 /** Appends `drills` synthetic drills, one append each, requested over the 30 days before `end`. */
 export function seedHistory(
-  store: EventStore,
+  store: SqliteEventStore,
   drills: number,
   eventsPerDrill: number,
   end = Date.now(),

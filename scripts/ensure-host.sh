@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure this host can run the lab: the Redis binaries (to build a lab image when none can be
-# pulled, and redis-cli for checks), Chromium for the dashboard's browser test, and a Docker engine
+# pulled, and redis-cli for checks), PostgreSQL's binaries for the PostgreSQL store's tests, Chromium for the dashboard's browser test, and a Docker engine
 # that answers. As root on Debian it installs
 # and starts what is missing; otherwise it stops and says what to install.
 set -euo pipefail
@@ -32,6 +32,11 @@ engine_answers() {
 # redis-tools carries the server binary too (as redis-check-rdb) without installing a system service.
 if ! command -v redis-cli >/dev/null 2>&1 || ! { command -v redis-server || command -v redis-check-rdb; } >/dev/null 2>&1; then
   install_packages redis-tools
+fi
+
+# The PostgreSQL store's tests start their own server from Debian's binaries (no service is enabled).
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  install_packages postgresql
 fi
 
 # The dashboard's browser test drives Debian's Chromium (no browser download works everywhere).

@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { pinoHttpOptions } from './common/pino-options.js';
 import { DatabaseModule } from './database/database.module.js';
+import { PostgresDrillSummaryProjection } from './drills/drill-summary.postgres-projection.js';
 import { DrillSummaryProjection } from './drills/drill-summary.projection.js';
 import { DrillsModule } from './drills/drills.module.js';
 import { EventsModule } from './events/events.module.js';
@@ -26,7 +27,10 @@ export class AppModule {
         ConfigModule.register(config),
         ...(config.logFormat === 'json' ? [LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config.logLevel) })] : []),
         DatabaseModule,
-        EventsModule.forRoot([(dataSource) => new DrillSummaryProjection(dataSource)]),
+        EventsModule.forRoot({
+          sqlite: [(dataSource) => new DrillSummaryProjection(dataSource)],
+          postgres: [(dataSource) => new PostgresDrillSummaryProjection(dataSource)],
+        }),
         DrillsModule,
         SafetyModule,
         StatsModule,

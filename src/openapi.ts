@@ -10,7 +10,10 @@ import { loadConfig } from './config/app-config.js';
  */
 async function main(path = 'openapi.json'): Promise<void> {
   // Not initialised: the document needs only the routes, not the queue's Redis or the lab.
-  const app = await createApp({ ...loadConfig(), databasePath: ':memory:', workerEnabled: false }, { logger: false });
+  const app = await createApp(
+    { ...loadConfig(), databasePath: ':memory:', databaseUrl: undefined, workerEnabled: false },
+    { logger: false },
+  );
   writeFileSync(path, `${JSON.stringify(openApiDocument(app), null, 2)}\n`);
   console.log(`wrote ${path}`);
 }

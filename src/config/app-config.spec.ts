@@ -71,6 +71,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://:hunter2@127.0.0.1:7000\n' })).toThrow(/REDIS_URL has leading or trailing spaces$/);
   });
 
+  it('takes a PostgreSQL DATABASE_URL, and names a bad one without showing a password it holds', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgres://drill:hunter2@db:5432/drills' }).databaseUrl).toBe(
+      'postgres://drill:hunter2@db:5432/drills',
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://drill:hunter2@db/drills' })).toThrow(
+      /DATABASE_URL must look like postgres:\/\/.*got "mysql:\/\/…@db\/drills"/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://drill:hunter2@db/drills' })).not.toThrow(/hunter2/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://drill:hunter2@db/drills\n' })).toThrow(
+      /DATABASE_URL has leading or trailing spaces$/,
+    );
+  });
+
   it('lets the served process start only with at least one API token', () => {
     expect(() => requireApiTokens(loadConfig({}))).toThrow(/invalid configuration: API_TOKENS is required/);
     expect(() => requireApiTokens(loadConfig({ API_TOKENS: 'ops:admin:0123456789abcdef' }))).not.toThrow();

@@ -12,8 +12,13 @@ export interface AppConfig {
   readonly port: number;
   /** Address the API listens on (`HOST`); loopback unless set, since the API can kill containers. */
   readonly host: string;
-  /** SQLite file of the audit log (`DATABASE_PATH`). */
+  /** SQLite file of the audit log (`DATABASE_PATH`), used unless `databaseUrl` is set. */
   readonly databasePath: string;
+  /**
+   * PostgreSQL that holds the audit log instead of SQLite (`DATABASE_URL`, `postgres://user:password@host:port/db`).
+   * It may carry a password: never log it or put it in an error; `withoutCredentials` shows it safely.
+   */
+  readonly databaseUrl: string | undefined;
   /** Redis that holds the job queue (`REDIS_URL`); defaults to the lab's queue Redis. */
   readonly redisUrl: string;
   /** Prefix of every queue key (`QUEUE_PREFIX`), so that services can share one Redis apart. */
@@ -100,6 +105,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: valid('HOST', text(env, 'HOST', '127.0.0.1'), hostProblem),
     databasePath: text(env, 'DATABASE_PATH', './data/drills.sqlite'),
+    databaseUrl: valid('DATABASE_URL', text(env, 'DATABASE_URL', '', { quote: false }), databaseUrlProblem) || undefined,
     redisUrl,
     queuePrefix: text(env, 'QUEUE_PREFIX', 'redis-drill'),
     workerEnabled: boolean(env, 'WORKER_ENABLED', true),
@@ -225,9 +231,14 @@ function checked<T>(key: string, value: T, problemOf: (value: T) => string | und
   });
 }
 
+/** A URL as it may be shown: everything up to its last `@` (user and password) hidden. */
+export function withoutCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}…@`);
+}
+
 function redisUrlProblem(value: string): string | undefined {
-  // The URL may carry a password: the message shows the value with everything up to its last `@` hidden.
-  const shown = JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}…@`));
+  // The URL may carry a password: the message shows the value with its credentials hidden.
+  const shown = JSON.stringify(withoutCredentials(value));
   let url: URL;
   try {
     url = new URL(value);
@@ -237,6 +248,20 @@ function redisUrlProblem(value: string): string | undefined {
   return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== ''
     ? undefined
     : `must look like redis://host:port, got ${shown}`;
+}
+
+function databaseUrlProblem(value: string): string | undefined {
+  if (value === '') {
+    return undefined;
+  }
+  const problem = `must look like postgres://user:password@host:port/database, got ${JSON.stringify(withoutCredentials(value))}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return problem;
+  }
+  return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '' ? undefined : problem;
 }
 
 /** An IP address or a DNS name: anything else would only fail once the service tries to listen. */

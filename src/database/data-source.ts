@@ -9,14 +9,27 @@ import { CreateAuditLog1764000000000 } from './migrations/1764000000000-create-a
 import { CreateSchedules1764100000000 } from './migrations/1764100000000-create-schedules.js';
 import { AddDrillFigures1764200000000 } from './migrations/1764200000000-add-drill-figures.js';
 import { StreamKinds1764300000000 } from './migrations/1764300000000-stream-kinds.js';
+import { POSTGRES_MIGRATIONS } from './migrations/postgres/postgres-migrations.js';
 
 export const ENTITIES = [DrillEventRow, EventStreamRow, ProjectionStateRow, DrillRow, DrillStepRow, ScheduleRow];
+
+/** Where the audit log lives: an SQLite file (`DATABASE_PATH`), or PostgreSQL when `DATABASE_URL` is set. */
+export interface DatabaseSettings {
+  readonly databasePath: string;
+  readonly databaseUrl?: string | undefined;
+}
+
+/** PostgreSQL when the settings name one, SQLite otherwise. */
+export function dataSourceOptions(settings: DatabaseSettings | string): DataSourceOptions {
+  const { databasePath, databaseUrl } = typeof settings === 'string' ? { databasePath: settings, databaseUrl: undefined } : settings;
+  return databaseUrl ? postgresOptions(databaseUrl) : sqliteOptions(databasePath);
+}
 
 /**
  * SQLite in WAL mode with synchronous FULL: once an append returns, the event survives a crash
  * of the process or the machine. The schema comes from migrations only.
  */
-export function dataSourceOptions(databasePath: string): DataSourceOptions {
+function sqliteOptions(databasePath: string): DataSourceOptions {
   if (databasePath !== ':memory:') {
     mkdirSync(dirname(databasePath), { recursive: true });
   }
@@ -36,6 +49,49 @@ export function dataSourceOptions(databasePath: string): DataSourceOptions {
   };
 }
 
-export async function openDataSource(databasePath: string): Promise<DataSource> {
-  return new DataSource(dataSourceOptions(databasePath)).initialize();
+/**
+ * PostgreSQL through TypeORM's `postgres` driver (node-postgres). Migrations run at boot as with
+ * SQLite, but from `openDataSource`, under an advisory lock, so that instances booting together
+ * migrate one after the other. A commit is durable once it returns (the server's own `fsync`).
+ */
+function postgresOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: POSTGRES_MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    connectTimeoutMS: 5_000,
+    extra: { max: 10 },
+  };
+}
+
+/** Any lock number works as long as every instance uses the same one. */
+const MIGRATION_LOCK = 7_264_000;
+
+/** Opens the data source and brings its schema up to date. */
+export async function openDataSource(settings: DatabaseSettings | string): Promise<DataSource> {
+  return migrated(await new DataSource(dataSourceOptions(settings)).initialize());
+}
+
+/** Runs PostgreSQL's migrations, one instance at a time; SQLite's have run as the source opened. */
+export async function migrated(dataSource: DataSource): Promise<DataSource> {
+  if (dataSource.options.type !== 'postgres') {
+    return dataSource;
+  }
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'all' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+  return dataSource;
+}
+
+/** Which database a data source is on, for choosing the repositories and the event store. */
+export function isPostgres(dataSource: DataSource): boolean {
+  return dataSource.options.type === 'postgres';
 }

@@ -1,24 +1,46 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { PostgresDrillSummaryRepository } from '../drills/drill-summary.postgres-repository.js';
+import { DrillSummaryReader } from '../drills/drill-summary.reader.js';
 import { DrillSummaryRepository } from '../drills/drill-summary.repository.js';
+import { PostgresDrillEventRepository } from '../events/drill-event.postgres-repository.js';
+import { DrillEventReader } from '../events/drill-event.reader.js';
 import { DrillEventRepository } from '../events/drill-event.repository.js';
 import { ScheduleRepository } from '../schedules/schedule.repository.js';
-import { dataSourceOptions } from './data-source.js';
+import { dataSourceOptions, isPostgres, migrated } from './data-source.js';
+
+/** The readers of the log and its projections, on whichever database the data source is. */
+const READERS: Provider[] = [
+  {
+    provide: DrillEventReader,
+    inject: [DataSource],
+    useFactory: (dataSource: DataSource) =>
+      isPostgres(dataSource) ? new PostgresDrillEventRepository(dataSource) : new DrillEventRepository(dataSource),
+  },
+  {
+    provide: DrillSummaryReader,
+    inject: [DataSource],
+    useFactory: (dataSource: DataSource) =>
+      isPostgres(dataSource) ? new PostgresDrillSummaryRepository(dataSource) : new DrillSummaryRepository(dataSource),
+  },
+];
 
 /**
- * The database, migrated at boot, and one repository per table for every module. A store on
- * another database provides its own repositories here.
+ * The database (SQLite, or PostgreSQL when `DATABASE_URL` is set), migrated at boot, and the
+ * repositories every module reads through, behind the same classes on both.
  */
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => dataSourceOptions(config.databasePath),
+      useFactory: (config: AppConfig) => dataSourceOptions(config),
+      dataSourceFactory: async (options) => migrated(await new DataSource(options!).initialize()),
     }),
   ],
-  providers: [DrillEventRepository, DrillSummaryRepository, ScheduleRepository],
-  exports: [DrillEventRepository, DrillSummaryRepository, ScheduleRepository],
+  providers: [...READERS, ScheduleRepository],
+  exports: [DrillEventReader, DrillSummaryReader, ScheduleRepository],
 })
 export class DatabaseModule {}

@@ -26,8 +26,8 @@ describe('DrillHistory', () => {
   });
 
   describe('list', () => {
-    it('lists newest first with headline timings', () => {
-      const { items, nextCursor } = history.list({});
+    it('lists newest first with headline timings', async () => {
+      const { items, nextCursor } = await history.list({});
       expect(items.map((item) => item.id)).toEqual([5, 4, 3, 2, 1].map(drillId));
       expect(nextCursor).toBeUndefined();
       expect(items[4]).toEqual({
@@ -59,16 +59,16 @@ describe('DrillHistory', () => {
       [{ scenario: 'group-failover' as const, status: 'succeeded' as const }, [4, 3, 1]],
       [{ from: '2026-11-25T12:00:01.000Z', to: '2026-11-25T12:00:02.140Z' }, [3, 2]],
       [{ to: '2026-11-25T12:00:00.000Z' }, [1]],
-    ])('filters by %j', (query, ids) => {
-      expect(history.list(query).items.map((item) => item.id)).toEqual(ids.map(drillId));
+    ])('filters by %j', async (query, ids) => {
+      expect((await history.list(query)).items.map((item) => item.id)).toEqual(ids.map(drillId));
     });
 
-    it('pages with a cursor until the last page, which has none', () => {
+    it('pages with a cursor until the last page, which has none', async () => {
       const seen: string[] = [];
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const page = history.list({ limit: 2, ...(cursor ? { cursor } : {}) });
+        const page = await history.list({ limit: 2, ...(cursor ? { cursor } : {}) });
         seen.push(...page.items.map((item) => item.id));
         cursor = page.nextCursor;
         pages++;
@@ -77,9 +77,11 @@ describe('DrillHistory', () => {
       expect(seen).toEqual([5, 4, 3, 2, 1].map(drillId));
     });
 
-    it('refuses a cursor it did not hand out, and a window that ends before it starts', () => {
-      expect(() => history.list({ cursor: 'bm90IGEgY3Vyc29y' })).toThrow('cursor is not one this API returned');
-      expect(() => history.list({ from: '2026-11-26T00:00:00Z', to: '2026-11-25T00:00:00Z' })).toThrow('from must not be later than to');
+    it('refuses a cursor it did not hand out, and a window that ends before it starts', async () => {
+      await expect(history.list({ cursor: 'bm90IGEgY3Vyc29y' })).rejects.toThrow('cursor is not one this API returned');
+      await expect(history.list({ from: '2026-11-26T00:00:00Z', to: '2026-11-25T00:00:00Z' })).rejects.toThrow(
+        'from must not be later than to',
+      );
     });
   });
 
@@ -89,7 +91,7 @@ describe('DrillHistory', () => {
         const state = foldDrill(await drills.store.read<DrillEvent>(drillId(n)))!;
         const defined = <T extends object>(value: T) =>
           Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined));
-        expect(history.drill(drillId(n))).toEqual(
+        expect(await history.drill(drillId(n))).toEqual(
           defined({
             id: state.id,
             scenario: state.scenario,
@@ -109,8 +111,8 @@ describe('DrillHistory', () => {
       }
     });
 
-    it('answers an unknown drill with not found', () => {
-      expect(() => history.drill(drillId(99))).toThrow(DrillNotFoundError);
+    it('answers an unknown drill with not found', async () => {
+      await expect(history.drill(drillId(99))).rejects.toThrow(DrillNotFoundError);
     });
   });
 

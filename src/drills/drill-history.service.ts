@@ -1,11 +1,11 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
-import { DrillEventRepository } from '../events/drill-event.repository.js';
+import { DrillEventReader } from '../events/drill-event.reader.js';
 import type { DrillEvent, RecordedDrillEvent } from './drill-events.js';
 import type { StepName } from './scenarios.js';
 import { foldDrill, type DrillState, type StepStatus } from './drill-state.js';
 import { DrillNotFoundError } from './drill-stream.js';
 import type { DrillRow } from './drill-summary.entity.js';
-import { DrillSummaryRepository } from './drill-summary.repository.js';
+import { DrillSummaryReader } from './drill-summary.reader.js';
 import type { DrillEventsPageDto, DrillTimelineDto, TimelineEventDto } from './drill-history.dto.js';
 import type { DrillListDto, DrillListItemDto, ListDrillsQueryDto } from './drill-list.dto.js';
 import type { DrillDto } from './drill.dto.js';
@@ -19,19 +19,19 @@ const STEP_EVENTS = new Set(['StepStarted', 'StepSucceeded', 'StepFailed']);
 @Injectable()
 export class DrillHistory {
   constructor(
-    @Inject(DrillSummaryRepository) private readonly summaries: DrillSummaryRepository,
-    @Inject(DrillEventRepository) private readonly log: DrillEventRepository,
+    @Inject(DrillSummaryReader) private readonly summaries: DrillSummaryReader,
+    @Inject(DrillEventReader) private readonly log: DrillEventReader,
   ) {}
 
   /** Drills newest first, filtered, a page at a time. */
-  list(query: ListDrillsQueryDto): DrillListDto {
+  async list(query: ListDrillsQueryDto): Promise<DrillListDto> {
     const limit = query.limit ?? DEFAULT_PAGE;
     const from = query.from === undefined ? undefined : new Date(query.from).toISOString();
     const to = query.to === undefined ? undefined : new Date(query.to).toISOString();
     if (from !== undefined && to !== undefined && from > to) {
       throw new BadRequestException('from must not be later than to');
     }
-    const rows = this.summaries.page({
+    const rows = await this.summaries.page({
       status: query.status,
       scenario: query.scenario,
       target: query.target,
@@ -49,12 +49,12 @@ export class DrillHistory {
   }
 
   /** A drill's summary and steps, from the projection tables. */
-  drill(id: string): DrillDto {
-    const row = this.summaries.drill(id);
+  async drill(id: string): Promise<DrillDto> {
+    const row = await this.summaries.drill(id);
     if (!row) {
       throw new DrillNotFoundError(id);
     }
-    const steps = this.summaries.steps(id);
+    const steps = await this.summaries.steps(id);
     const item = listItem(row);
     return {
       id: item.id,
@@ -87,8 +87,8 @@ export class DrillHistory {
   }
 
   async events(id: string, after = 0, limit = 100): Promise<DrillEventsPageDto> {
-    const items = this.log.page<DrillEvent>(id, after, limit + 1);
-    if (items.length === 0 && !this.summaries.drill(id)) {
+    const items = await this.log.page<DrillEvent>(id, after, limit + 1);
+    if (items.length === 0 && !(await this.summaries.drill(id))) {
       throw new DrillNotFoundError(id);
     }
     const page = items.slice(0, limit);
@@ -109,7 +109,7 @@ export class DrillHistory {
 
   /** Steps as spans and domain events as points on one axis, in milliseconds from the drill's start. */
   async timeline(id: string): Promise<DrillTimelineDto> {
-    const { state, events } = this.stateAndEvents(id);
+    const { state, events } = await this.stateAndEvents(id);
     const origin = state.startedAt ?? state.requestedAt;
     const offset = (at: string) => Date.parse(at) - Date.parse(origin);
     let running: StepName | undefined;
@@ -149,8 +149,8 @@ export class DrillHistory {
     };
   }
 
-  private stateAndEvents(id: string): { state: DrillState; events: RecordedDrillEvent[] } {
-    const events = this.log.stream<DrillEvent>(id);
+  private async stateAndEvents(id: string): Promise<{ state: DrillState; events: RecordedDrillEvent[] }> {
+    const events = await this.log.stream<DrillEvent>(id);
     const state = foldDrill(events);
     if (!state) {
       throw new DrillNotFoundError(id);

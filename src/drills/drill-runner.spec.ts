@@ -4,7 +4,8 @@ import { ClusterCommandError } from '../cluster/cluster-errors.js';
 import type { Clock } from '../common/clock.js';
 import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { openDataSource } from '../database/data-source.js';
-import { EventStore } from '../events/event-store.js';
+import { type EventStore } from '../events/event-store.js';
+import { SqliteEventStore } from '../events/sqlite-event-store.js';
 import { LeaseLostError } from '../queue/target-locks.js';
 import type { DrillEvent } from './drill-events.js';
 import { GROUP_FAILOVER_STEPS, STEP_NAMES, type StepName } from './scenarios.js';
@@ -25,7 +26,7 @@ describe('DrillRunner with fake steps', () => {
 
   beforeEach(async () => {
     dataSource = await openDataSource(':memory:');
-    store = new EventStore(dataSource);
+    store = new SqliteEventStore(dataSource);
     ran = [];
   });
 

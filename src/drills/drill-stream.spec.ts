@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../common/clock.js';
 import { openDataSource } from '../database/data-source.js';
-import { EventStore } from '../events/event-store.js';
+import { type EventStore } from '../events/event-store.js';
+import { SqliteEventStore } from '../events/sqlite-event-store.js';
 import type { DrillEvent } from './drill-events.js';
 import { GROUP_FAILOVER_STEPS } from './scenarios.js';
 import { DrillStream } from './drill-stream.js';
@@ -17,7 +18,7 @@ describe('DrillStream staging', () => {
 
   beforeEach(async () => {
     dataSource = await openDataSource(':memory:');
-    store = new EventStore(dataSource);
+    store = new SqliteEventStore(dataSource);
     stream = await DrillStream.create(store, clock, drillId, 'ops-alice', {
       type: 'DrillRequested',
       data: { scenario: 'group-failover', target: 'lab', trigger: 'manual' },

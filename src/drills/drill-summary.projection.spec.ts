@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDataSource } from '../database/data-source.js';
-import { EventStore } from '../events/event-store.js';
+import { type EventStore } from '../events/event-store.js';
+import { SqliteEventStore } from '../events/sqlite-event-store.js';
 import { GROUP_FAILOVER_STEPS, STEP_NAMES, type StepName } from './scenarios.js';
 import { DrillStream } from './drill-stream.js';
 import { DrillSummaryProjection } from './drill-summary.projection.js';
@@ -16,7 +17,7 @@ describe('the drill summary projection', () => {
 
   beforeEach(async () => {
     dataSource = await openDataSource(':memory:');
-    store = new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
+    store = new SqliteEventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
   });
 
   afterEach(async () => {
@@ -77,17 +78,17 @@ describe('the drill summary projection', () => {
 
     await dataSource.query('DELETE FROM drill_steps');
     await dataSource.query(`UPDATE drills SET status = 'tampered'`);
-    expect(store.rebuildProjections()).toEqual({ streams: 5 });
+    expect(await store.rebuildProjections()).toEqual({ streams: 5 });
     expect(await tables()).toEqual(live);
   });
 
   it('is rebuilt at boot when its stored version is not the code version', async () => {
     await drill('00000000-0000-4000-8000-000000000001');
-    expect(store.rebuildStaleProjections()).toBe(true);
-    expect(store.rebuildStaleProjections()).toBe(false);
+    expect(await store.rebuildStaleProjections()).toBe(true);
+    expect(await store.rebuildStaleProjections()).toBe(false);
     await dataSource.query(`UPDATE projection_state SET version = 0`);
     await dataSource.query('DELETE FROM drills');
-    expect(store.rebuildStaleProjections()).toBe(true);
+    expect(await store.rebuildStaleProjections()).toBe(true);
     expect((await tables()).drills).toHaveLength(1);
   });
 });

@@ -4,51 +4,27 @@ import type { Statement } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { selectColumns, sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
 import { DrillRow, DrillStepRow } from './drill-summary.entity.js';
-
-/** Drills requested in `[from, to]`, on one target or all. */
-export interface RequestWindow {
-  readonly from: string;
-  readonly to: string;
-  readonly target: string | null;
-}
-
-/** Which drills a page of the history holds. */
-export interface DrillFilter {
-  readonly status?: string;
-  readonly scenario?: string;
-  readonly target?: string;
-  readonly from?: string;
-  readonly to?: string;
-  /** Only drills that come after this one, newest first. */
-  readonly before?: { readonly requestedAt: string; readonly id: string };
-  readonly limit: number;
-}
-
-/** Finished runs of one step (or of whole drills when `name` is empty), and the range of the successful ones' durations. */
-export interface OutcomeCounts {
-  name: string;
-  finished: number;
-  succeeded: number;
-  min: number | null;
-  max: number | null;
-}
-
-/** The figures of a target's latest finished drill. */
-export type LastDrill = Pick<
-  DrillRow,
-  'target' | 'status' | 'killToServingMs' | 'killToRedundantMs' | 'clientRtoMs' | 'lostAckedWrites'
-> & { readonly finishedAt: string };
+import {
+  DrillSummaryReader,
+  type DrillFilter,
+  type LastDrill,
+  type OutcomeCount,
+  type OutcomeCounts,
+  type RequestWindow,
+  type StepCounts,
+  type StepHistogram,
+} from './drill-summary.reader.js';
 
 const IN_WINDOW = `requested_at >= @from AND requested_at <= @to AND (@target IS NULL OR target = @target)`;
 const FILTERED_FIELDS = ['status', 'scenario', 'target'] as const;
 
 /**
- * The `drills` and `drill_steps` tables of the drill summary projection. The projection alone
- * writes them, inside the event store's appends; history, statistics, metrics and the kill switch
- * read them.
+ * The `drills` and `drill_steps` tables of the drill summary projection, in SQLite. The projection
+ * alone writes them, synchronously inside the event store's appends; history, statistics, metrics
+ * and the kill switch read them.
  */
 @Injectable()
-export class DrillSummaryRepository {
+export class DrillSummaryRepository extends DrillSummaryReader {
   private readonly db: SqliteDatabase;
   private readonly drillColumns: string;
   private readonly statements: {
@@ -57,15 +33,16 @@ export class DrillSummaryRepository {
     drill: Statement<[string], DrillRow>;
     steps: Statement<[string], DrillStepRow>;
     unfinished: Statement<[{ target: string | null }], UnfinishedDrill>;
-    stepCounts: Statement<[RequestWindow], { name: string; status: string; runs: number; min: number | null; max: number | null }>;
+    stepCounts: Statement<[RequestWindow], StepCounts>;
     stepDuration: Record<'ASC' | 'DESC', Statement<[RequestWindow & { name: string; offset: number }], number>>;
     drillCounts: Statement<[RequestWindow], OutcomeCounts>;
     drillDuration: Record<'ASC' | 'DESC', Statement<[RequestWindow & { offset: number }], number>>;
-    countsByOutcome: Statement<[], { target: string; scenario: string; trigger: string; status: string; n: number }>;
+    countsByOutcome: Statement<[], OutcomeCount>;
     lastFinished: Statement<[], LastDrill>;
   };
 
   constructor(@Inject(DataSource) dataSource: DataSource) {
+    super();
     this.db = sqliteHandle(dataSource);
     this.drillColumns = selectColumns(dataSource, DrillRow);
     const db = this.db;
@@ -134,17 +111,17 @@ export class DrillSummaryRepository {
     this.db.prepare('DELETE FROM drills').run();
   }
 
-  drill(id: string): DrillRow | undefined {
+  async drill(id: string): Promise<DrillRow | undefined> {
     return this.statements.drill.get(id);
   }
 
   /** A drill's steps in plan order. */
-  steps(drillId: string): DrillStepRow[] {
+  async steps(drillId: string): Promise<DrillStepRow[]> {
     return this.statements.steps.all(drillId);
   }
 
   /** Drills newest first (by request time, then id), filtered. */
-  page(filter: DrillFilter): DrillRow[] {
+  async page(filter: DrillFilter): Promise<DrillRow[]> {
     const conditions: string[] = [];
     const parameters: Record<string, string | number> = { limit: filter.limit };
     for (const field of FILTERED_FIELDS) {
@@ -173,32 +150,32 @@ export class DrillSummaryRepository {
   }
 
   /** The drills the log says are not finished (queued or running), of one target or all, earliest requested first. */
-  unfinished(target?: string): UnfinishedDrill[] {
+  async unfinished(target?: string): Promise<UnfinishedDrill[]> {
     return this.statements.unfinished.all({ target: target ?? null });
   }
 
   /** Finished runs of each step in the window, per step and status. */
-  stepCounts(window: RequestWindow): { name: string; status: string; runs: number; min: number | null; max: number | null }[] {
+  async stepCounts(window: RequestWindow): Promise<StepCounts[]> {
     return this.statements.stepCounts.all(window);
   }
 
   /** The successful duration of a step `offset` places from the shortest (ASC) or the longest (DESC). */
-  stepDurationAt(window: RequestWindow, name: string, offset: number, order: 'ASC' | 'DESC'): number | undefined {
+  async stepDurationAt(window: RequestWindow, name: string, offset: number, order: 'ASC' | 'DESC'): Promise<number | undefined> {
     return this.statements.stepDuration[order].get({ ...window, name, offset });
   }
 
   /** Finished drills in the window, and the range of the successful ones' total times. */
-  drillCounts(window: RequestWindow): OutcomeCounts {
+  async drillCounts(window: RequestWindow): Promise<OutcomeCounts> {
     return this.statements.drillCounts.get(window)!;
   }
 
   /** The successful total time of a drill `offset` places from the shortest (ASC) or the longest (DESC). */
-  drillDurationAt(window: RequestWindow, offset: number, order: 'ASC' | 'DESC'): number | undefined {
+  async drillDurationAt(window: RequestWindow, offset: number, order: 'ASC' | 'DESC'): Promise<number | undefined> {
     return this.statements.drillDuration[order].get({ ...window, offset });
   }
 
   /** How many drills there are per target, scenario, trigger and status. */
-  countsByOutcome(): { target: string; scenario: string; trigger: string; status: string; n: number }[] {
+  async countsByOutcome(): Promise<OutcomeCount[]> {
     return this.statements.countsByOutcome.all();
   }
 
@@ -206,9 +183,7 @@ export class DrillSummaryRepository {
    * Per step and target, over the successful runs: how many took at most each of `bucketsSeconds`
    * (cumulative, in that order), the count and the total in seconds.
    */
-  stepHistograms(
-    bucketsSeconds: readonly number[],
-  ): { step: string; target: string; buckets: number[]; count: number; sumSeconds: number }[] {
+  async stepHistograms(bucketsSeconds: readonly number[]): Promise<StepHistogram[]> {
     const bucketColumns = bucketsSeconds.map((le, index) => `SUM(duration_ms <= ${le * 1000}) AS b${index}`).join(', ');
     const rows = this.db
       .prepare(
@@ -226,7 +201,7 @@ export class DrillSummaryRepository {
   }
 
   /** Each target's latest finished drill. */
-  lastFinishedPerTarget(): LastDrill[] {
+  async lastFinishedPerTarget(): Promise<LastDrill[]> {
     return this.statements.lastFinished.all();
   }
 }

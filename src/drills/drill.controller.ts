@@ -105,14 +105,14 @@ export class DrillController {
   /** Drill history, newest first, with each drill's headline timings. */
   @Get()
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'A filter that is not valid; the message names it.' })
-  list(@Query() query: ListDrillsQueryDto): DrillListDto {
+  async list(@Query() query: ListDrillsQueryDto): Promise<DrillListDto> {
     return this.history.list(query);
   }
 
   /** A drill's status and every step with its timing. */
   @Get(':id')
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No drill has this id.' })
-  get(@Param('id', drillId) id: string): DrillDto {
+  async get(@Param('id', drillId) id: string): Promise<DrillDto> {
     return this.history.drill(id);
   }
 

@@ -16,7 +16,7 @@ import { DockerNodeControl } from '../nodes/docker-node-control.js';
 import { containerChecks, PreflightFailedError } from './preflight.js';
 import { addLogFields } from '../common/log-context.js';
 import { errorMessage } from '../common/app-error.js';
-import { DrillSummaryRepository } from './drill-summary.repository.js';
+import { DrillSummaryReader } from './drill-summary.reader.js';
 import { holderInLog } from './unfinished-drills.js';
 
 export interface DrillRequest {
@@ -43,7 +43,7 @@ export class DrillService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(HaltSwitch) private readonly halt: HaltSwitch,
     @Inject(Docker) private readonly docker: Docker,
-    @Inject(DrillSummaryRepository) private readonly summaries: DrillSummaryRepository,
+    @Inject(DrillSummaryReader) private readonly summaries: DrillSummaryReader,
   ) {}
 
   /**
@@ -64,7 +64,7 @@ export class DrillService {
     addLogFields({ drillId: id });
     if (!request.waitForTarget) {
       // The log first: whatever the queue's Redis remembers, an unfinished drill holds its target.
-      const holder = holderInLog(this.summaries.unfinished(target.name), target.name);
+      const holder = holderInLog(await this.summaries.unfinished(target.name), target.name);
       if (holder) {
         throw new TargetBusyError(target.name, holder.id);
       }

@@ -21,7 +21,7 @@ import { createDrillRunner } from './drill-runner.factory.js';
 import { CrashPoints } from './crash-points.js';
 import { HaltSwitch } from '../safety/halt-switch.js';
 import { HaltModule } from '../safety/halt.module.js';
-import { DrillSummaryRepository } from './drill-summary.repository.js';
+import { DrillSummaryReader } from './drill-summary.reader.js';
 import { LogFirstLocks } from './unfinished-drills.js';
 
 @Module({
@@ -43,7 +43,7 @@ import { LogFirstLocks } from './unfinished-drills.js';
         TargetLocks,
         APP_CONFIG,
         HaltSwitch,
-        DrillSummaryRepository,
+        DrillSummaryReader,
       ],
       useFactory: (
         store: EventStore,
@@ -55,7 +55,7 @@ import { LogFirstLocks } from './unfinished-drills.js';
         locks: TargetLocks,
         config: AppConfig,
         halt: HaltSwitch,
-        summaries: DrillSummaryRepository,
+        summaries: DrillSummaryReader,
       ) =>
         createDrillRunner({
           store,

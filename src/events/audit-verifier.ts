@@ -1,5 +1,5 @@
 import { eventHash, GENESIS_HASH } from './event-hash.js';
-import type { DrillEventRepository } from './drill-event.repository.js';
+import type { DrillEventReader } from './drill-event.reader.js';
 
 export interface BrokenLink {
   readonly position: number;
@@ -20,16 +20,15 @@ export interface AuditReport {
 /**
  * Walks the whole log in append order and recomputes every hash. An edited event breaks its own
  * hash; a deleted one breaks its successor's, leaves a gap in the positions and in its drill's
- * sequence; events cut off the end leave SQLite's record of the highest position ever used above
- * the last one.
+ * sequence; events cut off the end leave the store's record of the highest position ever used above
+ * the last one. Leaving the loop early closes the reader's cursor.
  */
-export function verifyAuditChain(events: DrillEventRepository): AuditReport {
+export async function verifyAuditChain(events: Pick<DrillEventReader, 'inAppendOrder' | 'highestPositionEverUsed'>): Promise<AuditReport> {
   let previousHash = GENESIS_HASH;
   let previousPosition = 0;
   let checked = 0;
   const lastSequence = new Map<string, number>();
-  const rows = events.inAppendOrder();
-  for (const row of rows) {
+  for await (const row of events.inAppendOrder()) {
     const broken = (problem: string): AuditReport => ({
       intact: false,
       eventsChecked: checked,
@@ -37,17 +36,14 @@ export function verifyAuditChain(events: DrillEventRepository): AuditReport {
       firstBrokenLink: { position: row.position, drillId: row.streamId, sequence: row.sequence, problem },
     });
     if (row.position !== previousPosition + 1) {
-      rows.return?.();
       return broken(`position ${row.position} follows ${previousPosition}: events between them are missing`);
     }
     const expectedSequence = (lastSequence.get(row.streamId) ?? 0) + 1;
     if (row.sequence !== expectedSequence) {
-      rows.return?.();
       return broken(`sequence ${row.sequence} where the drill's stream continues at ${expectedSequence}`);
     }
     const expected = eventHash(previousHash, row);
     if (expected !== row.hash) {
-      rows.return?.();
       return broken('the stored hash does not match the event and the hash before it: the event or its predecessor was changed');
     }
     previousHash = row.hash;
@@ -55,7 +51,7 @@ export function verifyAuditChain(events: DrillEventRepository): AuditReport {
     lastSequence.set(row.streamId, row.sequence);
     checked++;
   }
-  const highest = events.highestPositionEverUsed();
+  const highest = await events.highestPositionEverUsed();
   if (highest !== undefined && highest > previousPosition) {
     return {
       intact: false,

@@ -3,20 +3,20 @@ import { ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/access.decorator.js';
 import { AuditReportDto } from './audit.dto.js';
 import { verifyAuditChain } from './audit-verifier.js';
-import { DrillEventRepository } from './drill-event.repository.js';
+import { DrillEventReader } from './drill-event.reader.js';
 
 @ApiTags('audit')
 @Requires('viewer')
 @Controller('audit')
 export class AuditController {
-  constructor(@Inject(DrillEventRepository) private readonly events: DrillEventRepository) {}
+  constructor(@Inject(DrillEventReader) private readonly events: DrillEventReader) {}
 
   /**
    * Walks the whole audit log and recomputes its hash chain. Reports the first event that was
    * edited, removed or reordered since it was written, or the head of an intact log.
    */
   @Get('verify')
-  verify(): AuditReportDto {
+  async verify(): Promise<AuditReportDto> {
     return verifyAuditChain(this.events);
   }
 }

@@ -3,14 +3,17 @@ import type { Statement } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { selectColumns, sqliteHandle } from '../database/sqlite.js';
 import { DrillEventRow } from './drill-event.entity.js';
+import { DrillEventReader } from './drill-event.reader.js';
+import type { EventStreamRow } from './event-stream.entity.js';
+import { EventStreamRepository } from './event-stream.repository.js';
 import type { NewEvent, RecordedEvent } from './recorded-event.js';
 
 /**
- * The `drill_events` table: the audit log's rows. Everyone reads through it; only the event store
- * calls `insert`, inside its append transaction.
+ * The `drill_events` table in SQLite: the audit log's rows. Everyone reads through it; only the
+ * event store calls `insert` and the synchronous reads, inside its append transaction.
  */
 @Injectable()
-export class DrillEventRepository {
+export class DrillEventRepository extends DrillEventReader {
   private readonly statements: {
     lastSequence: Statement<[string], number>;
     head: Statement<[], { position: number; hash: string }>;
@@ -21,7 +24,11 @@ export class DrillEventRepository {
     highestPositionEverUsed: Statement<[], number>;
   };
 
+  private readonly streamKinds: EventStreamRepository;
+
   constructor(@Inject(DataSource) dataSource: DataSource) {
+    super();
+    this.streamKinds = new EventStreamRepository(dataSource);
     const db = sqliteHandle(dataSource);
     const columns = selectColumns(dataSource, DrillEventRow);
     this.statements = {
@@ -51,8 +58,7 @@ export class DrillEventRepository {
     return this.statements.head.get();
   }
 
-  /** The last event's position; 0 for an empty log. Moves with every append, so it tells whether anything changed. */
-  headPosition(): number {
+  async headPosition(): Promise<number> {
     return this.head()?.position ?? 0;
   }
 
@@ -60,22 +66,28 @@ export class DrillEventRepository {
     this.statements.insert.run(row);
   }
 
-  stream<E extends NewEvent>(streamId: string): RecordedEvent<E>[] {
+  /** A stream's events, synchronously: for the event store and projections inside an append. */
+  streamNow<E extends NewEvent>(streamId: string): RecordedEvent<E>[] {
     return this.statements.stream.all(streamId).map((row) => toRecorded<E>(row));
   }
 
-  /** Up to `limit` events of a stream that come after `afterSequence`. */
-  page<E extends NewEvent>(streamId: string, afterSequence: number, limit: number): RecordedEvent<E>[] {
+  async stream<E extends NewEvent>(streamId: string): Promise<RecordedEvent<E>[]> {
+    return this.streamNow<E>(streamId);
+  }
+
+  async page<E extends NewEvent>(streamId: string, afterSequence: number, limit: number): Promise<RecordedEvent<E>[]> {
     return this.statements.page.all(streamId, afterSequence, limit).map((row) => toRecorded<E>(row));
   }
 
-  /** Every row as stored, in append order, read lazily: for checking the hash chain. */
-  inAppendOrder(): IterableIterator<DrillEventRow> {
-    return this.statements.inAppendOrder.iterate();
+  async *inAppendOrder(): AsyncIterableIterator<DrillEventRow> {
+    yield* this.statements.inAppendOrder.iterate();
   }
 
-  /** The highest position SQLite ever handed out, even to events since removed; undefined before the first append. */
-  highestPositionEverUsed(): number | undefined {
+  async streams(): Promise<EventStreamRow[]> {
+    return this.streamKinds.all();
+  }
+
+  async highestPositionEverUsed(): Promise<number | undefined> {
     return this.statements.highestPositionEverUsed.get();
   }
 }

@@ -7,7 +7,8 @@ import { openDataSource } from '../database/data-source.js';
 import { verifyAuditChain } from './audit-verifier.js';
 import { eventHash, GENESIS_HASH } from './event-hash.js';
 import { DrillEventRepository } from './drill-event.repository.js';
-import { AT_STREAM_END, EventStore, StreamConflictError } from './event-store.js';
+import { AT_STREAM_END, type EventStore, StreamConflictError } from './event-store.js';
+import { SqliteEventStore } from './sqlite-event-store.js';
 
 describe('EventStore on SQLite', () => {
   let directory: string;
@@ -18,7 +19,7 @@ describe('EventStore on SQLite', () => {
   beforeEach(async () => {
     directory = mkdtempSync(join(tmpdir(), 'event-store-'));
     dataSource = await openDataSource(join(directory, 'nested', 'drills.sqlite'));
-    store = new EventStore(dataSource);
+    store = new SqliteEventStore(dataSource);
   });
 
   afterEach(async () => {
@@ -80,14 +81,14 @@ describe('EventStore on SQLite', () => {
   it('appends at the end of a shared stream whatever others appended, each event once and in order', async () => {
     const other = await openDataSource(join(directory, 'nested', 'drills.sqlite'));
     try {
-      const otherStore = new EventStore(other);
+      const otherStore = new SqliteEventStore(other);
       await Promise.all([
         store.append('shared', AT_STREAM_END, [{ type: 'First', data: {} }], meta),
         otherStore.append('shared', AT_STREAM_END, [{ type: 'Second', data: {} }], meta),
       ]);
       expect((await store.read('shared')).map((event) => event.sequence)).toEqual([1, 2]);
       expect((await store.read('shared')).map((event) => event.type).sort()).toEqual(['First', 'Second']);
-      expect(verifyAuditChain(new DrillEventRepository(dataSource)).intact).toBe(true);
+      expect((await verifyAuditChain(new DrillEventRepository(dataSource))).intact).toBe(true);
     } finally {
       await other.destroy();
     }
@@ -96,14 +97,14 @@ describe('EventStore on SQLite', () => {
   it('lets only one of two writers with the same expectation win, also when they use separate connections', async () => {
     const other = await openDataSource(join(directory, 'nested', 'drills.sqlite'));
     try {
-      const otherStore = new EventStore(other);
+      const otherStore = new SqliteEventStore(other);
       const results = await Promise.allSettled([
         store.append('drill-1', 0, [{ type: 'First', data: {} }], meta),
         otherStore.append('drill-1', 0, [{ type: 'Second', data: {} }], meta),
       ]);
       expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect(await store.read('drill-1')).toHaveLength(1);
-      expect(verifyAuditChain(new DrillEventRepository(dataSource)).intact).toBe(true);
+      expect((await verifyAuditChain(new DrillEventRepository(dataSource))).intact).toBe(true);
     } finally {
       await other.destroy();
     }

@@ -1,15 +1,24 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { isPostgres } from '../database/data-source.js';
 import { AuditController } from './audit.controller.js';
 import { EventStore } from './event-store.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+import type { PostgresProjection } from './postgres-projection.js';
 import type { Projection } from './projection.js';
+import { SqliteEventStore } from './sqlite-event-store.js';
+
+/** The projections kept beside the log, made once the database is open, for each database. */
+export interface ProjectionFactories {
+  readonly sqlite: readonly ((dataSource: DataSource) => Projection)[];
+  readonly postgres: readonly ((dataSource: DataSource) => PostgresProjection)[];
+}
 
 /** The audit log and the projections kept beside it, for the whole application. */
 @Global()
 @Module({})
 export class EventsModule {
-  /** `projections` are made once the database is open, over its tables. */
-  static forRoot(projections: readonly ((dataSource: DataSource) => Projection)[]): DynamicModule {
+  static forRoot(projections: ProjectionFactories): DynamicModule {
     return {
       module: EventsModule,
       controllers: [AuditController],
@@ -17,12 +26,17 @@ export class EventsModule {
         {
           provide: EventStore,
           inject: [DataSource],
-          useFactory: (dataSource: DataSource) => {
-            const store = new EventStore(
-              dataSource,
-              projections.map((project) => project(dataSource)),
-            );
-            store.rebuildStaleProjections();
+          useFactory: async (dataSource: DataSource) => {
+            const store = isPostgres(dataSource)
+              ? new PostgresEventStore(
+                  dataSource,
+                  projections.postgres.map((project) => project(dataSource)),
+                )
+              : new SqliteEventStore(
+                  dataSource,
+                  projections.sqlite.map((project) => project(dataSource)),
+                );
+            await store.rebuildStaleProjections();
             return store;
           },
         },

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { settlesWithin } from '../common/wait-for.js';
-import { DrillSummaryRepository, type LastDrill } from '../drills/drill-summary.repository.js';
+import { DrillSummaryReader, type LastDrill } from '../drills/drill-summary.reader.js';
 import { DrillQueue } from '../queue/drill-queue.js';
 import { HaltSwitch } from '../safety/halt-switch.js';
 import { auditSnapshot, STEP_BUCKETS_SECONDS, type AuditSnapshot } from './audit-snapshot.js';
@@ -20,10 +20,10 @@ const STEP_DURATION = 'redis_drill_step_duration_seconds';
 @Injectable()
 export class DrillMetrics {
   readonly registry = new Registry();
-  private snapshot: { at: number; value: AuditSnapshot } | undefined;
+  private snapshot: { at: number; value: Promise<AuditSnapshot> } | undefined;
 
   constructor(
-    @Inject(DrillSummaryRepository) private readonly summaries: DrillSummaryRepository,
+    @Inject(DrillSummaryReader) private readonly summaries: DrillSummaryReader,
     @Inject(DrillQueue) queue: DrillQueue,
     @Inject(HaltSwitch) halt: HaltSwitch,
   ) {
@@ -34,23 +34,25 @@ export class DrillMetrics {
       help: 'Drills in the audit log, by target, scenario, trigger and status.',
       labelNames: ['target', 'scenario', 'trigger', 'status'],
       registers: [this.registry],
-      collect() {
+      async collect() {
+        const { drills } = await audit();
         this.reset();
-        for (const { n, ...labels } of audit().drills) {
+        for (const { n, ...labels } of drills) {
           this.set(labels, n);
         }
       },
     });
-    this.registry.registerMetric(new StepDurations(() => audit().steps));
+    this.registry.registerMetric(new StepDurations(async () => (await audit()).steps));
     const perTarget = (name: string, help: string, value: (row: LastDrill) => number | null) =>
       new Gauge({
         name,
         help,
         labelNames: ['target'],
         registers: [this.registry],
-        collect() {
+        async collect() {
+          const { lastDrills } = await audit();
           this.reset();
-          for (const row of audit().lastDrills) {
+          for (const row of lastDrills) {
             const figure = value(row);
             if (figure !== null) {
               this.set({ target: row.target }, figure);
@@ -112,7 +114,7 @@ export class DrillMetrics {
     });
   }
 
-  private audit(): AuditSnapshot {
+  private audit(): Promise<AuditSnapshot> {
     const now = Date.now();
     if (!this.snapshot || now - this.snapshot.at > SNAPSHOT_REUSE_MS) {
       this.snapshot = { at: now, value: auditSnapshot(this.summaries) };
@@ -121,9 +123,9 @@ export class DrillMetrics {
   }
 }
 
-/** Step durations as a histogram whose buckets SQLite counts, instead of replaying every step into one. */
+/** Step durations as a histogram whose buckets the database counts, instead of replaying every step into one. */
 class StepDurations extends Histogram<'step' | 'target'> {
-  constructor(private readonly rows: () => AuditSnapshot['steps']) {
+  constructor(private readonly rows: () => Promise<AuditSnapshot['steps']>) {
     super({
       name: STEP_DURATION,
       help: 'How long each successful step took, by step and target.',
@@ -139,7 +141,7 @@ class StepDurations extends Histogram<'step' | 'target'> {
   }
 
   override async get(): Promise<Awaited<ReturnType<Histogram<'step' | 'target'>['get']>>> {
-    const values = this.rows().flatMap((row) => {
+    const values = (await this.rows()).flatMap((row) => {
       const labels = { step: row.step, target: row.target };
       return [
         ...STEP_BUCKETS_SECONDS.map((le, index) => ({

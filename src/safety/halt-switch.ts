@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { EventStore, StreamConflictError } from '../events/event-store.js';
-import { DrillSummaryRepository } from '../drills/drill-summary.repository.js';
+import { DrillSummaryReader } from '../drills/drill-summary.reader.js';
 
 /**
  * The audit log's stream for the global kill switch. It is not a drill: projections of drills
@@ -43,7 +43,7 @@ export class NotHaltedError extends AppError {
 export class HaltSwitch {
   constructor(
     @Inject(EventStore) private readonly store: EventStore,
-    @Inject(DrillSummaryRepository) private readonly summaries: DrillSummaryRepository,
+    @Inject(DrillSummaryReader) private readonly summaries: DrillSummaryReader,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -65,7 +65,7 @@ export class HaltSwitch {
     if (!state.engaged) {
       await this.append(version, { type: 'HaltEngaged', data: { reason } }, actor);
     }
-    const activeDrills = this.summaries.unfinished().map((drill) => drill.id);
+    const activeDrills = (await this.summaries.unfinished()).map((drill) => drill.id);
     return { state: await this.state(), activeDrills };
   }
 

@@ -14,7 +14,7 @@ export class StatsController {
   /** Per step and for whole drills over a window: how many finished, how many succeeded, and how long they took. */
   @Get('steps')
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'A malformed time, or `from` later than `to`.' })
-  steps(@Query() query: StepStatsQueryDto): StepStatsReportDto {
+  async steps(@Query() query: StepStatsQueryDto): Promise<StepStatsReportDto> {
     return this.stats.report(query);
   }
 }

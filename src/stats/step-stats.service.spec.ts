@@ -23,8 +23,8 @@ describe('StepStats', () => {
     await drills.close();
   });
 
-  it('counts, rates and ranks each step over the window, in plan order', () => {
-    const report = stats.report({ target: 'lab' });
+  it('counts, rates and ranks each step over the window, in plan order', async () => {
+    const report = await stats.report({ target: 'lab' });
     expect(report.target).toBe('lab');
     expect(report.steps.map((step) => step.name)).toEqual(['prepare', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify']);
     const kill = report.steps.find((step) => step.name === 'kill')!;
@@ -35,36 +35,38 @@ describe('StepStats', () => {
     expect(report.steps.find((step) => step.name === 'verify')!.count).toBe(8);
   });
 
-  it('reports whole drills: the queued one is not finished, the failed ones count against the rate', () => {
-    const { drills: whole } = stats.report({ target: 'lab' });
+  it('reports whole drills: the queued one is not finished, the failed ones count against the rate', async () => {
+    const { drills: whole } = await stats.report({ target: 'lab' });
     expect(whole.count).toBe(10);
     expect(whole.successRate).toBeCloseTo(0.8);
     expect(whole.durationMs!.min).toBeGreaterThan(0);
   });
 
-  it('covers every target unless one is named, and only the drills requested in the window', () => {
-    expect(stats.report({}).steps.find((step) => step.name === 'kill')!.durationMs!.max).toBe(500);
-    const early = stats.report({ from: '2026-11-20T00:00:00.000Z', to: '2026-11-20T00:00:02.500Z' });
+  it('covers every target unless one is named, and only the drills requested in the window', async () => {
+    expect((await stats.report({})).steps.find((step) => step.name === 'kill')!.durationMs!.max).toBe(500);
+    const early = await stats.report({ from: '2026-11-20T00:00:00.000Z', to: '2026-11-20T00:00:02.500Z' });
     expect(early.drills.count).toBe(3);
-    expect(stats.report({ from: '2027-01-01T00:00:00.000Z', to: '2027-01-02T00:00:00.000Z' })).toMatchObject({
+    expect(await stats.report({ from: '2027-01-01T00:00:00.000Z', to: '2027-01-02T00:00:00.000Z' })).toMatchObject({
       drills: { count: 0, successRate: 0 },
       steps: [],
     });
   });
 
-  it('defaults to the 30 days up to now, and refuses a window that ends before it starts', () => {
+  it('defaults to the 30 days up to now, and refuses a window that ends before it starts', async () => {
     drills.advance(40 * 24 * 3600 * 1000);
-    expect(stats.report({}).drills.count).toBe(0);
-    expect(() => stats.report({ from: '2026-11-21T00:00:00Z', to: '2026-11-20T00:00:00Z' })).toThrow('from must not be later than to');
+    expect((await stats.report({})).drills.count).toBe(0);
+    await expect(stats.report({ from: '2026-11-21T00:00:00Z', to: '2026-11-20T00:00:00Z' })).rejects.toThrow(
+      'from must not be later than to',
+    );
   });
 
   it('reuses a report while nothing is appended, and recomputes after an append', async () => {
-    const first = stats.report({ target: 'lab' });
-    expect(stats.report({ target: 'lab' })).toBe(first);
+    const first = await stats.report({ target: 'lab' });
+    expect(await stats.report({ target: 'lab' })).toBe(first);
     await drills.run({ id: drillId(13), stepMs: { kill: 1 } });
-    const second = stats.report({ target: 'lab' });
+    const second = await stats.report({ target: 'lab' });
     expect(second).not.toBe(first);
     expect(second.steps.find((step) => step.name === 'kill')!.count).toBe(11);
-    expect(stats.compute({ target: 'lab' })).toEqual(second);
+    expect(await stats.compute({ target: 'lab' })).toEqual(second);
   });
 });

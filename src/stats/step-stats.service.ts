@@ -1,8 +1,8 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { STEP_NAMES, type StepName } from '../drills/scenarios.js';
-import { DrillSummaryRepository, type OutcomeCounts, type RequestWindow } from '../drills/drill-summary.repository.js';
-import { DrillEventRepository } from '../events/drill-event.repository.js';
+import { DrillSummaryReader, type OutcomeCounts, type RequestWindow, type StepCounts } from '../drills/drill-summary.reader.js';
+import { DrillEventReader } from '../events/drill-event.reader.js';
 import type { OutcomeStatsDto, StepStatsQueryDto, StepStatsReportDto } from './step-stats.dto.js';
 
 const DEFAULT_WINDOW_MS = 30 * 24 * 3600 * 1000;
@@ -20,20 +20,20 @@ export class StepStats {
   private readonly cache = new Map<string, { position: number; computedAt: number; report: StepStatsReportDto }>();
 
   constructor(
-    @Inject(DrillSummaryRepository) private readonly summaries: DrillSummaryRepository,
-    @Inject(DrillEventRepository) private readonly events: DrillEventRepository,
+    @Inject(DrillSummaryReader) private readonly summaries: DrillSummaryReader,
+    @Inject(DrillEventReader) private readonly events: DrillEventReader,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  report(query: StepStatsQueryDto): StepStatsReportDto {
+  async report(query: StepStatsQueryDto): Promise<StepStatsReportDto> {
     const key = JSON.stringify([query.from ?? null, query.to ?? null, query.target ?? null]);
-    const position = this.events.headPosition();
+    const position = await this.events.headPosition();
     const now = this.clock.now();
     const cached = this.cache.get(key);
     if (cached && cached.position === position && now - cached.computedAt < CACHE_TTL_MS) {
       return cached.report;
     }
-    const report = this.compute(query, now);
+    const report = await this.compute(query, now);
     this.cache.delete(key);
     this.cache.set(key, { position, computedAt: now, report });
     if (this.cache.size > CACHE_ENTRIES) {
@@ -43,31 +43,32 @@ export class StepStats {
   }
 
   /** The report straight from the tables, bypassing the cache. */
-  compute(query: StepStatsQueryDto, now = this.clock.now()): StepStatsReportDto {
+  async compute(query: StepStatsQueryDto, now = this.clock.now()): Promise<StepStatsReportDto> {
     const to = query.to === undefined ? new Date(now) : new Date(query.to);
     const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_WINDOW_MS) : new Date(query.from);
     if (from > to) {
       throw new BadRequestException('from must not be later than to');
     }
     const window: RequestWindow = { from: from.toISOString(), to: to.toISOString(), target: query.target ?? null };
-    const drills = this.summaries.drillCounts(window);
+    const drills = await this.summaries.drillCounts(window);
+    const steps = stepOutcomes(await this.summaries.stepCounts(window));
     return {
       from: window.from,
       to: window.to,
       ...(query.target ? { target: query.target } : {}),
-      drills: outcome(drills, (rank, fromTop) => this.summaries.drillDurationAt(window, rank, fromTop ? 'DESC' : 'ASC')),
-      steps: stepOutcomes(this.summaries.stepCounts(window)).map((row) => ({
-        name: row.name as StepName,
-        ...outcome(row, (rank, fromTop) => this.summaries.stepDurationAt(window, row.name, rank, fromTop ? 'DESC' : 'ASC')),
-      })),
+      drills: await outcome(drills, (rank, fromTop) => this.summaries.drillDurationAt(window, rank, fromTop ? 'DESC' : 'ASC')),
+      steps: await Promise.all(
+        steps.map(async (row) => ({
+          name: row.name as StepName,
+          ...(await outcome(row, (rank, fromTop) => this.summaries.stepDurationAt(window, row.name, rank, fromTop ? 'DESC' : 'ASC'))),
+        })),
+      ),
     };
   }
 }
 
 /** One outcome per step, in plan order, from the counts per step and status. */
-function stepOutcomes(
-  rows: readonly { name: string; status: string; runs: number; min: number | null; max: number | null }[],
-): OutcomeCounts[] {
+function stepOutcomes(rows: readonly StepCounts[]): OutcomeCounts[] {
   const byName = new Map<string, OutcomeCounts>();
   for (const row of rows) {
     const outcome = byName.get(row.name) ?? { name: row.name, finished: 0, succeeded: 0, min: null, max: null };
@@ -85,9 +86,12 @@ function stepOutcomes(
  * Rates the outcomes and picks the nearest-rank percentiles of the successful durations. A rank in
  * the upper half is read from the top of the index, so that no percentile walks more than half of it.
  */
-function outcome(row: OutcomeCounts, durationAt: (offset: number, fromTop: boolean) => number | undefined): OutcomeStatsDto {
+async function outcome(
+  row: OutcomeCounts,
+  durationAt: (offset: number, fromTop: boolean) => Promise<number | undefined>,
+): Promise<OutcomeStatsDto> {
   const succeeded = row.succeeded ?? 0;
-  const rank = (fraction: number) => {
+  const rank = async (fraction: number) => {
     const index = Math.max(0, Math.ceil(fraction * succeeded) - 1);
     return index < succeeded / 2 ? durationAt(index, false) : durationAt(succeeded - 1 - index, true);
   };
@@ -95,7 +99,7 @@ function outcome(row: OutcomeCounts, durationAt: (offset: number, fromTop: boole
     count: row.finished,
     successRate: row.finished === 0 ? 0 : succeeded / row.finished,
     ...(succeeded > 0 && row.min !== null && row.max !== null
-      ? { durationMs: { min: row.min, p50: rank(0.5)!, p95: rank(0.95)!, max: row.max } }
+      ? { durationMs: { min: row.min, p50: (await rank(0.5))!, p95: (await rank(0.95))!, max: row.max } }
       : {}),
   };
 }

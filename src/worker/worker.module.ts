@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { DrillSummaryRepository } from '../drills/drill-summary.repository.js';
+import { DrillSummaryReader } from '../drills/drill-summary.reader.js';
 import { DrillsModule } from '../drills/drills.module.js';
 import { Webhooks } from '../notifications/webhooks.js';
 import { DrillQueue } from '../queue/drill-queue.js';
@@ -19,8 +19,8 @@ import { ReconcileLoop } from './reconcile-loop.js';
     Webhooks,
     {
       provide: DrillReconciler,
-      inject: [DrillSummaryRepository, DrillQueue, DrillWorker, SchedulesService, CLOCK],
-      useFactory: (summaries: DrillSummaryRepository, queue: DrillQueue, worker: DrillWorker, schedules: SchedulesService, clock: Clock) =>
+      inject: [DrillSummaryReader, DrillQueue, DrillWorker, SchedulesService, CLOCK],
+      useFactory: (summaries: DrillSummaryReader, queue: DrillQueue, worker: DrillWorker, schedules: SchedulesService, clock: Clock) =>
         new DrillReconciler({
           unfinished: async () => summaries.unfinished(),
           jobs: queue,

@@ -22,7 +22,7 @@ export async function expectGroupBHealthy(lab: Pick<TestLab, 'admin' | 'target'>
 export async function expectAuditChainIntact(databaseFile: string): Promise<void> {
   const dataSource = await openDataSource(databaseFile);
   try {
-    expect(verifyAuditChain(new DrillEventRepository(dataSource)).intact).toBe(true);
+    expect((await verifyAuditChain(new DrillEventRepository(dataSource))).intact).toBe(true);
   } finally {
     await dataSource.destroy();
   }

@@ -8,7 +8,7 @@ import { UNCOORDINATED } from '../../src/drills/drill-locks.js';
 import { DrillStream } from '../../src/drills/drill-stream.js';
 import { DrillSummaryProjection } from '../../src/drills/drill-summary.projection.js';
 import { openDataSource } from '../../src/database/data-source.js';
-import { EventStore } from '../../src/events/event-store.js';
+import { SqliteEventStore } from '../../src/events/sqlite-event-store.js';
 import { TargetRegistry } from '../../src/targets/target-registry.js';
 import type { TestLab } from './test-lab.js';
 
@@ -16,7 +16,7 @@ import type { TestLab } from './test-lab.js';
 export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>) {
   const directory = mkdtempSync(join(tmpdir(), 'redis-drill-'));
   const dataSource = await openDataSource(join(directory, 'drills.sqlite'));
-  const store = new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
+  const store = new SqliteEventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
   const runner = createDrillRunner({
     store,
     targets: new TargetRegistry([lab.target], lab.target.name),

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../events/audit-verifier.js';
 import { DrillEventRepository } from '../../events/drill-event.repository.js';
 import { eventHash, GENESIS_HASH } from '../../events/event-hash.js';
-import { EventStore } from '../../events/event-store.js';
+import { SqliteEventStore } from '../../events/sqlite-event-store.js';
 import { DrillSummaryProjection } from '../../drills/drill-summary.projection.js';
 import { dataSourceOptions, openDataSource } from '../data-source.js';
 import { StreamKinds1764300000000 } from './1764300000000-stream-kinds.js';
@@ -63,8 +63,8 @@ describe('the stream kinds migration', () => {
         { id: DRILL, kind: 'drill' },
         { id: 'safety', kind: 'safety' },
       ]);
-      expect(verifyAuditChain(new DrillEventRepository(dataSource)).intact).toBe(true);
-      expect(new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]).rebuildProjections()).toEqual({ streams: 2 });
+      expect((await verifyAuditChain(new DrillEventRepository(dataSource))).intact).toBe(true);
+      expect(await new SqliteEventStore(dataSource, [new DrillSummaryProjection(dataSource)]).rebuildProjections()).toEqual({ streams: 2 });
       expect(await dataSource.query('SELECT id FROM drills')).toEqual([{ id: DRILL }]);
     } finally {
       await dataSource.destroy();

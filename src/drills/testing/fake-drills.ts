@@ -2,8 +2,8 @@ import type { DataSource } from 'typeorm';
 import type { ClusterAdmin } from '../../cluster/cluster-admin.js';
 import type { ClusterKeyspace } from '../../cluster/cluster-keyspace.js';
 import type { Clock } from '../../common/clock.js';
-import { openDataSource } from '../../database/data-source.js';
-import { EventStore } from '../../events/event-store.js';
+import { openDataSource, type DatabaseSettings } from '../../database/data-source.js';
+import { type EventStore } from '../../events/event-store.js';
 import { labTarget } from '../../lab/lab-topology.js';
 import type { NodeControl } from '../../nodes/node-control.js';
 import { TargetRegistry } from '../../targets/target-registry.js';
@@ -11,7 +11,7 @@ import type { DrillEvent, DrillTrigger } from '../drill-events.js';
 import { STEP_NAMES, type StepName } from '../scenarios.js';
 import { DrillRunner } from '../drill-runner.js';
 import { DrillStream } from '../drill-stream.js';
-import { DrillSummaryProjection } from '../drill-summary.projection.js';
+import { drillEventStore } from '../drill-event-store.js';
 import type { DrillSettings, StepRegistry } from '../steps/step-context.js';
 import { UNCOORDINATED, type DrillLocks } from '../drill-locks.js';
 import type { ProbeFactory } from '../probe-window.js';
@@ -29,12 +29,12 @@ export interface FakeDrill {
 }
 
 /**
- * A real SQLite store with the drill projection, and drills run through the real runner with
+ * A real store with the drill projection (SQLite in memory unless `database` names another), and drills run through the real runner with
  * steps that only advance a fake clock: for testing what is read back, not what a drill does.
  */
-export async function fakeDrillStore(startAt = '2026-11-25T12:00:00.000Z') {
-  const dataSource: DataSource = await openDataSource(':memory:');
-  const store = new EventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
+export async function fakeDrillStore(startAt = '2026-11-25T12:00:00.000Z', database: DatabaseSettings | string = ':memory:') {
+  const dataSource: DataSource = await openDataSource(database);
+  const store = drillEventStore(dataSource);
   let now = Date.parse(startAt);
   const clock: Clock = { now: () => now };
   const targets = new TargetRegistry(

@@ -1,0 +1,235 @@
+import type { INestApplication } from '@nestjs/common';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { openDataSource } from '../src/database/data-source.js';
+import { drillEventStore } from '../src/drills/drill-event-store.js';
+import { drillId, fakeDrillStore, type FakeDrill } from '../src/drills/testing/fake-drills.js';
+import { verifyAuditChain } from '../src/events/audit-verifier.js';
+import { PostgresDrillEventRepository } from '../src/events/drill-event.postgres-repository.js';
+import { StreamConflictError, type EventStore } from '../src/events/event-store.js';
+import { fetchAs, TEST_API_TOKENS } from './support/service.js';
+import { startTestPostgres, type TestPostgres } from './support/postgres.js';
+
+const START = '2026-11-25T12:00:00.000Z';
+const DRILLS: FakeDrill[] = [
+  { id: drillId(1), stepMs: { kill: 3, takeover: 40 } },
+  { id: drillId(2), failAt: 'takeover' },
+  { id: drillId(3), target: 'staging', stepMs: { kill: 7 } },
+  { id: drillId(4), trigger: 'schedule', stepMs: { kill: 5, replicate: 120 } },
+  { id: drillId(5), queuedOnly: true },
+];
+const run = promisify(execFile);
+const WINDOW = 'from=2026-11-25T00:00:00.000Z&to=2026-11-26T00:00:00.000Z';
+
+/** Every read the API offers over the log, by path: history, a drill, its events and timeline, statistics and the chain check. */
+const READS = [
+  '/drills',
+  '/drills?status=succeeded',
+  '/drills?limit=2',
+  `/drills/${drillId(1)}`,
+  `/drills/${drillId(2)}`,
+  `/drills/${drillId(1)}/events`,
+  `/drills/${drillId(4)}/events?after=3&limit=4`,
+  `/drills/${drillId(1)}/timeline`,
+  `/drills/${drillId(2)}/timeline`,
+  `/stats/steps?${WINDOW}`,
+  `/stats/steps?${WINDOW}&target=lab`,
+  '/audit/verify',
+];
+
+/** `npm run events -- …` on the given database: its exit code and output. */
+async function events(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, ['--import', 'tsx', 'src/events/events.cli.ts', ...args], { env: { ...process.env, ...env } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+/** The service on the given database, API only, and what each read answers. */
+async function answers(env: Record<string, string>): Promise<Record<string, unknown>> {
+  const config = loadConfig({ API_TOKENS: TEST_API_TOKENS, WORKER_ENABLED: 'false', LOG_FORMAT: 'text', ...env });
+  const app: INestApplication = await createApp(config, { logger: false });
+  try {
+    await app.listen(0, '127.0.0.1');
+    const base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api`;
+    const answered: Record<string, unknown> = {};
+    for (const path of READS) {
+      const response = await fetchAs(`${base}${path}`, {}, 'viewer');
+      answered[path] = { status: response.status, body: await response.json() };
+    }
+    return answered;
+  } finally {
+    await app.close();
+  }
+}
+
+async function runDrills(database: Parameters<typeof fakeDrillStore>[1]): Promise<void> {
+  const drills = await fakeDrillStore(START, database);
+  try {
+    for (const drill of DRILLS) {
+      await drills.run(drill);
+    }
+  } finally {
+    await drills.close();
+  }
+}
+
+describe('the audit log on PostgreSQL', () => {
+  let postgres: TestPostgres;
+  let directory: string;
+
+  beforeAll(async () => {
+    postgres = await startTestPostgres('postgres-store');
+    directory = mkdtempSync(join(tmpdir(), 'postgres-store-'));
+  });
+
+  afterAll(async () => {
+    await postgres?.stop();
+    if (directory) {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('gives the same answers over the API as SQLite for the same drills, and again after a rebuild', async () => {
+    const databasePath = join(directory, 'drills.sqlite');
+    const databaseUrl = await postgres.url('compare');
+    await runDrills(databasePath);
+    await runDrills({ databasePath: '', databaseUrl });
+
+    const fromSqlite = await answers({ DATABASE_PATH: databasePath });
+    const fromPostgres = await answers({ DATABASE_URL: databaseUrl });
+    expect(fromPostgres).toEqual(fromSqlite);
+    // The answers are real ones, not five matching errors.
+    expect((fromSqlite['/drills'] as { body: { items: unknown[] } }).body.items).toHaveLength(DRILLS.length);
+    expect(fromSqlite[`/drills/${drillId(2)}`]).toMatchObject({ status: 200, body: { status: 'failed' } });
+    expect(fromSqlite['/audit/verify']).toMatchObject({ status: 200, body: { intact: true, eventsChecked: expect.any(Number) } });
+    expect(fromSqlite[`/stats/steps?${WINDOW}`]).toMatchObject({ status: 200, body: { drills: { count: 4 } } });
+
+    const dataSource = await openDataSource({ databasePath: '', databaseUrl });
+    try {
+      await dataSource.query('DELETE FROM drill_steps');
+      await dataSource.query('DELETE FROM drills');
+      expect(await drillEventStore(dataSource).rebuildProjections()).toEqual({ streams: DRILLS.length });
+    } finally {
+      await dataSource.destroy();
+    }
+    expect(await answers({ DATABASE_URL: databaseUrl })).toEqual(fromSqlite);
+  });
+
+  it('lets exactly one of several connections append at a sequence, and keeps the chain whole', async () => {
+    const url = await postgres.url('concurrent');
+    const writers: { dataSource: DataSource; store: EventStore }[] = [];
+    for (let n = 0; n < 6; n++) {
+      const dataSource = await openDataSource({ databasePath: '', databaseUrl: url });
+      writers.push({ dataSource, store: drillEventStore(dataSource) });
+    }
+    try {
+      const metadata = { occurredAt: new Date(START), actor: 'ops-alice', streamKind: 'race' };
+      for (const expected of [0, 1, 2]) {
+        const outcomes = await Promise.allSettled(
+          writers.map(({ store }, writer) => store.append('race', expected, [{ type: 'Claimed', data: { writer } }], metadata)),
+        );
+        expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+        for (const outcome of outcomes.filter((outcome) => outcome.status === 'rejected')) {
+          expect(outcome.reason).toBeInstanceOf(StreamConflictError);
+        }
+      }
+      // Writers on streams of their own all go through, each chained to whoever went before.
+      await Promise.all(
+        writers.map(({ store }, writer) =>
+          store.append(
+            `own-${writer}`,
+            0,
+            [
+              { type: 'Claimed', data: { writer } },
+              { type: 'Released', data: {} },
+            ],
+            {
+              ...metadata,
+              streamKind: 'own',
+            },
+          ),
+        ),
+      );
+      const report = await verifyAuditChain(new PostgresDrillEventRepository(writers[0]!.dataSource));
+      expect(report).toMatchObject({ intact: true, eventsChecked: 3 + writers.length * 2 });
+      expect(await writers[0]!.store.read('race')).toHaveLength(3);
+    } finally {
+      await Promise.all(writers.map(({ dataSource }) => dataSource.destroy()));
+    }
+  });
+
+  it('refuses edits and deletions of events in the database itself, and the chain shows a tail cut off', async () => {
+    const url = await postgres.url('append_only');
+    await runDrills({ databasePath: '', databaseUrl: url });
+    const dataSource = await openDataSource({ databasePath: '', databaseUrl: url });
+    try {
+      await expect(dataSource.query(`UPDATE drill_events SET actor = 'mallory'`)).rejects.toThrow(/append-only/);
+      await expect(dataSource.query('DELETE FROM drill_events WHERE position = 1')).rejects.toThrow(/append-only/);
+      await expect(dataSource.query('TRUNCATE drill_events')).rejects.toThrow(/append-only/);
+      await expect(dataSource.query('UPDATE log_high_water SET position = 1')).rejects.toThrow(/only rises/);
+      const events = new PostgresDrillEventRepository(dataSource);
+      const intact = await verifyAuditChain(events);
+      expect(intact.intact).toBe(true);
+
+      // Only by dropping the trigger first, which the owner of the table can do, and the chain tells.
+      await dataSource.query('ALTER TABLE drill_events DISABLE TRIGGER drill_events_no_delete');
+      await dataSource.query('DELETE FROM drill_events WHERE position = $1', [intact.head!.position]);
+      expect(await verifyAuditChain(events)).toMatchObject({
+        intact: false,
+        firstBrokenLink: { position: intact.head!.position, problem: expect.stringContaining('were removed') },
+      });
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('moves a log from SQLite to PostgreSQL and back with every event and hash, verified after each move', async () => {
+    const source = join(directory, 'source.sqlite');
+    const back = join(directory, 'back.sqlite');
+    const url = await postgres.url('moved');
+    await runDrills(source);
+    const exported = join(directory, 'from-sqlite.jsonl');
+    const reexported = join(directory, 'from-postgres.jsonl');
+
+    expect(await events(['export', exported], { DATABASE_PATH: source })).toMatchObject({ code: 0 });
+    const imported = await events(['import', exported], { DATABASE_URL: url });
+    expect(imported).toMatchObject({ code: 0, stdout: expect.stringMatching(/intact, \d+ event\(s\); head at position/) });
+    expect(imported.stdout).not.toContain(postgres.password);
+    expect(await events(['export', reexported], { DATABASE_URL: url })).toMatchObject({ code: 0 });
+    expect(readFileSync(reexported, 'utf8')).toBe(readFileSync(exported, 'utf8'));
+    expect(await events(['import', reexported], { DATABASE_PATH: back })).toMatchObject({ code: 0 });
+    expect(await answers({ DATABASE_PATH: back })).toEqual(await answers({ DATABASE_PATH: source }));
+
+    // Into a log that holds events: refused, and nothing written.
+    const refused = await events(['import', exported], { DATABASE_URL: url });
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('a log is restored only into an empty one') });
+    // A file whose event was edited: refused before anything is written.
+    const edited = readFileSync(exported, 'utf8').replace('"actor":"ops-alice"', '"actor":"mallory"');
+    writeFileSync(join(directory, 'edited.jsonl'), edited);
+    const tampered = await events(['import', join(directory, 'edited.jsonl')], { DATABASE_PATH: join(directory, 'never.sqlite') });
+    expect(tampered).toMatchObject({ code: 1, stderr: expect.stringContaining('BROKEN at position') });
+  });
+
+  it('never shows the password of DATABASE_URL in an error', async () => {
+    const wrong = `wrong-${postgres.password}`;
+    const url = `postgres://postgres:${wrong}@127.0.0.1:${postgres.port}/postgres`;
+    const failure = await openDataSource({ databasePath: '', databaseUrl: url }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(`${failure!.message}\n${failure!.stack ?? ''}`).not.toContain(wrong);
+    expect(() => loadConfig({ DATABASE_URL: `mysql://postgres:${wrong}@127.0.0.1/postgres` })).toThrow(
+      /DATABASE_URL must look like postgres:\/\//,
+    );
+    expect(() => loadConfig({ DATABASE_URL: `mysql://postgres:${wrong}@127.0.0.1/postgres` })).not.toThrow(wrong);
+  });
+});

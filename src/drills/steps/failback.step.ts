@@ -5,7 +5,7 @@ import { targetNodes } from '../../targets/drill-target.js';
 import { topologyDifferences } from '../topology-match.js';
 import { restartFresh } from './group-restore.js';
 import { pauseReplicaMigration, REPLICA_MIGRATION_SETTING, restoreReplicaMigration } from './replica-migration.js';
-import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
+import { elapsedSince, recordedId, recordedMaster, type DrillStep } from './step-context.js';
 import { containerNames, idOf, nodeNames, type StepDefinition } from './step-definition.js';
 
 /**
@@ -35,7 +35,13 @@ const run: DrillStep = async (context) => {
   events.push({ type: 'GroupRejoined', data: { group: layout.from, nodes: original.map((node) => node.name) } });
   await context.checkpoint('failback:rejoined');
 
-  const shards = layout.servingMasters.map((master, index) => ({ master, serving: standbys[index]! }));
+  const shards = layout.servingMasters.map((master) => {
+    const serving = standbys.find((standby) => recordedMaster(context, standby) === master);
+    if (!serving) {
+      throw new Error(`no standby was recorded replicating ${master.name} in prepare`);
+    }
+    return { master, serving };
+  });
   const open = [];
   for (const shard of shards) {
     const self = (await admin.entries(shard.master)).find((entry) => entry.myself);
@@ -57,10 +63,7 @@ const run: DrillStep = async (context) => {
   }
 
   await admin.replicate(
-    [
-      ...layout.servingReplicas.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
-      ...standbys.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
-    ],
+    [...layout.servingReplicas, ...standbys].map((replica) => ({ replica, master: recordedMaster(context, replica) })),
     [...original, ...standbys],
   );
 
@@ -78,7 +81,7 @@ const run: DrillStep = async (context) => {
   );
   await admin.waitHealthy(remaining, {
     masters: layout.servingMasters.length,
-    replicasPerMaster: 2,
+    replicasPerMaster: layout.replicasPerMaster + 1,
     maxReplicaLagBytes: context.settings.maxReplicaLagBytes,
   });
 

@@ -42,13 +42,13 @@ const run: DrillStep = async (context) => {
     }
     return { master, serving };
   });
-  const open = [];
-  for (const shard of shards) {
-    const self = (await admin.entries(shard.master)).find((entry) => entry.myself);
-    if (!(self?.role === 'master' && self.slots.length > 0)) {
-      open.push(shard);
-    }
-  }
+  const handedBack = await Promise.all(
+    shards.map(async ({ master }) => {
+      const self = (await admin.entries(master)).find((entry) => entry.myself);
+      return self?.role === 'master' && self.slots.length > 0;
+    }),
+  );
+  const open = shards.filter((_, index) => !handedBack[index]);
   await admin.replicate(
     open.map(({ master, serving }) => ({ replica: master, master: serving })),
     [...original, ...standbys],
@@ -68,12 +68,10 @@ const run: DrillStep = async (context) => {
   );
 
   events.push(...(await restoreReplicaMigration(context, [...original, ...standbys, ...spares])));
-  for (const spare of spares) {
-    if ((await admin.entries(spare)).length > 1) {
-      await admin.resetHard(spare);
-      events.push({ type: 'NodeReset', data: { node: spare.name, nodeId: recordedId(context, spare) } });
-    }
-  }
+  const joined = await Promise.all(spares.map(async (spare) => (await admin.entries(spare)).length > 1));
+  const toReset = spares.filter((_, index) => joined[index]);
+  await Promise.all(toReset.map((spare) => admin.resetHard(spare)));
+  events.push(...toReset.map((spare) => ({ type: 'NodeReset' as const, data: { node: spare.name, nodeId: recordedId(context, spare) } })));
   const remaining = [...original, ...standbys];
   await admin.forget(
     spares.map((spare) => recordedId(context, spare)),

@@ -1,4 +1,4 @@
-import { ClusterAdmin } from '../../src/cluster/cluster-admin.js';
+import { ClusterAdmin, DEFAULT_CLUSTER_ADMIN_SETTINGS, type ClusterAdminSettings } from '../../src/cluster/cluster-admin.js';
 import { ClusterKeyspace } from '../../src/cluster/cluster-keyspace.js';
 import { RedisConnections } from '../../src/cluster/redis-connections.js';
 import { loadConfig } from '../../src/config/app-config.js';
@@ -27,15 +27,18 @@ export interface TestLab {
   close(): Promise<void>;
 }
 
-export async function startTestLab(settings: LabSettings, options: { form: boolean }): Promise<TestLab> {
+export async function startTestLab(
+  settings: LabSettings,
+  options: { form: boolean; admin?: Partial<ClusterAdminSettings> },
+): Promise<TestLab> {
   const config = loadConfig();
   const docker = connectDocker();
   const connections = new RedisConnections();
-  const admin = new ClusterAdmin(connections);
+  const admin = new ClusterAdmin(connections, { ...DEFAULT_CLUSTER_ADMIN_SETTINGS, ...options.admin });
   const imageSettings = { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs };
   const lab = new Lab(docker, settings, imageSettings, admin);
   await lab.down();
-  await lab.up(options);
+  await lab.up({ form: options.form });
   const { image } = await ensureRedisImage(docker, imageSettings);
   const keyspace = new ClusterKeyspace(connections, admin);
   return {

@@ -55,7 +55,7 @@ describe('validateLabSettings', () => {
     [{ name: 'lab', basePort: 7000, shards: 17 }, /lab shards 17 must be an integer from 1 to 16/],
     [{ name: 'lab', basePort: 7000, shards: 0 }, /lab shards 0/],
     [{ name: 'lab', basePort: 7000, replicasPerMaster: 3 }, /replicas per master 3 must be 1 or 2/],
-    [{ name: 'lab', basePort: 55519, shards: 16, replicasPerMaster: 2 }, /base port 55519 must be an integer from 1024 to 55428/],
+    [{ name: 'lab', basePort: 55519, shards: 16, replicasPerMaster: 2 }, /base port 55519 must be an integer from 1024 to 55437/],
   ])('refuses %j', (settings, message) => {
     expect(() => validateLabSettings(settings)).toThrow(message);
   });

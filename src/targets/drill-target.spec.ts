@@ -55,7 +55,11 @@ describe('validateTarget', () => {
       /as many nodes as group A \(6\), got 4/,
     ],
     ['an odd group', { ...target, groups: { A: target.groups.A.slice(0, 5), B: target.groups.B.slice(0, 5) } }, /even, non-zero count/],
-    ['two replicas per master in groups of six', { ...target, replicasPerMaster: 2 }, /not a multiple|multiple of three, got 6/],
+    [
+      'two replicas per master in groups of four',
+      { ...target, replicasPerMaster: 2, groups: { A: target.groups.A.slice(0, 4), B: target.groups.B.slice(0, 4) } },
+      /master and two replicas \(a non-zero multiple of three\), got 4/,
+    ],
     ['three replicas per master', { ...target, replicasPerMaster: 3 }, /replicasPerMaster must be 1 or 2, got 3/],
   ])('refuses %s', (_, broken, message) => {
     expect(() => validateTarget(broken)).toThrow(message);

@@ -61,6 +61,7 @@ interface Row {
   readonly floorSyncMs?: number;
 }
 
+const ms = formatMs;
 const rows: Row[] = [];
 for (const shards of shardCounts) {
   rows.push(await measure(shards, 0, runs, false));
@@ -69,7 +70,6 @@ for (const mb of sizesMb) {
   rows.push(await measure(3, mb, 1, mb > 0));
 }
 
-const ms = (value: number | undefined) => formatMs(value);
 console.log(
   '\n| shards × MB per shard | kill → ok | kill → redundant | failback | client RTO | lost acked | peak RSS − start | fill | bare full sync (floor) | redundant / floor |',
 );

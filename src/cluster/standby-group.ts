@@ -1,4 +1,4 @@
-import type { FailoverLayout } from '../targets/drill-target.js';
+import { pairedByShard, type FailoverLayout } from '../targets/drill-target.js';
 import type { ClusterAdmin } from './cluster-admin.js';
 
 /**
@@ -22,15 +22,9 @@ export async function formStandbyGroup(admin: ClusterAdmin, layout: FailoverLayo
   }
   if (standby === 'prewired') {
     await admin.meet(layout.spares, layout.standbys);
-    await admin.replicate(
-      layout.spares.map((replica, index) => ({ replica, master: layout.standbys[index]! })),
-      group,
-    );
+    await admin.replicate(pairedByShard(layout.spares, layout.standbys), group);
   }
   const serving = [...layout.servingMasters, ...layout.servingReplicas];
   await admin.meet(standby === 'prewired' ? group : layout.standbys, serving);
-  await admin.replicate(
-    layout.standbys.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
-    serving,
-  );
+  await admin.replicate(pairedByShard(layout.standbys, layout.servingMasters), serving);
 }

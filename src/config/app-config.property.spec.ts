@@ -26,6 +26,8 @@ function refusal(env: Env, key: string): ConfigError {
 const INTEGERS: Record<string, readonly [number, number]> = {
   PORT: [0, 65535],
   LAB_BASE_PORT: [1024, 55519],
+  LAB_SHARDS: [1, 16],
+  LAB_REPLICAS: [1, 2],
   IMAGE_PULL_TIMEOUT_MS: [0, 600_000],
   DRILL_CANARY_KEYS: [1, 16_384],
   STEP_TIMEOUT_MS: [1_000, 3_600_000],

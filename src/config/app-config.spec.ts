@@ -13,7 +13,7 @@ describe('loadConfig', () => {
       redisUrl: 'redis://127.0.0.1:7000',
       queuePrefix: 'redis-drill',
       workerEnabled: true,
-      lab: { name: 'redis-drill', basePort: 7000 },
+      lab: { name: 'redis-drill', basePort: 7000, shards: 3, replicasPerMaster: 1 },
       redisImage: 'redis:7.0',
       imagePullTimeoutMs: 20_000,
       canaryKeys: 16_384,
@@ -36,7 +36,7 @@ describe('loadConfig', () => {
 
   it('points the queue at the lab it is given', () => {
     expect(loadConfig({ LAB_NAME: 'ci', LAB_BASE_PORT: '7300' })).toMatchObject({
-      lab: { name: 'ci', basePort: 7300 },
+      lab: { name: 'ci', basePort: 7300, shards: 3, replicasPerMaster: 1 },
       redisUrl: 'redis://127.0.0.1:7300',
     });
   });

@@ -4,7 +4,7 @@ import { parseApiTokens, type ApiToken } from '../auth/api-tokens.js';
 import { parseWebhooks, type WebhookEndpoint } from '../notifications/webhook-config.js';
 import { webhookSigningKey } from '../notifications/webhook-signature.js';
 import { parseTargetsFile, type ConfiguredTargets } from '../targets/targets-file.js';
-import { basePortProblem, labNameProblem, labQueueUrl, labTarget, type LabSettings } from '../lab/lab-topology.js';
+import { basePortProblem, LAB_MAX_SHARDS, labNameProblem, labQueueUrl, labTarget, type LabSettings } from '../lab/lab-topology.js';
 
 /** The service's settings, read once from the environment at boot. */
 export interface AppConfig {
@@ -25,7 +25,7 @@ export interface AppConfig {
   readonly queuePrefix: string;
   /** Whether this process also runs drills, not only accepts them (`WORKER_ENABLED`). */
   readonly workerEnabled: boolean;
-  /** The lab (`LAB_NAME`, `LAB_BASE_PORT`); it is also the default target, named `lab`. */
+  /** The lab (`LAB_NAME`, `LAB_BASE_PORT`, its shape `LAB_SHARDS` × `LAB_REPLICAS`); it is also the default target, named `lab`. */
   readonly lab: LabSettings;
   /** Image for lab nodes (`REDIS_IMAGE`) and how long a pull may take (`IMAGE_PULL_TIMEOUT_MS`). */
   readonly redisImage: string;
@@ -95,9 +95,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads and checks every setting; the first bad one stops the boot with its name in the message. */
 export function loadConfig(env: Env = process.env): AppConfig {
+  const shape = {
+    shards: integer(env, 'LAB_SHARDS', 3, 1, LAB_MAX_SHARDS),
+    replicasPerMaster: integer(env, 'LAB_REPLICAS', 1, 1, 2),
+  };
   const lab: LabSettings = {
     name: checked('LAB_NAME', text(env, 'LAB_NAME', 'redis-drill'), labNameProblem),
-    basePort: checked('LAB_BASE_PORT', integer(env, 'LAB_BASE_PORT', 7000, 0, 65535), basePortProblem),
+    basePort: checked('LAB_BASE_PORT', integer(env, 'LAB_BASE_PORT', 7000, 0, 65535), (port) => basePortProblem(port, shape)),
+    ...shape,
   };
   const redisUrl = valid('REDIS_URL', text(env, 'REDIS_URL', labQueueUrl(lab), { quote: false }), redisUrlProblem);
   const targets = targetsFile(env, lab);

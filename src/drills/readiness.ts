@@ -28,20 +28,22 @@ export function readinessProblems(
   const standbys = take(layout.standbys);
   const spares = take(layout.spares);
   const masters = layout.servingMasters.length;
+  const { replicasPerMaster } = layout;
   if (standby === 'separate') {
     return [
-      ...healthProblems(serving, { masters, replicasPerMaster: 1, maxReplicaLagBytes }),
-      ...healthProblems([...standbys, ...spares], { masters, replicasPerMaster: 1, maxReplicaLagBytes }).map(
+      ...healthProblems(serving, { masters, replicasPerMaster, maxReplicaLagBytes }),
+      ...healthProblems([...standbys, ...spares], { masters, replicasPerMaster, maxReplicaLagBytes }).map(
         (problem) => `standby cluster: ${problem}`,
       ),
       ...sharedMembership(serving, [...standbys, ...spares]),
     ];
   }
   const problems = [
-    ...healthProblems([...serving, ...standbys], { masters, replicasPerMaster: 2, maxReplicaLagBytes }),
+    ...healthProblems([...serving, ...standbys], { masters, replicasPerMaster: replicasPerMaster + 1, maxReplicaLagBytes }),
     ...replicaCoverage(
       take(layout.servingMasters),
       standbys,
+      1,
       'standby',
       `does not replicate a master of group ${layout.from}`,
       'attach the standbys first',
@@ -52,6 +54,7 @@ export function readinessProblems(
       ...replicaCoverage(
         standbys,
         spares,
+        replicasPerMaster,
         'spare',
         'does not replicate a standby',
         `this scenario needs each spare wired under a standby before the standbys attach to group ${layout.from} ` +
@@ -70,19 +73,20 @@ export function readinessProblems(
   return problems;
 }
 
-/** Why the serving group alone is not healthy (each master with one synced replica), or nothing. */
+/** Why the serving group alone is not healthy (each master with its synced replicas), or nothing. */
 export function servingGroupProblems(layout: FailoverLayout, snapshots: readonly NodeSnapshot[], maxReplicaLagBytes: number): string[] {
   const serving = new Set([...layout.servingMasters, ...layout.servingReplicas].map((node) => node.name));
   return healthProblems(
     snapshots.filter((snapshot) => serving.has(snapshot.node.name)),
-    { masters: layout.servingMasters.length, replicasPerMaster: 1, maxReplicaLagBytes },
+    { masters: layout.servingMasters.length, replicasPerMaster: layout.replicasPerMaster, maxReplicaLagBytes },
   ).map((problem) => `serving group ${layout.from}: ${problem}`);
 }
 
-/** Each replica must replicate one of the masters, and no two the same one. */
+/** Each replica must replicate one of the masters, and no more than `perMaster` the same one. */
 function replicaCoverage(
   masters: readonly NodeSnapshot[],
   replicas: readonly NodeSnapshot[],
+  perMaster: number,
   kind: string,
   failure: string,
   remedy: string,
@@ -93,7 +97,7 @@ function replicaCoverage(
       .filter((snapshot): snapshot is ReachableSnapshot => snapshot.reachable)
       .map((snapshot) => [selfEntry(snapshot).id, snapshot.node.name]),
   );
-  const covered = new Set<string>();
+  const covered = new Map<string, number>();
   for (const snapshot of replicas) {
     if (!snapshot.reachable) {
       problems.push(`${kind} ${describeNode(snapshot.node)} is unreachable: ${snapshot.error}`);
@@ -107,12 +111,14 @@ function replicaCoverage(
           (self.masterId ? ` of ${self.masterId}` : ` serving ${self.slots.length === 0 ? 'no' : 'some'} slots`) +
           `; ${remedy}`,
       );
-    } else if (covered.has(master)) {
-      problems.push(`${kind} ${describeNode(snapshot.node)} replicates ${master}, which another ${kind} already replicates`);
+    } else if ((covered.get(master) ?? 0) >= perMaster) {
+      problems.push(
+        `${kind} ${describeNode(snapshot.node)} replicates ${master}, which ${perMaster === 1 ? `another ${kind}` : `${perMaster} other ${kind}s`} already replicate${perMaster === 1 ? 's' : ''}`,
+      );
     } else if (!snapshot.replication.masterLinkUp) {
       problems.push(`${kind} ${describeNode(snapshot.node)} has its link to ${master} down`);
     } else {
-      covered.add(master);
+      covered.set(master, (covered.get(master) ?? 0) + 1);
     }
   }
   return problems;

@@ -1,17 +1,31 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ClusterAdmin } from '../cluster/cluster-admin.js';
 import { RedisConnections } from '../cluster/redis-connections.js';
 import type { StandbyLayout } from '../cluster/standby-group.js';
 import { loadConfig } from '../config/app-config.js';
 import { connectDocker } from '../docker/docker-engine.js';
 import { Lab } from './lab.js';
+import { LAB_MAX_SHARDS, validateLabSettings } from './lab-topology.js';
 
 const LAYOUTS: readonly StandbyLayout[] = ['attached', 'prewired', 'separate'];
 
+/** The lab's shape from the command line; unset parts come from `LAB_SHARDS` and `LAB_REPLICAS`. */
+interface ShapeOptions {
+  readonly shards?: number;
+  readonly replicas?: number;
+}
+
 type LabCommand =
-  | { readonly name: 'up'; readonly bare: boolean; readonly layout: StandbyLayout }
-  | { readonly name: 'reset'; readonly layout: StandbyLayout }
-  | { readonly name: 'status' | 'down' };
+  | { readonly name: 'up'; readonly bare: boolean; readonly layout: StandbyLayout; readonly shape: ShapeOptions }
+  | { readonly name: 'reset'; readonly layout: StandbyLayout; readonly shape: ShapeOptions }
+  | { readonly name: 'status' | 'down'; readonly shape: ShapeOptions };
+
+const count = (value: string): number => {
+  if (!/^\d+$/.test(value)) {
+    throw new InvalidArgumentError('must be a whole number');
+  }
+  return Number(value);
+};
 
 /** Reads the command line; Commander prints help and refusals, and throws a `CommanderError` after them. */
 function parseLabCommand(argv: string[]): LabCommand {
@@ -24,37 +38,38 @@ function parseLabCommand(argv: string[]): LabCommand {
     )
       .choices(LAYOUTS)
       .default('attached');
+  const shape = (command: Command) =>
+    command
+      .option('--shards <count>', `masters in group A and standbys in group B, 1 to ${LAB_MAX_SHARDS} (default: LAB_SHARDS or 3)`, count)
+      .option('--replicas <count>', 'replicas per master, and spares per standby: 1 or 2 (default: LAB_REPLICAS or 1)', count);
   const program = new Command('npm run lab --')
     .usage('<command> [options]')
     .exitOverride()
     .helpCommand(false)
     .configureOutput({ outputError: (message, write) => write(`lab: ${message.replace(/^error: /, '')}`) });
-  program
-    .command('up')
+  shape(program.command('up'))
     .description("create and start the lab's containers and, on empty nodes, form cluster A with group B beside it")
     .option('--bare', 'start the containers only, every node empty')
     .addOption(layout())
-    .action((options: { bare?: true; layout: StandbyLayout }) => {
-      parsed = { name: 'up', bare: options.bare === true, layout: options.layout };
+    .action((options: { bare?: true; layout: StandbyLayout } & ShapeOptions) => {
+      parsed = { name: 'up', bare: options.bare === true, layout: options.layout, shape: options };
     });
-  program
-    .command('reset')
-    .description('recreate the twelve cluster nodes from nothing and form them again (the queue Redis stays)')
+  shape(program.command('reset'))
+    .description('recreate the cluster nodes from nothing and form them again (the queue Redis stays)')
     .addOption(layout())
-    .action((options: { layout: StandbyLayout }) => {
-      parsed = { name: 'reset', layout: options.layout };
+    .action((options: { layout: StandbyLayout } & ShapeOptions) => {
+      parsed = { name: 'reset', layout: options.layout, shape: options };
     });
-  program
-    .command('status')
+  shape(program.command('status'))
     .description('show every container and what its node says of itself')
-    .action(() => {
-      parsed = { name: 'status' };
+    .action((options: ShapeOptions) => {
+      parsed = { name: 'status', shape: options };
     });
   program
     .command('down')
     .description("remove every container labelled as this lab's")
     .action(() => {
-      parsed = { name: 'down' };
+      parsed = { name: 'down', shape: {} };
     });
   program.parse(argv, { from: 'user' });
   if (!parsed) {
@@ -67,10 +82,16 @@ function parseLabCommand(argv: string[]): LabCommand {
 async function main(argv: string[]): Promise<number> {
   const command = parseLabCommand(argv);
   const config = loadConfig();
+  const settings = {
+    ...config.lab,
+    shards: command.shape.shards ?? config.lab.shards,
+    replicasPerMaster: command.shape.replicas ?? config.lab.replicasPerMaster,
+  };
+  validateLabSettings(settings);
   const connections = new RedisConnections();
   const lab = new Lab(
     connectDocker(),
-    config.lab,
+    settings,
     { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs },
     new ClusterAdmin(connections),
     (line) => console.log(`lab ${config.lab.name}: ${line}`),
@@ -79,7 +100,13 @@ async function main(argv: string[]): Promise<number> {
     switch (command.name) {
       case 'up': {
         const outcome = await lab.up({ form: !command.bare, layout: command.layout });
-        console.log(`lab ${config.lab.name} is up (${outcome}); queue Redis at 127.0.0.1:${config.lab.basePort}`);
+        console.log(
+          `lab ${config.lab.name} is up (${outcome}), ${settings.shards} shard(s) × ${settings.replicasPerMaster} replica(s); ` +
+            `queue Redis at 127.0.0.1:${config.lab.basePort}` +
+            (settings.shards === config.lab.shards && settings.replicasPerMaster === config.lab.replicasPerMaster
+              ? ''
+              : `; set LAB_SHARDS=${settings.shards} LAB_REPLICAS=${settings.replicasPerMaster} for the service to drill this shape`),
+        );
         return 0;
       }
       case 'reset':

@@ -35,7 +35,8 @@ export interface LabStatusRow {
 const START_TIMEOUT_MS = 20_000;
 
 /**
- * The lab: the seed's twelve Redis nodes and a queue Redis as host-network containers bound to
+ * The lab: group A and group B in the settings' shape (the seed's twelve Redis nodes unless told
+ * otherwise) and a queue Redis as host-network containers bound to
  * 127.0.0.1, all labelled as this lab's. Only containers carrying the label are ever removed.
  */
 export class Lab {
@@ -48,8 +49,8 @@ export class Lab {
   ) {}
 
   /**
-   * Creates and starts what is missing, waits for every node to answer, and, when all twelve
-   * nodes are empty, forms the starting layout: cluster A, and B1–B3 replicating A's masters.
+   * Creates and starts what is missing, waits for every node to answer, and, when every node is
+   * empty, forms the starting layout: cluster A, and B1–B3 replicating A's masters.
    */
   async up(options: { form: boolean; layout?: StandbyLayout } = { form: true }): Promise<'formed' | 'left-as-is' | 'bare'> {
     const { image, source } = await ensureRedisImage(this.docker, this.imageSettings, this.log);
@@ -84,17 +85,17 @@ export class Lab {
 
   /**
    * The seed's steps 2 and 4: create cluster A, then put group B beside it in the given layout
-   * (by default B1–B3 attached as replicas of A's masters, B4–B6 empty).
+   * (by default B's standbys attached as replicas of A's masters, its spares empty).
    */
   async form(layout: StandbyLayout = 'attached'): Promise<void> {
     const failover = failoverLayout(labTarget(this.settings), 'A');
     const started = performance.now();
     await this.admin.createCluster(failover.servingMasters, failover.servingReplicas);
     await formStandbyGroup(this.admin, failover, layout);
-    const nodes = [...failover.servingMasters, ...failover.servingReplicas, ...failover.standbys, ...failover.spares];
-    await this.admin.waitHealthy(layout === 'separate' ? nodes.slice(0, 6) : nodes.slice(0, 9), {
+    const serving = [...failover.servingMasters, ...failover.servingReplicas];
+    await this.admin.waitHealthy(layout === 'separate' ? serving : [...serving, ...failover.standbys], {
       masters: failover.servingMasters.length,
-      replicasPerMaster: layout === 'separate' ? 1 : 2,
+      replicasPerMaster: failover.replicasPerMaster + (layout === 'separate' ? 0 : 1),
       maxReplicaLagBytes: 0,
     });
     this.log(`cluster A formed and group B ${layout} in ${Math.round(performance.now() - started)} ms`);
@@ -105,7 +106,7 @@ export class Lab {
     return this.removeLabelled([`${LAB_LABEL}=${this.settings.name}`]);
   }
 
-  /** Recreates the twelve cluster nodes from nothing and forms them again; the queue Redis stays. */
+  /** Recreates the cluster nodes from nothing and forms them again; the queue Redis stays. */
   async reset(layout: StandbyLayout = 'attached'): Promise<void> {
     await this.removeLabelled([`${LAB_LABEL}=${this.settings.name}`, `${LAB_ROLE_LABEL}=node`]);
     await this.up({ form: true, layout });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labTarget } from '../lab/lab-topology.js';
-import { failoverLayout, validateTarget, type DrillTarget } from './drill-target.js';
+import { failoverLayout, pairedByShard, validateTarget, type DrillTarget } from './drill-target.js';
 import { TargetRegistry, UnknownTargetError } from './target-registry.js';
 
 const target = labTarget({ name: 'lab', basePort: 7000 });
@@ -14,6 +14,17 @@ describe('failoverLayout', () => {
     expect(names(layout.servingReplicas)).toEqual(['a4', 'a5', 'a6']);
     expect(names(layout.standbys)).toEqual(['b1', 'b2', 'b3']);
     expect(names(layout.spares)).toEqual(['b4', 'b5', 'b6']);
+  });
+
+  it("with two replicas per master: every shard's first replica, then every second one, and as many spares", () => {
+    const layout = failoverLayout(labTarget({ name: 'lab', basePort: 7000, shards: 2, replicasPerMaster: 2 }), 'A');
+    expect(layout.replicasPerMaster).toBe(2);
+    expect(names(layout.servingMasters)).toEqual(['a1', 'a2']);
+    expect(
+      pairedByShard(layout.servingReplicas, layout.servingMasters).map(({ replica, master }) => `${replica.name}→${master.name}`),
+    ).toEqual(['a3→a1', 'a4→a2', 'a5→a1', 'a6→a2']);
+    expect(names(layout.standbys)).toEqual(['b1', 'b2']);
+    expect(names(layout.spares)).toEqual(['b3', 'b4', 'b5', 'b6']);
   });
 
   it('from B: the roles swap groups', () => {
@@ -44,6 +55,12 @@ describe('validateTarget', () => {
       /as many nodes as group A \(6\), got 4/,
     ],
     ['an odd group', { ...target, groups: { A: target.groups.A.slice(0, 5), B: target.groups.B.slice(0, 5) } }, /even, non-zero count/],
+    [
+      'two replicas per master in groups of four',
+      { ...target, replicasPerMaster: 2, groups: { A: target.groups.A.slice(0, 4), B: target.groups.B.slice(0, 4) } },
+      /master and two replicas \(a non-zero multiple of three\), got 4/,
+    ],
+    ['three replicas per master', { ...target, replicasPerMaster: 3 }, /replicasPerMaster must be 1 or 2, got 3/],
   ])('refuses %s', (_, broken, message) => {
     expect(() => validateTarget(broken)).toThrow(message);
   });

@@ -10,12 +10,18 @@ export interface TargetNode extends NamedNode {
   readonly containerName: string;
 }
 
+/** The replicas per master a target may have; 1 unless it says otherwise. */
+export const REPLICAS_PER_MASTER = [1, 2] as const;
+
 /**
  * A primary cluster and its standby group: what a drill may act on, and nothing else.
- * Each group lists its shards' masters first, then their replicas, in shard order.
+ * Each group lists its shards' masters first, then their replicas, in shard order; with two
+ * replicas per master, every shard's first replica, then every shard's second.
  */
 export interface DrillTarget {
   readonly name: string;
+  /** Replicas of each master in the serving group, and spares per standby in the other: 1 (the default) or 2. */
+  readonly replicasPerMaster?: number;
   /** Every container of this target carries this label; node control refuses any that does not. */
   readonly containerLabel: { readonly key: string; readonly value: string };
   readonly groups: Readonly<Record<GroupName, readonly TargetNode[]>>;
@@ -56,13 +62,16 @@ export interface FailoverLayout {
   readonly servingReplicas: readonly TargetNode[];
   readonly standbys: readonly TargetNode[];
   readonly spares: readonly TargetNode[];
+  /** Replicas each serving master has, and spares each standby gets after the failover. */
+  readonly replicasPerMaster: number;
 }
 
 export function failoverLayout(target: DrillTarget, from: GroupName): FailoverLayout {
   const to: GroupName = from === 'A' ? 'B' : 'A';
   const serving = target.groups[from];
   const standby = target.groups[to];
-  const shards = serving.length / 2;
+  const replicasPerMaster = target.replicasPerMaster ?? 1;
+  const shards = serving.length / (1 + replicasPerMaster);
   return {
     from,
     to,
@@ -70,7 +79,13 @@ export function failoverLayout(target: DrillTarget, from: GroupName): FailoverLa
     servingReplicas: serving.slice(shards),
     standbys: standby.slice(0, shards),
     spares: standby.slice(shards),
+    replicasPerMaster,
   };
+}
+
+/** The i-th of `followers` (replicas or spares, listed round by round) paired with the shard it belongs to. */
+export function pairedByShard<T>(followers: readonly T[], leaders: readonly T[]): { replica: T; master: T }[] {
+  return followers.map((replica, index) => ({ replica, master: leaders[index % leaders.length]! }));
 }
 
 export function targetNodes(target: DrillTarget): TargetNode[] {
@@ -81,10 +96,13 @@ export function targetNodes(target: DrillTarget): TargetNode[] {
 export function validateTarget(target: DrillTarget): void {
   const a = target.groups.A;
   const b = target.groups.B;
-  if (a.length === 0 || a.length % 2 !== 0) {
-    throw new Error(
-      `target ${target.name}: group A must list each shard's master and one replica (an even, non-zero count), got ${a.length}`,
-    );
+  const replicas = target.replicasPerMaster ?? 1;
+  if (!(REPLICAS_PER_MASTER as readonly number[]).includes(replicas)) {
+    throw new Error(`target ${target.name}: replicasPerMaster must be 1 or 2, got ${replicas}`);
+  }
+  if (a.length === 0 || a.length % (1 + replicas) !== 0) {
+    const shape = replicas === 1 ? 'one replica (an even, non-zero count)' : 'two replicas (a non-zero multiple of three)';
+    throw new Error(`target ${target.name}: group A must list each shard's master and ${shape}, got ${a.length}`);
   }
   if (b.length !== a.length) {
     throw new Error(`target ${target.name}: group B must have as many nodes as group A (${a.length}), got ${b.length}`);

@@ -23,6 +23,20 @@ describe('parseTargetsFile', () => {
     expect(targets[0]!.groups.B[5]).toEqual({ name: 'b6', host: '127.0.0.1', port: 7116, containerName: 'staging-b6', group: 'B' });
   });
 
+  it('reads two replicas per master, and refuses any other count', () => {
+    const nine = (group: 'a' | 'b', base: number) =>
+      Array.from({ length: 9 }, (_, index) => ({
+        name: `${group}${index + 1}`,
+        port: base + index + 1,
+        containerName: `staging-${group}${index + 1}`,
+      }));
+    const wide = { ...staging, replicasPerMaster: 2, groups: { A: nine('a', 7100), B: nine('b', 7120) } };
+    expect(parseTargetsFile(JSON.stringify({ targets: [wide] })).targets[0]!.replicasPerMaster).toBe(2);
+    expect(() => parseTargetsFile(JSON.stringify({ targets: [{ ...wide, replicasPerMaster: 3 }] }))).toThrow(
+      /^targets\[0\]\.replicasPerMaster must be 1 or 2, got 3$/,
+    );
+  });
+
   it.each([
     ['not JSON', '{"targets": [', /^is not valid JSON/],
     ['no targets', '{"targets": []}', /^targets must be a non-empty array$/],

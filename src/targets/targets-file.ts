@@ -1,5 +1,5 @@
 import type { DrillTarget, GroupName, TargetAuth, TargetNode, TargetTls } from './drill-target.js';
-import { LOOPBACK_HOSTS, validateTarget } from './drill-target.js';
+import { LOOPBACK_HOSTS, REPLICAS_PER_MASTER, validateTarget } from './drill-target.js';
 
 /** The targets a file configures, and the one drills use when a request names none. */
 export interface ConfiguredTargets {
@@ -18,7 +18,7 @@ export class TargetsFileError extends Error {
 type Json = unknown;
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
-const TARGET_KEYS = ['name', 'containerLabel', 'clusterConfigFile', 'groups', 'auth', 'tls'];
+const TARGET_KEYS = ['name', 'containerLabel', 'clusterConfigFile', 'groups', 'replicasPerMaster', 'auth', 'tls'];
 const AUTH_KEYS = ['username', 'passwordEnv', 'passwordFile'];
 const TLS_KEYS = ['caFile', 'certFile', 'keyFile'];
 const ABSOLUTE_PATH = /^\/[^\0]{1,1023}$/;
@@ -35,7 +35,8 @@ const NODE_KEYS = ['name', 'host', 'port', 'containerName'];
  *                     "auth": { "username": "drill", "passwordEnv": "STAGING_REDIS_PASSWORD" },
  *                     "tls": { "caFile": "/etc/drill/ca.crt", "certFile": "…", "keyFile": "…" } }] }
  *
- * Each group lists its shards' masters first, then their replicas, in shard order; `host` is
+ * Each group lists its shards' masters first, then their replicas, in shard order (with
+ * `"replicasPerMaster": 2`, every shard's first replica, then every shard's second); `host` is
  * 127.0.0.1 unless given. `auth` and `tls` are optional; a password is never written here, only
  * the environment variable or file that holds it. Any problem throws with the path of the key at fault. `alongside` are
  * the targets configured elsewhere (the lab): no node or container may belong to two targets.
@@ -88,8 +89,13 @@ function target(entry: Json, at: string): DrillTarget {
   const clusterConfigFile = text(fields.clusterConfigFile, `${at}.clusterConfigFile`, /^\/[^\0]{1,255}$/, 'an absolute path');
   const groups = object(fields.groups, `${at}.groups`);
   onlyKeys(groups, ['A', 'B'], `${at}.groups`);
+  const replicasPerMaster = fields.replicasPerMaster;
+  if (replicasPerMaster !== undefined && !(REPLICAS_PER_MASTER as readonly unknown[]).includes(replicasPerMaster)) {
+    throw new TargetsFileError(`${at}.replicasPerMaster must be 1 or 2, got ${JSON.stringify(replicasPerMaster)}`);
+  }
   const parsed: DrillTarget = {
     name,
+    ...(replicasPerMaster === undefined ? {} : { replicasPerMaster: replicasPerMaster as number }),
     containerLabel,
     clusterConfigFile,
     groups: { A: group(groups.A, `${at}.groups.A`, 'A'), B: group(groups.B, `${at}.groups.B`, 'B') },

@@ -10,10 +10,11 @@ import { DrillSummaryProjection } from '../../src/drills/drill-summary.projectio
 import { openDataSource } from '../../src/database/data-source.js';
 import { SqliteEventStore } from '../../src/events/sqlite-event-store.js';
 import { TargetRegistry } from '../../src/targets/target-registry.js';
+import type { DrillSettings } from '../../src/drills/steps/step-context.js';
 import type { TestLab } from './test-lab.js';
 
 /** The drill runner as the service wires it, on a test lab and a SQLite file of its own. */
-export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>) {
+export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>, settings?: Partial<DrillSettings>) {
   const directory = mkdtempSync(join(tmpdir(), 'redis-drill-'));
   const dataSource = await openDataSource(join(directory, 'drills.sqlite'));
   const store = new SqliteEventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
@@ -26,6 +27,7 @@ export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>) {
     clock: systemClock,
     locks: UNCOORDINATED,
     worker: 'test-worker',
+    ...(settings ? { settings } : {}),
   });
   return {
     dataSource,

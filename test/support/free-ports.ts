@@ -12,13 +12,13 @@ const LOWEST_BASE = 10_000;
 const HIGHEST_PORT = 32_767;
 const ATTEMPTS = 50;
 
-/** A lab of this name on ports nothing listens on now: every node's port, its bus port and the queue's. */
-export function freeLab(name: string): Promise<LabSettings> {
+/** A lab of this name (and shape, the seed's unless given) on ports nothing listens on now: every node's port, its bus port and the queue's. */
+export function freeLab(name: string, shape: Pick<LabSettings, 'shards' | 'replicasPerMaster'> = {}): Promise<LabSettings> {
   return freeBase((basePort) =>
-    labContainers({ name, basePort }).flatMap((container) =>
+    labContainers({ name, basePort, ...shape }).flatMap((container) =>
       container.role === 'node' ? [container.port, container.port + CLUSTER_BUS_OFFSET] : [container.port],
     ),
-  ).then((basePort) => ({ name, basePort }));
+  ).then((basePort) => ({ name, basePort, ...shape }));
 }
 
 /** The first of `count` consecutive ports nothing listens on now, for Redis servers outside a lab. */

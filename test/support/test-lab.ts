@@ -1,4 +1,4 @@
-import { ClusterAdmin } from '../../src/cluster/cluster-admin.js';
+import { ClusterAdmin, DEFAULT_CLUSTER_ADMIN_SETTINGS, type ClusterAdminSettings } from '../../src/cluster/cluster-admin.js';
 import { ClusterKeyspace } from '../../src/cluster/cluster-keyspace.js';
 import { RedisConnections } from '../../src/cluster/redis-connections.js';
 import type { RedisSecurity } from '../../src/cluster/redis-security.js';
@@ -33,17 +33,20 @@ export interface TestLab {
  * Brings a test lab up. A lab with `settings.security` needs `connection`: the credentials and
  * TLS material the lab itself (and this lab's `admin`) uses to form and check the cluster.
  */
-export async function startTestLab(settings: LabSettings, options: { form: boolean; connection?: RedisSecurity }): Promise<TestLab> {
+export async function startTestLab(
+  settings: LabSettings,
+  options: { form: boolean; connection?: RedisSecurity; admin?: Partial<ClusterAdminSettings> },
+): Promise<TestLab> {
   const config = loadConfig();
   const docker = connectDocker();
   // The queue Redis stays plain: only the cluster nodes are secured.
   const secured = new Set(targetNodes(labTarget(settings)).map(formatAddress));
   const connections = new RedisConnections({}, (address) => (secured.has(formatAddress(address)) ? options.connection : undefined));
-  const admin = new ClusterAdmin(connections);
+  const admin = new ClusterAdmin(connections, { ...DEFAULT_CLUSTER_ADMIN_SETTINGS, ...options.admin });
   const imageSettings = { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs };
   const lab = new Lab(docker, settings, imageSettings, admin);
   await lab.down();
-  await lab.up(options);
+  await lab.up({ form: options.form });
   const { image } = await ensureRedisImage(docker, imageSettings);
   const keyspace = new ClusterKeyspace(connections, admin);
   return {

@@ -5,7 +5,7 @@ import { targetNodes } from '../../targets/drill-target.js';
 import { topologyDifferences } from '../topology-match.js';
 import { restartFresh } from './group-restore.js';
 import { pauseReplicaMigration, REPLICA_MIGRATION_SETTING, restoreReplicaMigration } from './replica-migration.js';
-import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
+import { elapsedSince, recordedId, recordedMaster, type DrillStep } from './step-context.js';
 import { containerNames, idOf, nodeNames, replicationAuthOperations, type StepDefinition } from './step-definition.js';
 
 /**
@@ -34,14 +34,20 @@ const run: DrillStep = async (context) => {
   events.push({ type: 'GroupRejoined', data: { group: layout.from, nodes: original.map((node) => node.name) } });
   await context.checkpoint('failback:rejoined');
 
-  const shards = layout.servingMasters.map((master, index) => ({ master, serving: standbys[index]! }));
-  const open = [];
-  for (const shard of shards) {
-    const self = (await admin.entries(shard.master)).find((entry) => entry.myself);
-    if (!(self?.role === 'master' && self.slots.length > 0)) {
-      open.push(shard);
+  const shards = layout.servingMasters.map((master) => {
+    const serving = standbys.find((standby) => recordedMaster(context, standby) === master);
+    if (!serving) {
+      throw new Error(`no standby was recorded replicating ${master.name} in prepare`);
     }
-  }
+    return { master, serving };
+  });
+  const handedBack = await Promise.all(
+    shards.map(async ({ master }) => {
+      const self = (await admin.entries(master)).find((entry) => entry.myself);
+      return self?.role === 'master' && self.slots.length > 0;
+    }),
+  );
+  const open = shards.filter((_, index) => !handedBack[index]);
   await admin.replicate(
     open.map(({ master, serving }) => ({ replica: master, master: serving })),
     [...original, ...standbys],
@@ -56,20 +62,15 @@ const run: DrillStep = async (context) => {
   }
 
   await admin.replicate(
-    [
-      ...layout.servingReplicas.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
-      ...standbys.map((replica, index) => ({ replica, master: layout.servingMasters[index]! })),
-    ],
+    [...layout.servingReplicas, ...standbys].map((replica) => ({ replica, master: recordedMaster(context, replica) })),
     [...original, ...standbys],
   );
 
   events.push(...(await restoreReplicaMigration(context, [...original, ...standbys, ...spares])));
-  for (const spare of spares) {
-    if ((await admin.entries(spare)).length > 1) {
-      await admin.resetHard(spare);
-      events.push({ type: 'NodeReset', data: { node: spare.name, nodeId: recordedId(context, spare) } });
-    }
-  }
+  const joined = await Promise.all(spares.map(async (spare) => (await admin.entries(spare)).length > 1));
+  const toReset = spares.filter((_, index) => joined[index]);
+  await Promise.all(toReset.map((spare) => admin.resetHard(spare)));
+  events.push(...toReset.map((spare) => ({ type: 'NodeReset' as const, data: { node: spare.name, nodeId: recordedId(context, spare) } })));
   const remaining = [...original, ...standbys];
   await admin.forget(
     spares.map((spare) => recordedId(context, spare)),
@@ -77,7 +78,7 @@ const run: DrillStep = async (context) => {
   );
   await admin.waitHealthy(remaining, {
     masters: layout.servingMasters.length,
-    replicasPerMaster: 2,
+    replicasPerMaster: layout.replicasPerMaster + 1,
     maxReplicaLagBytes: context.settings.maxReplicaLagBytes,
   });
 

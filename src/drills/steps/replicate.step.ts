@@ -1,3 +1,4 @@
+import { pairedByShard } from '../../targets/drill-target.js';
 import { migrationPausedOn, REPLICA_MIGRATION_SETTING, restoreReplicaMigration } from './replica-migration.js';
 import type { DrillStep } from './step-context.js';
 import { idOf, nodeNames, type StepDefinition } from './step-definition.js';
@@ -8,7 +9,7 @@ import { idOf, nodeNames, type StepDefinition } from './step-definition.js';
  */
 const run: DrillStep = async (context) => {
   const { layout, admin } = context;
-  const pairs = layout.spares.map((replica, index) => ({ replica, master: layout.standbys[index]! }));
+  const pairs = pairedByShard(layout.spares, layout.standbys);
   const involved = await admin.startReplication(pairs, layout.standbys);
   await context.checkpoint('replicate:after-replicate');
   await admin.waitReplicated(pairs, involved);
@@ -34,14 +35,11 @@ export const replicate: StepDefinition<'replicate'> = {
   name: 'replicate',
   run,
   plan: ({ layout, standby }) => [
-    ...layout.servingMasters.map((_, index) => {
-      const [spare, master] = [layout.spares[index]!, layout.standbys[index]!];
-      return {
-        action: `make ${spare.name} a replica of ${master.name}`,
-        command: `CLUSTER REPLICATE ${idOf(master)}`,
-        nodes: [spare.name],
-      };
-    }),
+    ...pairedByShard(layout.spares, layout.standbys).map(({ replica: spare, master }) => ({
+      action: `make ${spare.name} a replica of ${master.name}`,
+      command: `CLUSTER REPLICATE ${idOf(master)}`,
+      nodes: [spare.name],
+    })),
     {
       action: 'wait for every replica link to be up and in sync',
       command: 'INFO replication',

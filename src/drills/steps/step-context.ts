@@ -58,5 +58,18 @@ export function recordedId(context: StepContext, node: TargetNode): string {
   return recorded.nodeId;
 }
 
+/**
+ * The serving master `prepare` recorded this node replicating. Steps pair nodes by this record,
+ * not by their place in the target's list: a cluster built by other tools need not follow it.
+ */
+export function recordedMaster(context: StepContext, node: TargetNode): TargetNode {
+  const name = context.state.topology.find((entry) => entry.name === node.name)?.replicates;
+  const master = context.layout.servingMasters.find((candidate) => candidate.name === name);
+  if (!master) {
+    throw new Error(`no serving master was recorded for ${node.name} in prepare`);
+  }
+  return master;
+}
+
 /** Milliseconds on the clock since `start`, to a hundredth. */
 export const elapsedSince = (clock: Clock, start: number): number => Math.round((clock.now() - start) * 100) / 100;

@@ -38,7 +38,7 @@ const run: DrillStep = async (context) => {
   await context.checkpoint('verify:after-canaries');
   await admin.waitHealthy(members, {
     masters: layout.standbys.length,
-    replicasPerMaster: 1,
+    replicasPerMaster: layout.replicasPerMaster,
     maxReplicaLagBytes: context.settings.maxReplicaLagBytes,
   });
   return [
@@ -60,7 +60,7 @@ export const verify: StepDefinition<'verify'> = {
       },
       { action: `read back the ${canaryKeys} canary keys`, command: 'GET drill:<id>:canary:<n>', nodes: members },
       {
-        action: 'health gate: all slots served, one replica per master in sync',
+        action: `health gate: all slots served, ${layout.replicasPerMaster} replica(s) per master in sync`,
         command: 'CLUSTER INFO, CLUSTER NODES, INFO replication',
         nodes: members,
       },

@@ -4,13 +4,14 @@ import { RedisConnections } from '../cluster/redis-connections.js';
 import type { StandbyLayout } from '../cluster/standby-group.js';
 import { loadConfig } from '../config/app-config.js';
 import { connectDocker } from '../docker/docker-engine.js';
+import { LAB_SERVERS, labServerImageSettings, type LabServer } from '../docker/lab-servers.js';
 import { Lab } from './lab.js';
 
 const LAYOUTS: readonly StandbyLayout[] = ['attached', 'prewired', 'separate'];
 
 type LabCommand =
-  | { readonly name: 'up'; readonly bare: boolean; readonly layout: StandbyLayout }
-  | { readonly name: 'reset'; readonly layout: StandbyLayout }
+  | { readonly name: 'up'; readonly bare: boolean; readonly layout: StandbyLayout; readonly server?: LabServer }
+  | { readonly name: 'reset'; readonly layout: StandbyLayout; readonly server?: LabServer }
   | { readonly name: 'status' | 'down' };
 
 /** Reads the command line; Commander prints help and refusals, and throws a `CommanderError` after them. */
@@ -24,6 +25,12 @@ function parseLabCommand(argv: string[]): LabCommand {
     )
       .choices(LAYOUTS)
       .default('attached');
+  const server = () =>
+    new Option(
+      '--server <server>',
+      'the server the nodes run: its official image, or one built from Debian packages when no registry answers ' +
+        "(default: REDIS_IMAGE, else an image of this host's Redis)",
+    ).choices(LAB_SERVERS);
   const program = new Command('npm run lab --')
     .usage('<command> [options]')
     .exitOverride()
@@ -34,15 +41,17 @@ function parseLabCommand(argv: string[]): LabCommand {
     .description("create and start the lab's containers and, on empty nodes, form cluster A with group B beside it")
     .option('--bare', 'start the containers only, every node empty')
     .addOption(layout())
-    .action((options: { bare?: true; layout: StandbyLayout }) => {
-      parsed = { name: 'up', bare: options.bare === true, layout: options.layout };
+    .addOption(server())
+    .action((options: { bare?: true; layout: StandbyLayout; server?: LabServer }) => {
+      parsed = { name: 'up', bare: options.bare === true, layout: options.layout, server: options.server };
     });
   program
     .command('reset')
     .description('recreate the twelve cluster nodes from nothing and form them again (the queue Redis stays)')
     .addOption(layout())
-    .action((options: { layout: StandbyLayout }) => {
-      parsed = { name: 'reset', layout: options.layout };
+    .addOption(server())
+    .action((options: { layout: StandbyLayout; server?: LabServer }) => {
+      parsed = { name: 'reset', layout: options.layout, server: options.server };
     });
   program
     .command('status')
@@ -71,7 +80,9 @@ async function main(argv: string[]): Promise<number> {
   const lab = new Lab(
     connectDocker(),
     config.lab,
-    { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs },
+    'server' in command && command.server
+      ? labServerImageSettings(command.server, config.imagePullTimeoutMs, config.debianMirror)
+      : { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs },
     new ClusterAdmin(connections),
     (line) => console.log(`lab ${config.lab.name}: ${line}`),
   );

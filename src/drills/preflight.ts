@@ -4,7 +4,14 @@ import type { NodeControl } from '../nodes/node-control.js';
 import { targetNodes, type DrillTarget } from '../targets/drill-target.js';
 
 /** What must hold before a drill may kill anything. */
-export const PREFLIGHT_CHECKS = ['halt-released', 'docker-reachable', 'containers-labelled', 'target-free', 'target-ready'] as const;
+export const PREFLIGHT_CHECKS = [
+  'halt-released',
+  'docker-reachable',
+  'containers-labelled',
+  'target-free',
+  'server-supported',
+  'target-ready',
+] as const;
 export type PreflightCheck = (typeof PREFLIGHT_CHECKS)[number];
 
 export interface FailedCheck {

@@ -8,12 +8,20 @@ import { readinessProblems } from '../readiness.js';
 import { SCENARIO_STANDBY } from '../scenarios.js';
 import { positionStandbyGroup, servingLayout } from './group-restore.js';
 import { migrationPausedOn, pauseReplicaMigration, REPLICA_MIGRATION_SETTING } from './replica-migration.js';
-import { elapsedSince, type DrillStep } from './step-context.js';
+import { serverProblems, serversOf } from '../server-support.js';
+import { elapsedSince, type DrillStep, type StepContext } from './step-context.js';
 import { containerNames, nodeNames, type StepDefinition } from './step-definition.js';
 import { containerChecks, PreflightFailedError, type PreflightCheck } from '../preflight.js';
 
 /** Every check the preflight makes, in the order it makes them; the runner made the first and the fourth. */
-const CHECKS_MADE: PreflightCheck[] = ['halt-released', 'docker-reachable', 'containers-labelled', 'target-free', 'target-ready'];
+const CHECKS_MADE: PreflightCheck[] = [
+  'halt-released',
+  'docker-reachable',
+  'containers-labelled',
+  'target-free',
+  'server-supported',
+  'target-ready',
+];
 
 /**
  * Finds the group that serves now (the drill fails over from it to the other one), brings the
@@ -32,6 +40,7 @@ const run: DrillStep = async (context) => {
   if (containersFailed.length > 0) {
     throw new PreflightFailedError(containersFailed);
   }
+  await checkServers(context);
   const layout = (await servingLayout(admin, context.target)) ?? context.layout;
   const standby = SCENARIO_STANDBY[context.state.scenario];
   const restored = await positionStandbyGroup(context, layout, standby);
@@ -102,6 +111,33 @@ const run: DrillStep = async (context) => {
   ];
 };
 
+/**
+ * Records what every node that answers runs, once per drill and before anything is touched, so
+ * that even a refused drill says what it found; refuses servers the drills do not work on.
+ */
+async function checkServers(context: StepContext): Promise<void> {
+  let servers = context.state.servers;
+  if (!servers) {
+    const identities = await Promise.all(
+      targetNodes(context.target).map(async (node) => {
+        try {
+          return [{ node: node.name, identity: await context.admin.serverIdentity(node) }];
+        } catch {
+          // A node of a stopped standby group: it ran what the others run when it stopped.
+          return [];
+        }
+      }),
+    );
+    const found = serversOf(identities.flat());
+    await context.record({ type: 'ServersIdentified', data: { servers: found } });
+    servers = found;
+  }
+  const problems = serverProblems(servers);
+  if (problems.length > 0) {
+    throw new PreflightFailedError([{ check: 'server-supported', problem: problems.join('; ') }]);
+  }
+}
+
 export const prepare: StepDefinition<'prepare'> = {
   name: 'prepare',
   run,
@@ -109,6 +145,11 @@ export const prepare: StepDefinition<'prepare'> = {
     {
       action: 'start any stopped container of the standby group with an empty cluster config',
       containers: containerNames([...layout.standbys, ...layout.spares]),
+    },
+    {
+      action: 'read which server and version every node runs, and refuse a server the drills do not work on',
+      command: 'INFO server',
+      nodes: nodeNames(targetNodes(target)),
     },
     {
       action: 'read every node’s view of the cluster and check the starting layout',

@@ -132,7 +132,7 @@ async function checkServers(context: StepContext): Promise<void> {
     await context.record({ type: 'ServersIdentified', data: { servers: found } });
     servers = found;
   }
-  const problems = serverProblems(servers);
+  const problems = serverProblems(servers, context.state.scenario);
   if (problems.length > 0) {
     throw new PreflightFailedError([{ check: 'server-supported', problem: problems.join('; ') }]);
   }

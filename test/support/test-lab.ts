@@ -3,6 +3,7 @@ import { ClusterKeyspace } from '../../src/cluster/cluster-keyspace.js';
 import { RedisConnections } from '../../src/cluster/redis-connections.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { connectDocker, type Docker } from '../../src/docker/docker-engine.js';
+import { labServerImageSettings, type LabServer } from '../../src/docker/lab-servers.js';
 import { ensureRedisImage } from '../../src/docker/redis-image.js';
 import { Lab } from '../../src/lab/lab.js';
 import { labTarget, type LabSettings } from '../../src/lab/lab-topology.js';
@@ -27,12 +28,15 @@ export interface TestLab {
   close(): Promise<void>;
 }
 
-export async function startTestLab(settings: LabSettings, options: { form: boolean }): Promise<TestLab> {
+/** A lab of the default image (`REDIS_IMAGE`, else the host's Redis), or of `server` when given. */
+export async function startTestLab(settings: LabSettings, options: { form: boolean; server?: LabServer }): Promise<TestLab> {
   const config = loadConfig();
   const docker = connectDocker();
   const connections = new RedisConnections();
   const admin = new ClusterAdmin(connections);
-  const imageSettings = { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs };
+  const imageSettings = options.server
+    ? labServerImageSettings(options.server, config.imagePullTimeoutMs, config.debianMirror)
+    : { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs };
   const lab = new Lab(docker, settings, imageSettings, admin);
   await lab.down();
   await lab.up(options);

@@ -7,6 +7,7 @@ import { formatAddress } from './node-address.js';
 import { describeNode, type NamedNode, type NodeSnapshot } from './node-snapshot.js';
 import { parseInfo, parseReplicationInfo, type ReplicationInfo } from './redis-info.parser.js';
 import type { RedisConnections } from './redis-connections.js';
+import { parseServerIdentity, type ServerIdentity } from './server-identity.js';
 import { ClusterCommandError, ClusterStateError, PromotionFailedError } from './cluster-errors.js';
 
 /** Bounds on every wait the admin does; each one ends in a timeout error that says what was awaited. */
@@ -79,6 +80,10 @@ export class ClusterAdmin {
 
   async replication(node: NamedNode): Promise<ReplicationInfo> {
     return parseReplicationInfo(String(await this.redis.command(node, 'INFO', 'replication')));
+  }
+
+  async serverIdentity(node: NamedNode): Promise<ServerIdentity> {
+    return parseServerIdentity(String(await this.redis.command(node, 'INFO', 'server')));
   }
 
   async myId(node: NamedNode): Promise<string> {

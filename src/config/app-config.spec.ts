@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       databasePath: './data/drills.sqlite',
+      debianMirror: 'http://deb.debian.org/debian',
       redisUrl: 'redis://127.0.0.1:7000',
       queuePrefix: 'redis-drill',
       workerEnabled: true,

@@ -30,6 +30,8 @@ export interface AppConfig {
   /** Image for lab nodes (`REDIS_IMAGE`) and how long a pull may take (`IMAGE_PULL_TIMEOUT_MS`). */
   readonly redisImage: string;
   readonly imagePullTimeoutMs: number;
+  /** The Debian mirror the lab builds server images from when no registry answers (`DEBIAN_MIRROR`). */
+  readonly debianMirror: string;
   /** Canary keys a drill writes before the kill and reads after (`DRILL_CANARY_KEYS`, at most one per slot). */
   readonly canaryKeys: number;
   /** The step watchdog (`STEP_TIMEOUT_MS`): a step still running after this long fails. */
@@ -117,6 +119,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     lab,
     redisImage: valid('REDIS_IMAGE', text(env, 'REDIS_IMAGE', 'redis:7.0'), imageProblem),
     imagePullTimeoutMs: integer(env, 'IMAGE_PULL_TIMEOUT_MS', 20_000, 0, 600_000),
+    debianMirror: valid('DEBIAN_MIRROR', text(env, 'DEBIAN_MIRROR', 'http://deb.debian.org/debian'), mirrorProblem),
     canaryKeys: integer(env, 'DRILL_CANARY_KEYS', 16_384, 1, 16_384),
     stepTimeoutMs: integer(env, 'STEP_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
     workerLeaseMs: integer(env, 'WORKER_LEASE_MS', 10_000, 1_000, 600_000),
@@ -282,6 +285,12 @@ function hostProblem(value: string): string | undefined {
  * malformed one is never present and never pulls, and the lab would quietly fall back to an
  * image built from this host's Redis.
  */
+function mirrorProblem(value: string): string | undefined {
+  return /^https?:\/\/[^\s/]+(\/\S*)?$/.test(value)
+    ? undefined
+    : `must be an http(s) URL such as http://deb.debian.org/debian, got ${JSON.stringify(value)}`;
+}
+
 function imageProblem(value: string): string | undefined {
   const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
   const registry = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\\d{1,5})?/)?';

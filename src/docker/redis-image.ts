@@ -3,6 +3,7 @@ import { copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { buildImageFromDebian, type DebianServerPackage } from './debian-image.js';
 import { followProgress, isNotFound, type Docker } from './docker-engine.js';
 
 const run = promisify(execFile);
@@ -12,14 +13,20 @@ export interface RedisImageSettings {
   readonly image: string;
   /** How long a pull may take before the registry counts as unreachable. */
   readonly pullTimeoutMs: number;
+  /**
+   * What to build when the image cannot be pulled: this Debian package, from this mirror, tagged
+   * `tag`. Without it, the image is built from this host's own Redis.
+   */
+  readonly fromDebian?: { readonly server: DebianServerPackage; readonly tag: string; readonly mirror: string };
 }
 
-export type ImageSource = 'present' | 'pulled' | 'built-from-host';
+export type ImageSource = 'present' | 'pulled' | 'built-from-host' | 'built-from-debian';
 
 /**
  * Makes sure a Redis image is there and says which one to use: the configured image if it is
- * present or can be pulled; otherwise one built from this host's own `redis-server` and the
- * libraries it links, so that a machine without a registry can still run the lab.
+ * present or can be pulled; otherwise one built from Debian's package of the server, or from this
+ * host's own `redis-server` and the libraries it links, so that a machine without a registry can
+ * still run the lab. A built image is kept under its tag and used again from then on.
  */
 export async function ensureRedisImage(
   docker: Docker,
@@ -28,6 +35,9 @@ export async function ensureRedisImage(
 ): Promise<{ image: string; source: ImageSource }> {
   if (await imageExists(docker, settings.image)) {
     return { image: settings.image, source: 'present' };
+  }
+  if (settings.fromDebian) {
+    return ensureDebianFallback(docker, settings, settings.fromDebian, log);
   }
   const host = await hostRedis();
   const localTag = host ? `redis-drill/redis:${host.version}-host` : undefined;
@@ -52,6 +62,30 @@ export async function ensureRedisImage(
   }
   await buildImageFromHost(docker, host.binary, localTag);
   return { image: localTag, source: 'built-from-host' };
+}
+
+async function ensureDebianFallback(
+  docker: Docker,
+  settings: RedisImageSettings,
+  debian: NonNullable<RedisImageSettings['fromDebian']>,
+  log: (line: string) => void,
+): Promise<{ image: string; source: ImageSource }> {
+  // Used as it is once built, for the same reason as the host's image below.
+  if (await imageExists(docker, debian.tag)) {
+    return { image: debian.tag, source: 'present' };
+  }
+  try {
+    log(`pulling ${settings.image} (up to ${settings.pullTimeoutMs} ms)`);
+    await pullImage(docker, settings.image, settings.pullTimeoutMs);
+    return { image: settings.image, source: 'pulled' };
+  } catch (error) {
+    log(`cannot pull ${settings.image} (${error instanceof Error ? error.message : String(error)}); building ${debian.tag} instead`);
+  }
+  await buildImageFromDebian(docker, debian.server, debian.tag, debian.mirror, log);
+  if (!(await imageExists(docker, debian.tag))) {
+    throw new Error(`building ${debian.tag} reported success but the image is not there`);
+  }
+  return { image: debian.tag, source: 'built-from-debian' };
 }
 
 export async function imageExists(docker: Docker, name: string): Promise<boolean> {

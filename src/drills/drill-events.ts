@@ -2,6 +2,7 @@ import type { RecordedEvent } from '../events/recorded-event.js';
 import type { ProbeReport } from '../probe/probe-report.js';
 import type { GroupName } from '../targets/drill-target.js';
 import type { FailedCheck, PreflightCheck } from './preflight.js';
+import type { ServerOnNodes } from './server-support.js';
 import type { ScenarioName, StepName } from './scenarios.js';
 
 /** The kind of a drill's stream in the audit log. */
@@ -89,6 +90,8 @@ export type DrillEvent =
   | { type: 'HealthGatePassed'; data: { nodes: string[] } }
   | { type: 'DrillSucceeded'; data: { durationMs: number } }
   | { type: 'DrillFailed'; data: { step: StepName | null; reason: string } }
+  /** The server and version each node of the target runs, as the nodes that answered said; recorded before any other check. */
+  | { type: 'ServersIdentified'; data: { servers: ServerOnNodes[] } }
   /** Every preflight check held, before anything was killed. */
   | { type: 'PreflightPassed'; data: { checks: PreflightCheck[] } }
   /** A preflight check failed: the drill ends here, before any kill. */

@@ -4,6 +4,7 @@ import type { DrillOptions, DrillTrigger, RecordedDrillEvent, RecordedNode } fro
 import type { ScenarioName, StepName } from './scenarios.js';
 import type { GroupName } from '../targets/drill-target.js';
 import { PreflightFailedError } from './preflight.js';
+import type { ServerOnNodes } from './server-support.js';
 
 export const DRILL_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'aborted'] as const;
 export type DrillStatus = (typeof DRILL_STATUSES)[number];
@@ -66,6 +67,8 @@ export interface DrillState {
     | { readonly state: 'lost'; readonly reason: string };
   /** Nodes whose replica migration the drill holds off, with the setting to put back. */
   readonly migrationPaused?: Readonly<Record<string, string>>;
+  /** What the target's nodes run, as `prepare` found them. */
+  readonly servers?: readonly ServerOnNodes[];
   /** Set once `prepare` began bringing a stopped standby group back, so that a resumed `prepare` finishes it. */
   readonly standbyRestore?: GroupName;
 }
@@ -218,6 +221,8 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
         error: event.data.reason,
         timings: { ...state.timings, totalMs: state.startedAt ? Date.parse(at) - Date.parse(state.startedAt) : undefined },
       };
+    case 'ServersIdentified':
+      return { ...next, servers: event.data.servers };
     case 'WritesPaused':
     case 'StepRetried':
     case 'StopConditionMet':

@@ -9,6 +9,7 @@ export const PREFLIGHT_CHECKS = [
   'docker-reachable',
   'containers-labelled',
   'target-free',
+  'server-supported',
   'redis-access',
   'target-ready',
 ] as const;

@@ -4,6 +4,7 @@ import { RedisConnections } from '../cluster/redis-connections.js';
 import type { StandbyLayout } from '../cluster/standby-group.js';
 import { loadConfig } from '../config/app-config.js';
 import { connectDocker } from '../docker/docker-engine.js';
+import { LAB_SERVERS, labServerImageSettings, type LabServer } from '../docker/lab-servers.js';
 import { Lab } from './lab.js';
 import { LAB_MAX_SHARDS, validateLabSettings } from './lab-topology.js';
 
@@ -16,8 +17,14 @@ interface ShapeOptions {
 }
 
 type LabCommand =
-  | { readonly name: 'up'; readonly bare: boolean; readonly layout: StandbyLayout; readonly shape: ShapeOptions }
-  | { readonly name: 'reset'; readonly layout: StandbyLayout; readonly shape: ShapeOptions }
+  | {
+      readonly name: 'up';
+      readonly bare: boolean;
+      readonly layout: StandbyLayout;
+      readonly shape: ShapeOptions;
+      readonly server?: LabServer;
+    }
+  | { readonly name: 'reset'; readonly layout: StandbyLayout; readonly shape: ShapeOptions; readonly server?: LabServer }
   | { readonly name: 'status' | 'down'; readonly shape: ShapeOptions };
 
 const count = (value: string): number => {
@@ -42,6 +49,12 @@ function parseLabCommand(argv: string[]): LabCommand {
     command
       .option('--shards <count>', `masters in group A and standbys in group B, 1 to ${LAB_MAX_SHARDS} (default: LAB_SHARDS or 3)`, count)
       .option('--replicas <count>', 'replicas per master, and spares per standby: 1 or 2 (default: LAB_REPLICAS or 1)', count);
+  const server = () =>
+    new Option(
+      '--server <server>',
+      'the server the nodes run: its official image, or one built from Debian packages when no registry answers ' +
+        "(default: REDIS_IMAGE, else an image of this host's Redis)",
+    ).choices(LAB_SERVERS);
   const program = new Command('npm run lab --')
     .usage('<command> [options]')
     .exitOverride()
@@ -51,14 +64,16 @@ function parseLabCommand(argv: string[]): LabCommand {
     .description("create and start the lab's containers and, on empty nodes, form cluster A with group B beside it")
     .option('--bare', 'start the containers only, every node empty')
     .addOption(layout())
-    .action((options: { bare?: true; layout: StandbyLayout } & ShapeOptions) => {
-      parsed = { name: 'up', bare: options.bare === true, layout: options.layout, shape: options };
+    .addOption(server())
+    .action((options: { bare?: true; layout: StandbyLayout; server?: LabServer } & ShapeOptions) => {
+      parsed = { name: 'up', bare: options.bare === true, layout: options.layout, shape: options, server: options.server };
     });
   shape(program.command('reset'))
     .description('recreate the cluster nodes from nothing and form them again (the queue Redis stays)')
     .addOption(layout())
-    .action((options: { layout: StandbyLayout } & ShapeOptions) => {
-      parsed = { name: 'reset', layout: options.layout, shape: options };
+    .addOption(server())
+    .action((options: { layout: StandbyLayout; server?: LabServer } & ShapeOptions) => {
+      parsed = { name: 'reset', layout: options.layout, shape: options, server: options.server };
     });
   shape(program.command('status'))
     .description('show every container and what its node says of itself')
@@ -92,7 +107,9 @@ async function main(argv: string[]): Promise<number> {
   const lab = new Lab(
     connectDocker(),
     settings,
-    { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs },
+    'server' in command && command.server
+      ? labServerImageSettings(command.server, config.imagePullTimeoutMs, config.debianMirror)
+      : { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs },
     new ClusterAdmin(connections),
     (line) => console.log(`lab ${config.lab.name}: ${line}`),
   );

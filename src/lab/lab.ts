@@ -175,6 +175,12 @@ export class Lab {
         `${container.containerName} was created for port ${labels[LAB_PORT_LABEL]}, not ${container.port}; run "npm run lab -- down" first`,
       );
     }
+    // A lab asked for on another server must not quietly keep the one it runs.
+    if (container.role === 'node' && info.Config.Image !== image) {
+      throw new Error(
+        `${container.containerName} runs ${info.Config.Image}, not ${image}; run "npm run lab -- reset" with the server wanted, or "down" first`,
+      );
+    }
     if (!info.State.Running) {
       await this.docker.getContainer(info.Id).start();
     }

@@ -4,6 +4,7 @@ import { RedisConnections } from '../../src/cluster/redis-connections.js';
 import type { RedisSecurity } from '../../src/cluster/redis-security.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { connectDocker, type Docker } from '../../src/docker/docker-engine.js';
+import { labServerImageSettings, type LabServer } from '../../src/docker/lab-servers.js';
 import { ensureRedisImage } from '../../src/docker/redis-image.js';
 import { Lab } from '../../src/lab/lab.js';
 import { labTarget, type LabSettings } from '../../src/lab/lab-topology.js';
@@ -30,12 +31,13 @@ export interface TestLab {
 }
 
 /**
- * Brings a test lab up. A lab with `settings.security` needs `connection`: the credentials and
- * TLS material the lab itself (and this lab's `admin`) uses to form and check the cluster.
+ * Brings a test lab up, of the default image (`REDIS_IMAGE`, else the host's Redis) or of `server`
+ * when given. A lab with `settings.security` needs `connection`: the credentials and TLS material
+ * the lab itself (and this lab's `admin`) uses to form and check the cluster.
  */
 export async function startTestLab(
   settings: LabSettings,
-  options: { form: boolean; connection?: RedisSecurity; admin?: Partial<ClusterAdminSettings> },
+  options: { form: boolean; server?: LabServer; connection?: RedisSecurity; admin?: Partial<ClusterAdminSettings> },
 ): Promise<TestLab> {
   const config = loadConfig();
   const docker = connectDocker();
@@ -43,7 +45,9 @@ export async function startTestLab(
   const secured = new Set(targetNodes(labTarget(settings)).map(formatAddress));
   const connections = new RedisConnections({}, (address) => (secured.has(formatAddress(address)) ? options.connection : undefined));
   const admin = new ClusterAdmin(connections, { ...DEFAULT_CLUSTER_ADMIN_SETTINGS, ...options.admin });
-  const imageSettings = { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs };
+  const imageSettings = options.server
+    ? labServerImageSettings(options.server, config.imagePullTimeoutMs, config.debianMirror)
+    : { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs };
   const lab = new Lab(docker, settings, imageSettings, admin);
   await lab.down();
   await lab.up({ form: options.form });

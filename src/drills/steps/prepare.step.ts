@@ -8,7 +8,8 @@ import { readinessProblems } from '../readiness.js';
 import { SCENARIO_STANDBY } from '../scenarios.js';
 import { positionStandbyGroup, servingLayout } from './group-restore.js';
 import { migrationPausedOn, pauseReplicaMigration, REPLICA_MIGRATION_SETTING } from './replica-migration.js';
-import { elapsedSince, type DrillStep } from './step-context.js';
+import { serverProblems, serversOf } from '../server-support.js';
+import { elapsedSince, type DrillStep, type StepContext } from './step-context.js';
 import { containerNames, nodeNames, replicationAuthOperations, type StepDefinition } from './step-definition.js';
 import { containerChecks, PreflightFailedError, type PreflightCheck } from '../preflight.js';
 import { accessChecks } from '../drill-permissions.js';
@@ -19,6 +20,7 @@ const CHECKS_MADE: PreflightCheck[] = [
   'docker-reachable',
   'containers-labelled',
   'target-free',
+  'server-supported',
   'redis-access',
   'target-ready',
 ];
@@ -41,6 +43,7 @@ const run: DrillStep = async (context) => {
   if (containersFailed.length > 0) {
     throw new PreflightFailedError(containersFailed);
   }
+  await checkServers(context);
   const accessFailed = await accessChecks(admin, context.target, context.state.scenario, context.target.auth?.username ?? 'default');
   if (accessFailed.length > 0) {
     throw new PreflightFailedError(accessFailed);
@@ -115,6 +118,33 @@ const run: DrillStep = async (context) => {
   ];
 };
 
+/**
+ * Records what every node that answers runs, once per drill and before anything is touched, so
+ * that even a refused drill says what it found; refuses servers the drills do not work on.
+ */
+async function checkServers(context: StepContext): Promise<void> {
+  let servers = context.state.servers;
+  if (!servers) {
+    const identities = await Promise.all(
+      targetNodes(context.target).map(async (node) => {
+        try {
+          return [{ node: node.name, identity: await context.admin.serverIdentity(node) }];
+        } catch {
+          // A node of a stopped standby group: it ran what the others run when it stopped.
+          return [];
+        }
+      }),
+    );
+    const found = serversOf(identities.flat());
+    await context.record({ type: 'ServersIdentified', data: { servers: found } });
+    servers = found;
+  }
+  const problems = serverProblems(servers, context.state.scenario);
+  if (problems.length > 0) {
+    throw new PreflightFailedError([{ check: 'server-supported', problem: problems.join('; ') }]);
+  }
+}
+
 export const prepare: StepDefinition<'prepare'> = {
   name: 'prepare',
   run,
@@ -124,6 +154,11 @@ export const prepare: StepDefinition<'prepare'> = {
       containers: containerNames([...layout.standbys, ...layout.spares]),
     },
     ...replicationAuthOperations(target, [...layout.standbys, ...layout.spares]),
+    {
+      action: 'read which server and version every node runs, and refuse a server the drills do not work on',
+      command: 'INFO server',
+      nodes: nodeNames(targetNodes(target)),
+    },
     {
       action: 'read every node’s view of the cluster and check the starting layout',
       command: 'CLUSTER NODES',

@@ -1,6 +1,6 @@
 import { AppError, errorMessage } from '../common/app-error.js';
 import type { DataSource } from 'typeorm';
-import { sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
+import { isDiskFull, sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
 import type { DrillEventRow } from './drill-event.entity.js';
 import { DrillEventRepository, toRecorded } from './drill-event.repository.js';
 import { EventStreamRepository } from './event-stream.repository.js';
@@ -41,6 +41,19 @@ export class EventStoreBusyError extends AppError {
 
   constructor(cause: unknown) {
     super(errorMessage(cause), { cause });
+  }
+}
+
+/**
+ * The disk of the audit log is full: nothing was written (the transaction rolled back), and the
+ * same append goes through once space is back. Not transient for a step's retries, which come
+ * within a second: the drill parks instead, and is run again until the append goes through.
+ */
+export class EventStoreFullError extends AppError {
+  readonly code = 'EVENT_STORE_FULL';
+
+  constructor(cause: unknown) {
+    super(`the audit log's disk is full: ${errorMessage(cause)}`, { cause });
   }
 }
 
@@ -126,6 +139,9 @@ export class EventStore {
     try {
       return transaction.immediate();
     } catch (error) {
+      if (isDiskFull(error)) {
+        throw new EventStoreFullError(error);
+      }
       throw (error as { code?: unknown }).code === 'SQLITE_BUSY' ? new EventStoreBusyError(error) : error;
     }
   }

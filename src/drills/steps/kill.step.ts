@@ -2,17 +2,20 @@ import { errorMessage } from '../../common/app-error.js';
 import type { DrillEvent } from '../drill-events.js';
 import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
 import { containerNames, nodeNames, type StepDefinition } from './step-definition.js';
+import { lastLookBeforeKill } from './last-look.js';
 
 /**
  * SIGKILLs every node of the serving group at once. A SIGKILL cannot be caught or ignored, so the
  * step does not wait for the processes to finish dying: the takeover goes out straight after, and
  * `forget` confirms the deaths before it acts on them. Run again after a crash, it finds the nodes
- * already stopped and records them as such, so that nothing is killed twice. A planned drill
- * first holds writes and lets the standbys catch up.
+ * already stopped and records them as such, so that nothing is killed twice. A last look first
+ * checks that every standby still answers and replicates (see `lastLookBeforeKill`); a planned
+ * drill then holds writes and lets the standbys catch up.
  */
 const run: DrillStep = async (context) => {
   const { layout } = context;
   const victims = [...layout.servingMasters, ...layout.servingReplicas];
+  await lastLookBeforeKill(context);
   const paused = context.state.options.planned ? await pauseAndCatchUp(context) : [];
   // The fencing check right before the one action that cannot be undone.
   await context.checkpoint('kill:before-signals');
@@ -45,6 +48,11 @@ export const kill: StepDefinition<'kill'> = {
   name: 'kill',
   run,
   plan: ({ layout, options }) => [
+    {
+      action: 'last look: every standby answers with its link to its master up, or the drill is refused untouched',
+      command: 'INFO replication',
+      nodes: nodeNames(layout.standbys),
+    },
     ...(options.planned
       ? [
           {

@@ -6,6 +6,8 @@ import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { openDataSource } from '../database/data-source.js';
 import { EventStore } from '../events/event-store.js';
 import { sqliteHandle } from '../database/sqlite.js';
+import { DockerEngineError } from '../docker/docker-engine.js';
+import type { NodeControl } from '../nodes/node-control.js';
 import { LeaseLostError } from '../queue/target-locks.js';
 import type { DrillEvent } from './drill-events.js';
 import { GROUP_FAILOVER_STEPS, STEP_NAMES, type StepName } from './scenarios.js';
@@ -640,6 +642,37 @@ describe('DrillRunner with fake steps', () => {
       expect(await runner().giveUp(drillId, 'again')).toMatchObject({ status: 'failed', error: state.error });
       expect((await recorded()).at(-1)).toBe('DrillFailed');
     });
+  });
+
+  it('waits for a Docker engine out of reach to answer again before the next try of a step', async () => {
+    await request();
+    let pings = 0;
+    const nodes = {
+      ping: async () => {
+        pings += 1;
+        if (pings < 3) {
+          throw new DockerEngineError(Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }));
+        }
+      },
+    } as unknown as NodeControl;
+    let kills = 0;
+    const { state } = await unitRunner({
+      store,
+      clock,
+      nodes,
+      steps: steps({
+        kill: async () => {
+          kills += 1;
+          if (kills === 1) {
+            throw new DockerEngineError(Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }));
+          }
+          return [];
+        },
+      }),
+    }).run(drillId);
+    expect(state.status).toBe('succeeded');
+    expect([kills, pings]).toEqual([2, 3]);
+    expect(await recorded()).toContain('StepRetried:kill');
   });
 
   it('parks when the audit log’s disk is full at a step boundary, and a later run resumes with nothing lost', async () => {

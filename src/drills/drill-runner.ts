@@ -18,7 +18,8 @@ import { DrillStream, DrillTakenOverError } from './drill-stream.js';
 import { elapsedSince, type DrillSettings, type StepContext, type StepRegistry } from './steps/step-context.js';
 import { PreflightFailedError } from './preflight.js';
 import { StandbysLostError } from './steps/standbys-lost.js';
-import { settlesWithin } from '../common/wait-for.js';
+import { satisfied, settlesWithin, waitFor, WaitTimeoutError } from '../common/wait-for.js';
+import { DockerEngineError } from '../docker/docker-engine.js';
 
 export interface DrillRunnerDependencies {
   readonly store: EventStore;
@@ -407,7 +408,30 @@ export class DrillRunner {
         await stream.append({ type: 'StepRetried', data: { step, attempt, error: errorMessage(error), delayMs } });
         // Backoff before the next try: the transient condition gets time to clear.
         await new Promise((resolve) => setTimeout(resolve, delayMs));
+        if (isEngineOutOfReach(error)) {
+          // A restarting engine takes seconds, not the backoff's fraction of one: the next try waits for it, bounded.
+          const answering = await this.engineAnswers(context.nodes);
+          if (!answering.answered) {
+            return { error: new Error(`the Docker engine did not answer for ${ENGINE_WAIT_MS} ms: ${answering.lastError}`) };
+          }
+        }
       }
+    }
+  }
+
+  /** Waits until the container engine answers again, up to `ENGINE_WAIT_MS`. */
+  private async engineAnswers(nodes: NodeControl): Promise<{ answered: true } | { answered: false; lastError: string }> {
+    try {
+      await waitFor(
+        async () => {
+          await nodes.ping();
+          return satisfied(undefined);
+        },
+        { description: 'the Docker engine to answer', timeoutMs: ENGINE_WAIT_MS, intervalMs: 250 },
+      );
+      return { answered: true };
+    } catch (error) {
+      return { answered: false, lastError: error instanceof WaitTimeoutError ? error.lastReason : errorMessage(error) };
     }
   }
 
@@ -456,6 +480,12 @@ async function withWatchdog<T>(work: Promise<T>, step: StepName, timeoutMs: numb
     clearTimeout(timer);
   }
 }
+
+/** How long a step whose engine call found the engine out of reach waits for it before its next try. */
+const ENGINE_WAIT_MS = 30_000;
+
+/** An engine call that never reached the engine (refused, reset, timed out), as when it restarts. */
+const isEngineOutOfReach = (error: unknown): boolean => error instanceof DockerEngineError && error.statusCode === undefined;
 
 /** How long a node may take to answer `ROLE` before the watchdog's look names it as not answering. */
 const SILENT_AFTER_MS = 1_000;

@@ -1,4 +1,4 @@
-import { errorMessage } from '../../common/app-error.js';
+import { errorMessage, isTransient } from '../../common/app-error.js';
 import type { DrillEvent } from '../drill-events.js';
 import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
 import { containerNames, nodeNames, type StepDefinition } from './step-definition.js';
@@ -34,6 +34,11 @@ const run: DrillStep = async (context) => {
       refused.push(`${node.name}: ${errorMessage(outcome.reason)}`);
     }
   });
+  const transient = outcomes.find((outcome) => outcome.status === 'rejected' && isTransient(outcome.reason));
+  if (transient) {
+    // The engine out of reach, say: the step runs again once it answers, and kills only what still runs.
+    throw (transient as PromiseRejectedResult).reason;
+  }
   if (refused.length > 0) {
     const done = killed.map((event) => (event.data as { node: string }).node);
     throw new Error(

@@ -88,6 +88,7 @@ export function unitRunner(parts: {
   locks?: DrillLocks;
   probes?: ProbeFactory;
   admin?: ClusterAdmin;
+  nodes?: NodeControl;
 }): DrillRunner {
   return new DrillRunner({
     store: parts.store,
@@ -95,7 +96,7 @@ export function unitRunner(parts: {
     // Every node answers: the look the runner takes after a watchdog fires finds none silent.
     admin: parts.admin ?? ({ role: async () => 'master' } as unknown as ClusterAdmin),
     keyspace: {} as ClusterKeyspace,
-    nodeControlFor: () => ({}) as NodeControl,
+    nodeControlFor: () => parts.nodes ?? ({} as NodeControl),
     clock: parts.clock,
     settings: {
       canaryKeys: 1,

@@ -103,7 +103,7 @@ async function measure(shards: number, mbPerShard: number, cycles: number, withF
     form: true,
     admin: ADMIN,
   });
-  const drills = await drillRunnerFor(lab, DRILL);
+  const drills = await drillRunnerFor(lab, { settings: DRILL });
   try {
     const fillMs = mbPerShard > 0 ? await fill(lab, mbPerShard) : undefined;
     const cycleRows: Row[] = [];

@@ -21,6 +21,14 @@ export function sqliteHandle(dataSource: DataSource): SqliteDatabase {
 }
 
 /**
+ * Whether the driver failed because the disk (or the file system's quota) is full: SQLite
+ * answers `SQLITE_FULL` when a write gets `ENOSPC`, and rolls the transaction back.
+ */
+export function isDiskFull(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_FULL';
+}
+
+/**
  * `column AS property, ...` for every column of an entity, so that raw statements return rows
  * shaped as the entity describes them and the table is described once, by its entity.
  */

@@ -4,6 +4,7 @@ import type { DrillEvent, DrillOptions } from './drill-events.js';
 import { SCENARIO_STEPS, type ScenarioName, type StepName } from './scenarios.js';
 import { foldDrill } from './drill-state.js';
 import { DeciderSpecification } from './testing/decider-spec.js';
+import type { FailedCheck } from './preflight.js';
 
 const drillId = '4f8a5c1e-0000-4000-8000-000000000003';
 
@@ -248,6 +249,57 @@ describe('decide', () => {
       )
         .when(timedOut('takeover'))
         .then({ kind: 'fail', step: 'takeover', reason: 'takeover failed: takeover was still running after 200 ms (the step watchdog)' });
+    });
+  });
+
+  describe('when the target itself fails during the drill', () => {
+    const lastLookFailed: FailedCheck[] = [
+      { check: 'target-ready', problem: 'last look before the kill: standby b2 (127.0.0.1:7012) is down: connect ECONNREFUSED' },
+    ];
+
+    it('refuses the drill when the last look at the start of the kill finds a standby down: nothing was signalled', () => {
+      given(requested(), started(), ...ran('prepare'), stepStarted('kill'))
+        .when({ kind: 'step-failed', step: 'kill', error: 'preflight failed', timedOut: false, failedChecks: lastLookFailed })
+        .then({ kind: 'refuse', failedChecks: lastLookFailed });
+    });
+
+    it('fails the drill naming the slots lost when a standby died after the kill, with no recovery to try', () => {
+      const lostSlots = [{ node: 'b2', slots: '5461-10922' }];
+      const expected = { kind: 'fail', step: 'takeover', reason: 'takeover failed: slots lost: 5461-10922 (standby b2 is down)' } as const;
+      given(requested(), started(), ...ran('prepare', 'kill'), stepStarted('takeover'))
+        .when({ kind: 'step-failed', step: 'takeover', error: 'slots lost', timedOut: false, lostSlots })
+        .then(expected);
+      // Even past its watchdog: running the step again would not bring the slots back.
+      given(requested(), started(), ...ran('prepare', 'kill'), stepStarted('takeover'))
+        .when({ ...timedOut('takeover'), lostSlots })
+        .then(expected);
+    });
+
+    it('names the nodes that did not answer when the watchdog fired, on the recovery path and in the end', () => {
+      given(requested(), started(), ...ran('prepare', 'kill', 'takeover', 'forget'), stepStarted('meet'))
+        .when({ ...timedOut('meet'), silentNodes: ['b5'] })
+        .then({
+          kind: 'stop-timed-out-step',
+          met: {
+            condition: 'step-timeout',
+            step: 'meet',
+            detail: 'meet was still running after 200 ms (the step watchdog); not answering: b5',
+          },
+        });
+      given(
+        requested(),
+        started(),
+        ...ran('prepare', 'kill', 'takeover', 'forget'),
+        abortRequested(),
+        recoveryStarted(['meet', 'replicate', 'verify']),
+        stepStarted('meet'),
+      )
+        .when({ ...timedOut('meet'), silentNodes: ['b5'] })
+        .then({
+          kind: 'fail',
+          step: 'meet',
+          reason: 'meet failed: meet was still running after 200 ms (the step watchdog); not answering: b5',
+        });
     });
   });
 

@@ -33,6 +33,18 @@ export interface StepFailed {
   readonly timedOut: boolean;
   /** The checks a preflight found failing: the drill is refused, not failed. */
   readonly failedChecks?: readonly FailedCheck[];
+  /** Past the kill: target nodes, other than the killed ones, that gave no answer once the step failed (hung or dead). */
+  readonly silentNodes?: readonly string[];
+  /** Shards whose standby died after the kill: their slots have no node left to serve them. */
+  readonly lostSlots?: readonly LostSlots[];
+}
+
+/** A shard that lost every copy of its data: the serving master was killed and its standby is down. */
+export interface LostSlots {
+  /** The standby that was to take the slots over. */
+  readonly node: string;
+  /** `start-end` ranges joined by spaces, as the topology records them. */
+  readonly slots: string;
 }
 
 /** The steps are done, the probe closed and the node settings put back. */
@@ -122,14 +134,24 @@ function betweenSteps(state: DrillState, signal: BetweenSteps): BetweenStepsActi
   return { kind: 'run-step', step, resumed: state.steps.find((candidate) => candidate.name === step)?.status === 'running' };
 }
 
-function afterFailure(state: DrillState, { step, error, timedOut, failedChecks }: StepFailed): AfterFailureAction {
+function afterFailure(
+  state: DrillState,
+  { step, error, timedOut, failedChecks, silentNodes = [], lostSlots = [] }: StepFailed,
+): AfterFailureAction {
+  const silent = silentNodes.length > 0 ? `; not answering: ${silentNodes.join(', ')}` : '';
+  if (lostSlots.length > 0) {
+    // No run of any step brings those slots back: the drill ends here, for a repair to take on.
+    const lost = lostSlots.map(({ node, slots }) => `${slots} (standby ${node} is down)`).join('; ');
+    return { kind: 'fail', step, reason: `${step} failed: slots lost: ${lost}${silent}` };
+  }
   if (timedOut && isFailoverStepPastKill(state, step)) {
-    return { kind: 'stop-timed-out-step', met: { condition: 'step-timeout', step, detail: error } };
+    return { kind: 'stop-timed-out-step', met: { condition: 'step-timeout', step, detail: `${error}${silent}` } };
   }
   if (failedChecks) {
+    // Before any signal: a preflight in `prepare`, or the last look at the start of the kill.
     return { kind: 'refuse', failedChecks };
   }
-  return { kind: 'fail', step, reason: `${step} failed: ${error}` };
+  return { kind: 'fail', step, reason: `${step} failed: ${error}${silent}` };
 }
 
 function endOf(state: DrillState): DrillEnd {

@@ -81,6 +81,8 @@ export type DrillEvent =
     }
   | { type: 'KilledContainersStopped'; data: { containers: string[] } }
   | { type: 'ReplicaPromoted'; data: { node: string; nodeId: string; attempts: number; tookMs: number } }
+  /** A standby died after the kill: the slots of the master it was to replace have no node left to serve them. */
+  | { type: 'SlotsLost'; data: { node: string; slots: string } }
   | { type: 'ClusterServing'; data: { masters: string[]; killToServingMs: number } }
   | { type: 'NodeForgotten'; data: { node: string; nodeId: string; forgottenOn: string[] } }
   | { type: 'NodeMet'; data: { node: string; nodeId: string; met: string[] } }

@@ -14,6 +14,12 @@ describe('planDrill', () => {
     expect(killOf(plan)).toEqual([
       {
         step: 'kill',
+        action: 'last look: every standby answers with its link to its master up, or the drill is refused untouched',
+        command: 'INFO replication',
+        nodes: ['b1', 'b2', 'b3'],
+      },
+      {
+        step: 'kill',
         action: 'SIGKILL every container of the serving group at once',
         containers: target.groups.A.map((node) => node.containerName),
       },
@@ -28,12 +34,14 @@ describe('planDrill', () => {
   it('fails over the other way when B serves', () => {
     const plan = planDrill(target, failoverLayout(target, 'B'), 'group-failover', {}, 16_384);
     expect(plan).toMatchObject({ from: 'B', to: 'A' });
-    expect(killOf(plan)[0]!.containers).toEqual(target.groups.B.map((node) => node.containerName));
+    expect(killOf(plan)[0]!.nodes).toEqual(['a1', 'a2', 'a3']);
+    expect(killOf(plan).at(-1)!.containers).toEqual(target.groups.B.map((node) => node.containerName));
   });
 
   it('holds writes and waits for the standbys before a planned kill', () => {
     const plan = planDrill(target, failoverLayout(target, 'A'), 'group-failover', { planned: true }, 16_384);
     expect(killOf(plan).map((operation) => operation.command ?? 'SIGKILL')).toEqual([
+      'INFO replication',
       'CLIENT PAUSE <step timeout> WRITE',
       'INFO replication',
       'SIGKILL',

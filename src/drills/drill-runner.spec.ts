@@ -6,6 +6,9 @@ import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { openDataSource } from '../database/data-source.js';
 import { type EventStore } from '../events/event-store.js';
 import { SqliteEventStore } from '../events/sqlite-event-store.js';
+import { sqliteHandle } from '../database/sqlite.js';
+import { DockerEngineError } from '../docker/docker-engine.js';
+import type { NodeControl } from '../nodes/node-control.js';
 import { LeaseLostError } from '../queue/target-locks.js';
 import type { DrillEvent } from './drill-events.js';
 import { GROUP_FAILOVER_STEPS, STEP_NAMES, type StepName } from './scenarios.js';
@@ -640,6 +643,61 @@ describe('DrillRunner with fake steps', () => {
       expect(await runner().giveUp(drillId, 'again')).toMatchObject({ status: 'failed', error: state.error });
       expect((await recorded()).at(-1)).toBe('DrillFailed');
     });
+  });
+
+  it('waits for a Docker engine out of reach to answer again before the next try of a step', async () => {
+    await request();
+    let pings = 0;
+    const nodes = {
+      ping: async () => {
+        pings += 1;
+        if (pings < 3) {
+          throw new DockerEngineError(Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }));
+        }
+      },
+    } as unknown as NodeControl;
+    let kills = 0;
+    const { state } = await unitRunner({
+      store,
+      clock,
+      nodes,
+      steps: steps({
+        kill: async () => {
+          kills += 1;
+          if (kills === 1) {
+            throw new DockerEngineError(Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }));
+          }
+          return [];
+        },
+      }),
+    }).run(drillId);
+    expect(state.status).toBe('succeeded');
+    expect([kills, pings]).toEqual([2, 3]);
+    expect(await recorded()).toContain('StepRetried:kill');
+  });
+
+  it('parks when the audit log’s disk is full at a step boundary, and a later run resumes with nothing lost', async () => {
+    await request();
+    const db = sqliteHandle(dataSource);
+    const fill = () => db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
+    // Larger than any free page the file still has.
+    const large: DrillEvent = { type: 'NodeMet', data: { node: 'b4', nodeId: 'b4-id', met: ['b'.repeat(64 * 1024)] } };
+    const parked = await runner({
+      takeover: async () => {
+        ran.push('takeover');
+        // SQLite's page ceiling fails the next write as a full disk does, with SQLITE_FULL.
+        fill();
+        return [large];
+      },
+    }).run(drillId);
+    expect(parked).toMatchObject({ outcome: 'parked', logFull: true, state: { status: 'running' } });
+    expect((await recorded()).at(-1)).toBe('StepStarted:takeover');
+
+    db.pragma('max_page_count = 1073741823');
+    const { state } = await runner().run(drillId);
+    expect(state.status).toBe('succeeded');
+    expect(ran).toEqual(['prepare', 'kill', 'takeover', 'takeover', 'forget', 'meet', 'replicate', 'verify']);
+    expect(await recorded()).toContain('StepResumed:takeover');
   });
 
   it('fails a drill whose target is no longer configured, before any step', async () => {

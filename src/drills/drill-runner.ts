@@ -2,7 +2,7 @@ import type { ClusterAdmin } from '../cluster/cluster-admin.js';
 import type { ClusterKeyspace } from '../cluster/cluster-keyspace.js';
 import type { Clock } from '../common/clock.js';
 import { errorMessage, isTransient } from '../common/app-error.js';
-import type { EventStore } from '../events/event-store.js';
+import { EventStoreFullError, type EventStore } from '../events/event-store.js';
 import type { NodeControl } from '../nodes/node-control.js';
 import { LeaseLostError } from '../queue/target-locks.js';
 import { failoverLayout, targetNodes, type DrillTarget } from '../targets/drill-target.js';
@@ -13,11 +13,13 @@ import type { DrillEvent } from './drill-events.js';
 import { SCENARIO_STEPS, type StepName } from './scenarios.js';
 import { decide, type BetweenSteps, type BetweenStepsAction, type StopConditionData } from './drill-decider.js';
 import type { DrillLocks, TargetLease } from './drill-locks.js';
-import { isFinished, type DrillState } from './drill-state.js';
+import { isFinished, killHasStarted, type DrillState } from './drill-state.js';
 import { DrillStream, DrillTakenOverError } from './drill-stream.js';
 import { elapsedSince, type DrillSettings, type StepContext, type StepRegistry } from './steps/step-context.js';
 import { PreflightFailedError } from './preflight.js';
-import { settlesWithin } from '../common/wait-for.js';
+import { StandbysLostError } from './steps/standbys-lost.js';
+import { satisfied, settlesWithin, waitFor, WaitTimeoutError } from '../common/wait-for.js';
+import { DockerEngineError } from '../docker/docker-engine.js';
 
 export interface DrillRunnerDependencies {
   readonly store: EventStore;
@@ -50,8 +52,11 @@ export interface RunOptions {
 export type RunResult =
   | { readonly outcome: 'finished'; readonly state: DrillState }
   | { readonly outcome: 'waiting'; readonly state: DrillState; readonly holder: { readonly drillId: string } }
-  /** Stopped before a step, or because another worker took the drill over; it is not finished. */
-  | { readonly outcome: 'parked'; readonly state: DrillState };
+  /**
+   * Stopped before a step, because another worker took the drill over, or because the audit
+   * log's disk is full (`logFull`: run it again once there is space); it is not finished.
+   */
+  | { readonly outcome: 'parked'; readonly state: DrillState; readonly logFull?: boolean };
 
 class StepTimeoutError extends Error {
   constructor(
@@ -131,6 +136,10 @@ export class DrillRunner {
         return { outcome: 'parked', state: stream.state };
       }
       interrupted = true;
+      if (error instanceof EventStoreFullError) {
+        // Nothing can be recorded, not even a failure: the drill waits, its target kept, for space.
+        return { outcome: 'parked', state: stream.state, logFull: true };
+      }
       throw error;
     } finally {
       probe.discard();
@@ -276,12 +285,17 @@ export class DrillRunner {
     const error = errorMessage(outcome.error);
     const timeout = outcome.error instanceof StepTimeoutError ? outcome.error : undefined;
     stream.stage({ type: 'StepFailed', data: { step, durationMs: elapsedSince(clock, started), error } });
+    // Past the kill, a failure may come from a node that hung or died: the end names it.
+    const silentNodes =
+      killHasStarted(stream.state) && !(outcome.error instanceof PreflightFailedError) ? await this.silentNodes(stream.state, target) : [];
     const action = decide(stream.state, {
       kind: 'step-failed',
       step,
       error,
       timedOut: timeout !== undefined,
       ...(outcome.error instanceof PreflightFailedError ? { failedChecks: outcome.error.failedChecks } : {}),
+      ...(outcome.error instanceof StandbysLostError ? { lostSlots: outcome.error.lost } : {}),
+      ...(silentNodes.length > 0 ? { silentNodes } : {}),
     });
     switch (action.kind) {
       case 'stop-timed-out-step': {
@@ -352,6 +366,27 @@ export class DrillRunner {
     return [{ type: 'ReplicaMigrationRestored', data: { nodes, ...(failed.length > 0 ? { failed } : {}) } }];
   }
 
+  /**
+   * The target's nodes, other than the serving group the drill kills, that do not answer `ROLE` within a
+   * moment: after a step failed past the kill, these are what hung or broke it (a paused
+   * container, a dead standby).
+   */
+  private async silentNodes(state: DrillState, target: DrillTarget): Promise<string[]> {
+    const { servingMasters, servingReplicas } = failoverLayout(target, state.direction?.from ?? 'A');
+    const killed = new Set([...servingMasters, ...servingReplicas].map((node) => node.name));
+    const alive = targetNodes(target).filter((node) => !killed.has(node.name));
+    const answers = await Promise.all(
+      alive.map(async (node) => {
+        const answered = await settlesWithin(
+          Promise.resolve().then(() => this.deps.admin.role(node)),
+          SILENT_AFTER_MS,
+        ).catch(() => false);
+        return answered ? undefined : node.name;
+      }),
+    );
+    return answers.filter((name) => name !== undefined);
+  }
+
   /** Runs a step under its watchdog, again after a transient error, up to the configured retries. */
   private async attempt(
     step: StepName,
@@ -363,7 +398,7 @@ export class DrillRunner {
       try {
         return { events: await withWatchdog(this.deps.steps[step](context), step, stepTimeoutMs) };
       } catch (error) {
-        if (error instanceof DrillTakenOverError || error instanceof LeaseLostError) {
+        if (error instanceof DrillTakenOverError || error instanceof LeaseLostError || error instanceof EventStoreFullError) {
           throw error;
         }
         if (!isTransient(error) || attempt > stepRetries) {
@@ -373,7 +408,30 @@ export class DrillRunner {
         await stream.append({ type: 'StepRetried', data: { step, attempt, error: errorMessage(error), delayMs } });
         // Backoff before the next try: the transient condition gets time to clear.
         await new Promise((resolve) => setTimeout(resolve, delayMs));
+        if (isEngineOutOfReach(error)) {
+          // A restarting engine takes seconds, not the backoff's fraction of one: the next try waits for it, bounded.
+          const answering = await this.engineAnswers(context.nodes);
+          if (!answering.answered) {
+            return { error: new Error(`the Docker engine did not answer for ${ENGINE_WAIT_MS} ms: ${answering.lastError}`) };
+          }
+        }
       }
+    }
+  }
+
+  /** Waits until the container engine answers again, up to `ENGINE_WAIT_MS`. */
+  private async engineAnswers(nodes: NodeControl): Promise<{ answered: true } | { answered: false; lastError: string }> {
+    try {
+      await waitFor(
+        async () => {
+          await nodes.ping();
+          return satisfied(undefined);
+        },
+        { description: 'the Docker engine to answer', timeoutMs: ENGINE_WAIT_MS, intervalMs: 250 },
+      );
+      return { answered: true };
+    } catch (error) {
+      return { answered: false, lastError: error instanceof WaitTimeoutError ? error.lastReason : errorMessage(error) };
     }
   }
 
@@ -422,6 +480,15 @@ async function withWatchdog<T>(work: Promise<T>, step: StepName, timeoutMs: numb
     clearTimeout(timer);
   }
 }
+
+/** How long a step whose engine call found the engine out of reach waits for it before its next try. */
+const ENGINE_WAIT_MS = 30_000;
+
+/** An engine call that never reached the engine (refused, reset, timed out), as when it restarts. */
+const isEngineOutOfReach = (error: unknown): boolean => error instanceof DockerEngineError && error.statusCode === undefined;
+
+/** How long a node may take to answer `ROLE` before the watchdog's look names it as not answering. */
+const SILENT_AFTER_MS = 1_000;
 
 /** How long an interrupted drill keeps its target for the run that resumes it: past the longest pause between runs (30 s). */
 const RESUME_HOLD_MS = 60_000;

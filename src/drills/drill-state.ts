@@ -237,6 +237,7 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
     case 'CanariesWritten':
     case 'StandbysInSync':
     case 'ReplicaPromoted':
+    case 'SlotsLost':
     case 'NodeForgotten':
     case 'NodeMet':
     case 'ReplicaAttached':

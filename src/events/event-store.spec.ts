@@ -7,8 +7,9 @@ import { openDataSource } from '../database/data-source.js';
 import { verifyAuditChain } from './audit-verifier.js';
 import { eventHash, GENESIS_HASH } from './event-hash.js';
 import { DrillEventRepository } from './drill-event.repository.js';
-import { AT_STREAM_END, type EventStore, StreamConflictError } from './event-store.js';
+import { AT_STREAM_END, type EventStore, EventStoreFullError, StreamConflictError } from './event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
+import { sqliteHandle } from '../database/sqlite.js';
 
 describe('EventStore on SQLite', () => {
   let directory: string;
@@ -108,6 +109,22 @@ describe('EventStore on SQLite', () => {
     } finally {
       await other.destroy();
     }
+  });
+
+  it('answers a full disk with EventStoreFullError, writes nothing, and appends once space is back', async () => {
+    await store.append('drill-1', 0, [{ type: 'A', data: {} }], meta);
+    const db = sqliteHandle(dataSource);
+    // SQLite's own ceiling on the file's pages: a write past it fails as ENOSPC does, with SQLITE_FULL.
+    const pages = Number(db.pragma('page_count', { simple: true }));
+    db.pragma(`max_page_count = ${pages}`);
+    const big = { type: 'B', data: { filler: 'x'.repeat(64 * 1024) } };
+    await expect(store.append('drill-1', 1, [big], meta)).rejects.toThrow(EventStoreFullError);
+    expect(await store.read('drill-1')).toHaveLength(1);
+
+    db.pragma('max_page_count = 1073741823');
+    await store.append('drill-1', 1, [big], meta);
+    expect((await store.read('drill-1')).map((event) => event.type)).toEqual(['A', 'B']);
+    expect((await verifyAuditChain(new DrillEventRepository(dataSource))).intact).toBe(true);
   });
 
   it('is append-only in the database itself', async () => {

@@ -50,6 +50,19 @@ export class EventStoreUnavailableError extends AppError {
 }
 
 /**
+ * The disk of the audit log is full: nothing was written (the transaction rolled back), and the
+ * same append goes through once space is back. Not transient for a step's retries, which come
+ * within a second: the drill parks instead, and is run again until the append goes through.
+ */
+export class EventStoreFullError extends AppError {
+  readonly code = 'EVENT_STORE_FULL';
+
+  constructor(cause: unknown) {
+    super(`the audit log's disk is full: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+/**
  * The audit log: append-only streams of events (one per drill, one for schedule changes, one for the
  * kill switch), all chained by hash in the order they were appended. An append names the sequence
  * its writer last saw and fails with a conflict if anyone appended since, so that two writers on

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
+import { isDiskFull, sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
 import { DrillEventRepository, toRecorded } from './drill-event.repository.js';
 import { GENESIS_HASH } from './event-hash.js';
 import {
@@ -7,6 +7,7 @@ import {
   chainedRows,
   EventStore,
   EventStoreBusyError,
+  EventStoreFullError,
   LogNotEmptyError,
   StreamConflictError,
   streamKindOf,
@@ -80,6 +81,9 @@ export class SqliteEventStore extends EventStore {
     try {
       return transaction.immediate();
     } catch (error) {
+      if (isDiskFull(error)) {
+        throw new EventStoreFullError(error);
+      }
       throw (error as { code?: unknown }).code === 'SQLITE_BUSY' ? new EventStoreBusyError(error) : error;
     }
   }

@@ -20,6 +20,13 @@ import { errorMessage } from '../common/app-error.js';
 import { throttled } from '../common/warning-throttle.js';
 import { afterInterruption, LONGEST_RETRY_MS } from './interruptions.js';
 
+function describeWait(result: Exclude<RunResult, { outcome: 'finished' }>): string {
+  if (result.outcome === 'waiting') {
+    return `waits for drill ${result.holder.drillId}`;
+  }
+  return result.logFull ? `parked: the audit log's disk is full; trying again in ${LOG_FULL_RECHECK_MS} ms` : 'parked for another worker';
+}
+
 /** Every job the drill queue carries, told apart by its name. */
 type QueueJob =
   | Job<DrillJobData, unknown, typeof DRILL_JOB>
@@ -28,6 +35,9 @@ type QueueJob =
 
 /** How soon a drill waiting for a busy target looks again. */
 const TARGET_RECHECK_MS = 1_000;
+
+/** How soon a drill parked on a full audit-log disk tries again; it is not given up, since not even that could be recorded. */
+const LOG_FULL_RECHECK_MS = 2_000;
 
 /** How long a shutdown waits for the queue to confirm the pause before it goes on regardless. */
 const PAUSE_WAIT_MS = 2_000;
@@ -103,9 +113,7 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     if (result.outcome === 'finished') {
       this.logger.log(`drill ${drillId}: ${result.state.status}${result.state.error ? ` (${result.state.error})` : ''}`);
     } else {
-      this.logger.log(
-        `drill ${drillId}: ${result.outcome === 'waiting' ? `waits for drill ${result.holder.drillId}` : 'parked for another worker'}`,
-      );
+      this.logger.log(`drill ${drillId}: ${describeWait(result)}`);
     }
     return result;
   }
@@ -152,8 +160,9 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     const result = await withLogFields({ drillId, ...(correlationId ? { correlationId } : {}) }, () =>
       this.run(drillId, waitForTarget).catch((error: unknown) => this.interrupted(job, token, drillId, error)),
     );
-    if (result.outcome === 'waiting' || (result.outcome === 'parked' && this.shuttingDown)) {
-      await job.moveToDelayed(Date.now() + (result.outcome === 'waiting' ? TARGET_RECHECK_MS : 0), token);
+    if (result.outcome === 'waiting' || (result.outcome === 'parked' && (this.shuttingDown || result.logFull))) {
+      const delayMs = result.outcome === 'waiting' ? TARGET_RECHECK_MS : result.logFull && !this.shuttingDown ? LOG_FULL_RECHECK_MS : 0;
+      await job.moveToDelayed(Date.now() + delayMs, token);
       throw new DelayedError();
     }
     if (result.outcome === 'finished') {

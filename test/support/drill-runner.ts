@@ -10,13 +10,20 @@ import { DrillSummaryProjection } from '../../src/drills/drill-summary.projectio
 import { openDataSource } from '../../src/database/data-source.js';
 import { SqliteEventStore } from '../../src/events/sqlite-event-store.js';
 import { TargetRegistry } from '../../src/targets/target-registry.js';
-import type { DrillSettings } from '../../src/drills/steps/step-context.js';
+import type { DrillSettings, StepRegistry } from '../../src/drills/steps/step-context.js';
 import type { TestLab } from './test-lab.js';
 
-/** The drill runner as the service wires it, on a test lab and a SQLite file of its own. */
-export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>, settings?: Partial<DrillSettings>) {
-  const directory = mkdtempSync(join(tmpdir(), 'redis-drill-'));
-  const dataSource = await openDataSource(join(directory, 'drills.sqlite'));
+/**
+ * The drill runner as the service wires it, on a test lab and a SQLite file of its own (in
+ * `directory` when given, which is then left in place), with these steps and settings if given.
+ */
+export async function drillRunnerFor(
+  lab: Omit<TestLab, 'close' | 'lab'>,
+  options: { directory?: string; steps?: StepRegistry; settings?: Partial<DrillSettings> } = {},
+) {
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'redis-drill-'));
+  const databaseFile = join(directory, 'drills.sqlite');
+  const dataSource = await openDataSource(databaseFile);
   const store = new SqliteEventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
   const runner = createDrillRunner({
     store,
@@ -27,9 +34,11 @@ export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>, settin
     clock: systemClock,
     locks: UNCOORDINATED,
     worker: 'test-worker',
-    ...(settings ? { settings } : {}),
+    ...(options.steps ? { steps: options.steps } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
   });
   return {
+    databaseFile,
     dataSource,
     store,
     runner,
@@ -44,7 +53,9 @@ export async function drillRunnerFor(lab: Omit<TestLab, 'close' | 'lab'>, settin
     },
     async close() {
       await dataSource.destroy();
-      rmSync(directory, { recursive: true, force: true });
+      if (!options.directory) {
+        rmSync(directory, { recursive: true, force: true });
+      }
     },
   };
 }

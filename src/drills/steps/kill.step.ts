@@ -1,18 +1,21 @@
-import { errorMessage } from '../../common/app-error.js';
+import { errorMessage, isTransient } from '../../common/app-error.js';
 import type { DrillEvent } from '../drill-events.js';
 import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
 import { containerNames, nodeNames, type StepDefinition } from './step-definition.js';
+import { lastLookBeforeKill } from './last-look.js';
 
 /**
  * SIGKILLs every node of the serving group at once. A SIGKILL cannot be caught or ignored, so the
  * step does not wait for the processes to finish dying: the takeover goes out straight after, and
  * `forget` confirms the deaths before it acts on them. Run again after a crash, it finds the nodes
- * already stopped and records them as such, so that nothing is killed twice. A planned drill
- * first holds writes and lets the standbys catch up.
+ * already stopped and records them as such, so that nothing is killed twice. A last look first
+ * checks that every standby still answers and replicates (see `lastLookBeforeKill`); a planned
+ * drill then holds writes and lets the standbys catch up.
  */
 const run: DrillStep = async (context) => {
   const { layout } = context;
   const victims = [...layout.servingMasters, ...layout.servingReplicas];
+  await lastLookBeforeKill(context);
   const paused = context.state.options.planned ? await pauseAndCatchUp(context) : [];
   // The fencing check right before the one action that cannot be undone.
   await context.checkpoint('kill:before-signals');
@@ -31,6 +34,11 @@ const run: DrillStep = async (context) => {
       refused.push(`${node.name}: ${errorMessage(outcome.reason)}`);
     }
   });
+  const transient = outcomes.find((outcome) => outcome.status === 'rejected' && isTransient(outcome.reason));
+  if (transient) {
+    // The engine out of reach, say: the step runs again once it answers, and kills only what still runs.
+    throw (transient as PromiseRejectedResult).reason;
+  }
   if (refused.length > 0) {
     const done = killed.map((event) => (event.data as { node: string }).node);
     throw new Error(
@@ -45,6 +53,11 @@ export const kill: StepDefinition<'kill'> = {
   name: 'kill',
   run,
   plan: ({ layout, options }) => [
+    {
+      action: 'last look: every standby answers with its link to its master up, or the drill is refused untouched',
+      command: 'INFO replication',
+      nodes: nodeNames(layout.standbys),
+    },
     ...(options.planned
       ? [
           {

@@ -1,15 +1,22 @@
+import type { Promotion } from '../../cluster/cluster-admin.js';
+import type { DrillEvent } from '../drill-events.js';
 import { recordedId, type DrillStep } from './step-context.js';
+import { slotsOf, StandbysLostError, standbysDown } from './standbys-lost.js';
 import { nodeNames, type StepDefinition } from './step-definition.js';
 
 /**
  * Promotes the standbys with `CLUSTER FAILOVER TAKEOVER` right after the kill, without waiting
  * for the cluster to mark the dead masters as failed, then waits until they serve every slot.
  * Nothing is written to the log until they do, so that the measured time is the cluster's own.
+ * A standby found dead (it died after the kill) is left out: the others are promoted, the slots
+ * it was to take over are recorded lost at once (`SlotsLost`), and the step fails naming them.
  */
 const run: DrillStep = async (context) => {
   const { layout, admin } = context;
+  const down = await standbysDown(context);
+  const standbys = layout.standbys.filter((node) => !down.includes(node));
   const promotions = await admin.takeoverAll(
-    layout.standbys.map((node) => {
+    standbys.map((node) => {
       const master = context.state.topology.find((recorded) => recorded.name === node.name)?.replicates;
       const masterNode = layout.servingMasters.find((candidate) => candidate.name === master);
       if (!masterNode) {
@@ -19,14 +26,20 @@ const run: DrillStep = async (context) => {
     }),
   );
   await context.checkpoint('takeover:after-promotions');
+  if (down.length > 0) {
+    // The live standbys serve their slots now; the dead ones' are lost, and said so at once.
+    const lost = slotsOf(context, down);
+    await context.record(
+      ...promotions.map((promotion) => promotedEvent(promotion)),
+      ...lost.map(({ node, slots }) => ({ type: 'SlotsLost' as const, data: { node, slots } })),
+    );
+    throw new StandbysLostError(lost);
+  }
   await admin.waitServing(layout.standbys);
   const servingAt = context.clock.now();
   const killStartedAt = context.state.killStartedAt;
   return [
-    ...promotions.map((promotion) => ({
-      type: 'ReplicaPromoted' as const,
-      data: { node: promotion.node.name, nodeId: promotion.nodeId, attempts: promotion.attempts, tookMs: round(promotion.tookMs) },
-    })),
+    ...promotions.map((promotion) => promotedEvent(promotion)),
     {
       type: 'ClusterServing',
       data: {
@@ -54,3 +67,8 @@ export const takeover: StepDefinition<'takeover'> = {
 };
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
+
+const promotedEvent = (promotion: Promotion): DrillEvent => ({
+  type: 'ReplicaPromoted',
+  data: { node: promotion.node.name, nodeId: promotion.nodeId, attempts: promotion.attempts, tookMs: round(promotion.tookMs) },
+});

@@ -88,13 +88,15 @@ export function unitRunner(parts: {
   locks?: DrillLocks;
   probes?: ProbeFactory;
   admin?: ClusterAdmin;
+  nodes?: NodeControl;
 }): DrillRunner {
   return new DrillRunner({
     store: parts.store,
     targets: parts.targets ?? new TargetRegistry([labTarget({ name: 'unit', basePort: 7000 }, 'lab')], 'lab'),
-    admin: parts.admin ?? ({} as ClusterAdmin),
+    // Every node answers: the look the runner takes after a watchdog fires finds none silent.
+    admin: parts.admin ?? ({ role: async () => 'master' } as unknown as ClusterAdmin),
     keyspace: {} as ClusterKeyspace,
-    nodeControlFor: () => ({}) as NodeControl,
+    nodeControlFor: () => parts.nodes ?? ({} as NodeControl),
     clock: parts.clock,
     settings: {
       canaryKeys: 1,

@@ -66,6 +66,8 @@ export interface DrillState {
     | { readonly state: 'lost'; readonly reason: string };
   /** Nodes whose replica migration the drill holds off, with the setting to put back. */
   readonly migrationPaused?: Readonly<Record<string, string>>;
+  /** A repair: the drill whose half-done failback it finishes. */
+  readonly finishFailbackOf?: string;
   /** Set once `prepare` began bringing a stopped standby group back, so that a resumed `prepare` finishes it. */
   readonly standbyRestore?: GroupName;
 }
@@ -98,6 +100,7 @@ function start(event: RecordedDrillEvent): DrillState {
     target: event.data.target,
     trigger: event.data.trigger,
     ...(event.data.scheduleId ? { scheduleId: event.data.scheduleId } : {}),
+    ...(event.data.finishFailbackOf ? { finishFailbackOf: event.data.finishFailbackOf } : {}),
     options: event.data.options ?? {},
     actor: event.actor,
     status: 'queued',
@@ -237,6 +240,9 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
     case 'ReplicaAttached':
     case 'CanariesVerified':
     case 'HealthGatePassed':
+    case 'RepairPlanned':
+    case 'RepairActionTaken':
+    case 'TargetRepaired':
       return next;
     default:
       return passOver(event, next);

@@ -198,6 +198,8 @@ describe('repair, from each half-done state a failover or failback can leave', (
     const answer = await repair({}, 200);
     expect(answer).toMatchObject({ ready: true, findings: [], actions: [], serving: 'A', dryRun: false });
     expect(await repair({ dryRun: true }, 200)).toMatchObject({ ready: true, dryRun: true });
+    // Looking and repairing both need the operator role.
+    expect((await post(service!.base, '/targets/lab/repair', { dryRun: true }, 'viewer')).status).toBe(403);
     const history = (await (await fetchAs(`${service!.base}/drills?target=lab`, {}, 'viewer')).json()) as { items: unknown[] };
     expect(history.items).toEqual([]);
   });

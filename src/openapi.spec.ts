@@ -36,6 +36,7 @@ describe('the committed OpenAPI document (openapi.json)', () => {
       '/api/schedules/changes',
       '/api/schedules/{id}',
       '/api/stats/steps',
+      '/api/targets/{name}/repair',
       '/metrics',
     ]);
     for (const [path, operations] of Object.entries(paths)) {

@@ -66,6 +66,7 @@ const KNOWN_ROUTES = [
   'GET /api/drills/{id}/events',
   'GET /api/drills/{id}/timeline',
   'POST /api/drills/{id}/abort',
+  'POST /api/targets/{name}/repair',
   'GET /api/schedules',
   'POST /api/schedules',
   'GET /api/schedules/{id}',
@@ -95,6 +96,7 @@ const VALID_BODIES: Record<string, Record<string, Json>> = {
   HaltRequestDto: { reason: 'fuzzing' },
   CreateScheduleDto: { name: 'fuzz-new', everyMs: 86_400_000, scenario: 'group-failover', enabled: false },
   UpdateScheduleDto: {},
+  RepairTargetDto: { dryRun: true },
 };
 const EXISTING_SCHEDULE = 'fuzz-existing';
 const OTHER_SCHEDULE = 'fuzz-other';

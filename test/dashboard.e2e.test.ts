@@ -78,6 +78,13 @@ describe('the dashboard, in a real browser', () => {
     await row.waitFor();
     expect(await row.locator('.badge').textContent()).toBe('succeeded');
     expect(await row.locator('td.number').first().textContent()).toMatch(/^\d+ ms$/);
+    // The failover left group A stopped: the target is not ready, and the Repair button shows the plan before anything is done.
+    const repair = page.locator('#repair-lab');
+    expect(await repair.locator('.findings').textContent()).toContain(`container ${LAB.name}-a1 of a1 is not running`);
+    expect(await repair.locator('.repair-confirm').isVisible()).toBe(false);
+    await repair.locator('.repair-button').click();
+    await repair.locator('.repair-actions li[data-kind="restore-standby-group"]').waitFor();
+    expect(await repair.locator('.repair-confirm').isVisible()).toBe(true);
     await page.screenshot({ path: `${ARTIFACTS}/1-drills.png`, fullPage: true });
   });
 

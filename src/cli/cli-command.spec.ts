@@ -59,6 +59,8 @@ describe('the command line', () => {
     const history = parse('history', '--status', 'failed', '--limit', '5').command;
     expect(history?.name === 'history' && Object.fromEntries(history.query)).toEqual({ status: 'failed', limit: '5' });
     expect(parse('show', 'abc').command).toEqual({ name: 'show', id: 'abc' });
+    expect(parse('repair', 'lab', '--dry-run').command).toEqual({ name: 'repair', target: 'lab', dryRun: true, timeoutMs: 3_600_000 });
+    expect(parse('repair', 'lab').command).toMatchObject({ name: 'repair', target: 'lab', dryRun: false });
     expect(parse('schedules').command).toEqual({ name: 'schedules' });
     expect(parse('audit', 'verify').command).toEqual({ name: 'audit-verify' });
     expect(parse('lab', '--layout', 'prewired', 'up').command).toEqual({ name: 'lab', args: ['--layout', 'prewired', 'up'] });
@@ -79,7 +81,7 @@ describe('the command line', () => {
   it('lists the commands in its help, and the options of each in the help of the command', () => {
     const help = parse('--help');
     expect(help.error).toMatchObject({ code: 'commander.helpDisplayed', exitCode: 0 });
-    for (const command of ['run', 'history', 'show', 'schedules', 'audit', 'lab']) {
+    for (const command of ['run', 'history', 'show', 'repair', 'schedules', 'audit', 'lab']) {
       expect(help.printed.out).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(help.printed.out).toContain('REDIS_DRILL_TOKEN');

@@ -19,6 +19,7 @@ export type CliCommand =
   | { readonly name: 'run'; readonly request: DrillRequest; readonly dryRun: boolean; readonly timeoutMs: number }
   | { readonly name: 'history'; readonly query: URLSearchParams }
   | { readonly name: 'show'; readonly id: string }
+  | { readonly name: 'repair'; readonly target: string; readonly dryRun: boolean; readonly timeoutMs: number }
   | { readonly name: 'schedules' }
   | { readonly name: 'audit-verify' }
   | { readonly name: 'lab'; readonly args: readonly string[] };
@@ -85,6 +86,16 @@ export function parseCommand(argv: readonly string[], output?: OutputConfigurati
     .argument('<id>', "the drill's id")
     .action((id: string) => {
       parsed = { name: 'show', id };
+    });
+
+  program
+    .command('repair')
+    .description('say what keeps a target from being ready, and finish the half-done failover or failback; exits 0 when it ends ready')
+    .argument('<target>', 'the target, e.g. lab')
+    .option('--dry-run', 'print the findings and the plan only; change nothing')
+    .option('--timeout-s <s>', 'give up following the repair after this many seconds', positiveNumber('--timeout-s'), DEFAULT_TIMEOUT_S)
+    .action((target: string, options: { dryRun?: true; timeoutS: number }) => {
+      parsed = { name: 'repair', target, dryRun: options.dryRun === true, timeoutMs: options.timeoutS * 1000 };
     });
 
   program

@@ -7,12 +7,13 @@ import type { DrillListDto } from '../drills/drill-list.dto.js';
 import type { DrillPlanDto } from '../drills/drill-plan.dto.js';
 import type { DrillAcceptedDto, DrillDto } from '../drills/drill.dto.js';
 import type { AuditReportDto } from '../events/audit.dto.js';
+import type { RepairDto } from '../drills/repair.dto.js';
 import type { ScheduleDto } from '../schedules/schedule.dto.js';
 import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { ApiClient } from './api-client.js';
 import { parseCommand, type DrillRequest } from './cli-command.js';
 import { CliError } from './cli-error.js';
-import { drillDetail, ms, table } from './render.js';
+import { drillDetail, ms, repairPlan, table } from './render.js';
 
 const FINISHED = ['succeeded', 'failed', 'aborted'];
 const FOLLOW_INTERVAL_MS = 200;
@@ -51,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
     case 'show':
       console.log(drillDetail(await api.get<DrillDto>(`/drills/${encodeURIComponent(command.id)}`)));
       return 0;
+    case 'repair':
+      return repair(api, command.target, command.dryRun, command.timeoutMs);
     case 'schedules': {
       const schedules = await api.get<ScheduleDto[]>('/schedules');
       console.log(
@@ -100,6 +103,24 @@ async function run(api: ApiClient, body: DrillRequest, dryRun: boolean, timeoutM
   }
   const { id } = await api.post<DrillAcceptedDto>('/drills', body);
   console.log(`drill ${id} queued; following it`);
+  const drill = await follow(api, id, timeoutMs);
+  return drill.status === 'succeeded' ? 0 : 1;
+}
+
+/** Prints what keeps the target from being ready and the plan; unless a dry run, follows the repair drill to its end. */
+async function repair(api: ApiClient, target: string, dryRun: boolean, timeoutMs: number): Promise<number> {
+  const answer = await api.post<RepairDto>(`/targets/${encodeURIComponent(target)}/repair`, dryRun ? { dryRun } : {});
+  console.log(repairPlan(answer));
+  if (!answer.drillId) {
+    return answer.ready ? 0 : 1;
+  }
+  console.log(`\nrepair drill ${answer.drillId} queued; following it`);
+  const drill = await follow(api, answer.drillId, timeoutMs);
+  return drill.status === 'succeeded' ? 0 : 1;
+}
+
+/** Prints each step as it changes and then the drill's detail; resolves with the drill once it has finished. */
+async function follow(api: ApiClient, id: string, timeoutMs: number): Promise<DrillDto> {
   const shown = new Set<string>();
   const drill = await waitFor(
     async () => {
@@ -116,7 +137,7 @@ async function run(api: ApiClient, body: DrillRequest, dryRun: boolean, timeoutM
     { description: `drill ${id} to finish`, timeoutMs, intervalMs: FOLLOW_INTERVAL_MS },
   );
   console.log(`\n${drillDetail(drill)}`);
-  return drill.status === 'succeeded' ? 0 : 1;
+  return drill;
 }
 
 main(process.argv.slice(2)).then(

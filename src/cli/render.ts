@@ -1,4 +1,5 @@
 import type { DrillDto } from '../drills/drill.dto.js';
+import type { RepairDto } from '../drills/repair.dto.js';
 
 /** Columns padded to their widest cell. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -37,5 +38,28 @@ export function drillDetail(drill: DrillDto): string {
     steps,
     '',
     table(['figure', 'value'], figures),
+  ].join('\n');
+}
+
+/** A repair's answer: what is wrong, then what it does (or would do), or why it cannot. */
+export function repairPlan(answer: RepairDto): string {
+  if (answer.ready) {
+    return `target ${answer.target} is ready for a failover drill: nothing to repair`;
+  }
+  const findings = answer.findings.map((finding) => `  - ${finding}`);
+  const plan = answer.blocked
+    ? [`repair cannot fix this: ${answer.blocked}`]
+    : [
+        answer.dryRun ? 'a repair would:' : 'the repair will:',
+        table(
+          ['#', 'action', 'what', 'on'],
+          answer.actions.map((action, index) => [String(index + 1), action.kind, action.description, action.nodes.join(' ')]),
+        ),
+      ];
+  return [
+    `target ${answer.target} is not ready${answer.serving ? ` (group ${answer.serving} serves)` : ''}:`,
+    ...findings,
+    '',
+    ...plan,
   ].join('\n');
 }

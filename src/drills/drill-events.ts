@@ -3,6 +3,7 @@ import type { ProbeReport } from '../probe/probe-report.js';
 import type { GroupName } from '../targets/drill-target.js';
 import type { FailedCheck, PreflightCheck } from './preflight.js';
 import type { ServerOnNodes } from './server-support.js';
+import type { RepairActionKind } from './repair-actions.js';
 import type { ScenarioName, StepName } from './scenarios.js';
 
 /** The kind of a drill's stream in the audit log. */
@@ -53,7 +54,15 @@ export interface RecordedNode {
 export type DrillEvent =
   | {
       type: 'DrillRequested';
-      data: { scenario: ScenarioName; target: string; trigger: DrillTrigger; scheduleId?: string; options?: DrillOptions };
+      data: {
+        scenario: ScenarioName;
+        target: string;
+        trigger: DrillTrigger;
+        scheduleId?: string;
+        options?: DrillOptions;
+        /** A repair: the drill whose half-done failback it finishes, as the log showed it when the repair was asked for. */
+        finishFailbackOf?: string;
+      };
     }
   /** `plan` holds the scenario's steps, in order; the field keeps the name it was recorded under. */
   | { type: 'DrillStarted'; data: { plan: StepName[] } }
@@ -122,7 +131,21 @@ export type DrillEvent =
   /** Planned drill: writes stopped on the serving masters and the standbys caught up before the kill. */
   | { type: 'WritesPaused'; data: { masters: string[]; tookMs: number } }
   /** A stop condition fired; the `AbortRequested` that follows carries it as its reason. */
-  | { type: 'StopConditionMet'; data: { condition: StopCondition; step: StepName | null; detail: string } };
+  | { type: 'StopConditionMet'; data: { condition: StopCondition; step: StepName | null; detail: string } }
+  /** A repair looked at the target: what is wrong, in the readiness check's words, and what it will do about it. */
+  | {
+      type: 'RepairPlanned';
+      data: {
+        ready: boolean;
+        findings: string[];
+        actions: { kind: RepairActionKind; description: string; nodes: string[] }[];
+        blocked?: string;
+      };
+    }
+  /** One action of a repair, done. */
+  | { type: 'RepairActionTaken'; data: { kind: RepairActionKind; description: string; nodes: string[]; tookMs: number } }
+  /** The repair is done: the target passes the readiness check. */
+  | { type: 'TargetRepaired'; data: { actions: number; tookMs: number } };
 
 /** What stops a drill on its own: a failover step past its watchdog, or clients down longer than the budget. */
 export type StopCondition = 'step-timeout' | 'client-outage' | 'client-errors';

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { DrillTrigger } from './drill-events.js';
-import { SCENARIOS, type ScenarioName } from './scenarios.js';
+import { DRILL_KINDS, type ScenarioName } from './scenarios.js';
 import { DRILL_STATUSES, type DrillStatus } from './drill-state.js';
 
 export class ListDrillsQueryDto {
@@ -10,7 +10,7 @@ export class ListDrillsQueryDto {
   status?: DrillStatus;
 
   @IsOptional()
-  @IsIn(SCENARIOS)
+  @IsIn(DRILL_KINDS)
   scenario?: ScenarioName;
 
   /** Only drills of this target. */

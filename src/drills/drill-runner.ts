@@ -457,6 +457,7 @@ export class DrillRunner {
         await lease.assertHeld();
         this.crashPoints.reach(point);
       },
+      drillState: (drillId) => this.stateOf(drillId),
     };
   }
 }

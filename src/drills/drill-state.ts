@@ -69,6 +69,8 @@ export interface DrillState {
   readonly migrationPaused?: Readonly<Record<string, string>>;
   /** What the target's nodes run, as `prepare` found them. */
   readonly servers?: readonly ServerOnNodes[];
+  /** A repair: the drill whose half-done failback it finishes. */
+  readonly finishFailbackOf?: string;
   /** Set once `prepare` began bringing a stopped standby group back, so that a resumed `prepare` finishes it. */
   readonly standbyRestore?: GroupName;
 }
@@ -101,6 +103,7 @@ function start(event: RecordedDrillEvent): DrillState {
     target: event.data.target,
     trigger: event.data.trigger,
     ...(event.data.scheduleId ? { scheduleId: event.data.scheduleId } : {}),
+    ...(event.data.finishFailbackOf ? { finishFailbackOf: event.data.finishFailbackOf } : {}),
     options: event.data.options ?? {},
     actor: event.actor,
     status: 'queued',
@@ -243,6 +246,9 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
     case 'ReplicaAttached':
     case 'CanariesVerified':
     case 'HealthGatePassed':
+    case 'RepairPlanned':
+    case 'RepairActionTaken':
+    case 'TargetRepaired':
       return next;
     default:
       return passOver(event, next);

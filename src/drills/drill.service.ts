@@ -28,6 +28,8 @@ export interface DrillRequest {
   /** Queue behind a drill that holds the target instead of being refused. */
   readonly waitForTarget?: boolean;
   readonly options?: DrillOptions;
+  /** A repair: the drill whose half-done failback it finishes. */
+  readonly finishFailbackOf?: string;
 }
 
 const ABORT_ATTEMPTS = 5;
@@ -82,6 +84,7 @@ export class DrillService {
           target: target.name,
           trigger: request.trigger,
           ...(request.options ? { options: request.options } : {}),
+          ...(request.finishFailbackOf ? { finishFailbackOf: request.finishFailbackOf } : {}),
         },
       });
       await this.queue.enqueue(id, request.waitForTarget);

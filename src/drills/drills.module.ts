@@ -23,14 +23,17 @@ import { HaltSwitch } from '../safety/halt-switch.js';
 import { HaltModule } from '../safety/halt.module.js';
 import { DrillSummaryReader } from './drill-summary.reader.js';
 import { LogFirstLocks } from './unfinished-drills.js';
+import { RepairController } from './repair.controller.js';
+import { RepairService } from './repair.service.js';
 
 @Module({
   imports: [ClusterModule, DockerModule, TargetsModule, QueueModule, HaltModule],
-  controllers: [DrillController],
+  controllers: [DrillController, RepairController],
   providers: [
     DrillService,
     DrillHistory,
     DrillPlanner,
+    RepairService,
     {
       provide: DrillRunner,
       inject: [

@@ -1,8 +1,9 @@
 import { healthProblems } from '../cluster/health-gate.js';
 import { formatAddress } from '../cluster/node-address.js';
 import { describeNode, selfEntry, type NodeSnapshot, type ReachableSnapshot } from '../cluster/node-snapshot.js';
-import type { FailoverLayout } from '../targets/drill-target.js';
+import type { FailoverLayout, TargetNode } from '../targets/drill-target.js';
 import type { StandbyLayout } from '../cluster/standby-group.js';
+import type { ContainerState } from '../nodes/node-control.js';
 
 /** The exact refusal Redis gives when a replica is asked to replicate another replica. */
 export const REPLICA_OF_REPLICA_REFUSAL = 'ERR I can only replicate a master, not a replica.';
@@ -71,6 +72,13 @@ export function readinessProblems(
     }
   }
   return problems;
+}
+
+/** The target's containers that are not running, each named with its node. */
+export function containerProblems(containers: readonly { readonly node: TargetNode; readonly state: ContainerState }[]): string[] {
+  return containers
+    .filter(({ state }) => !state.running)
+    .map(({ node, state }) => `container ${node.containerName} of ${node.name} is ${state.exists ? 'not running' : 'missing'}`);
 }
 
 /** Why the serving group alone is not healthy (each master with its synced replicas), or nothing. */

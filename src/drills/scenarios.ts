@@ -1,10 +1,18 @@
 import type { StandbyLayout } from '../cluster/standby-group.js';
 
+/** The drills one can request or schedule. */
 export const SCENARIOS = ['group-failover', 'failover-and-failback', 'prewired-standby', 'backup-restore'] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+/**
+ * A repair is recorded and run as a drill of its own kind, so that it holds its target and shows
+ * in the history like any drill; it is requested only through `POST /api/targets/{name}/repair`.
+ */
+export const REPAIR_SCENARIO = 'repair';
+/** Every kind of drill the log holds. */
+export const DRILL_KINDS = [...SCENARIOS, REPAIR_SCENARIO] as const;
+export type ScenarioName = (typeof DRILL_KINDS)[number];
 
 /** Every step any scenario can have. */
-export const STEP_NAMES = ['prepare', 'copy', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify', 'failback'] as const;
+export const STEP_NAMES = ['prepare', 'copy', 'kill', 'takeover', 'forget', 'meet', 'replicate', 'verify', 'failback', 'repair'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 /** The seed's procedure: the serving group dies, the standby group takes over and becomes a full cluster. */
@@ -19,6 +27,8 @@ export const SCENARIO_STEPS: Readonly<Record<ScenarioName, readonly StepName[]>>
   'prewired-standby': ['prepare', 'kill', 'takeover', 'forget', 'replicate', 'verify'],
   // Two clusters: the data is copied across, then the serving one dies and the other takes the clients.
   'backup-restore': ['prepare', 'copy', 'kill', 'verify'],
+  // Reads the target, plans from what it finds, and carries the plan out: one re-entrant step.
+  repair: ['repair'],
 };
 
 /** How the standby group stands before the kill, by scenario (see `readinessProblems`). */
@@ -27,6 +37,8 @@ export const SCENARIO_STANDBY: Readonly<Record<ScenarioName, StandbyLayout>> = {
   'failover-and-failback': 'attached',
   'prewired-standby': 'prewired',
   'backup-restore': 'separate',
+  // What a repair restores: the layout the plain failover starts from.
+  repair: 'attached',
 };
 
 /**

@@ -1,9 +1,12 @@
 import { api, SCENARIOS, type DrillRow } from './api.js';
 import { badge, h, ms } from './dom.js';
+import { repairPanels } from './repair-panel.js';
 
 /** The drill list, newest first, with a form to start one. */
 export async function drillsPage(root: HTMLElement, go: (hash: string) => void): Promise<void> {
   const { items } = await api<{ items: DrillRow[] }>('/drills?limit=100');
+  // The lab, and every target the history names: each that is not ready gets a Repair button.
+  const repairs = await repairPanels([...new Set(['lab', ...items.map((drill) => drill.target)])], go);
   const scenario = h('select', { id: 'scenario' }, ...SCENARIOS.map((name) => h('option', { value: name }, name)));
   const planned = h('input', { type: 'checkbox', id: 'planned' });
   // The probe's stop conditions; left empty, the drill has none.
@@ -51,6 +54,7 @@ export async function drillsPage(root: HTMLElement, go: (hash: string) => void):
       run,
       message,
     ),
+    ...repairs,
     h('h1', {}, 'Drills'),
     items.length === 0
       ? h('p', { id: 'no-drills' }, 'No drill has run yet.')

@@ -5,6 +5,7 @@ import { forget } from './forget.step.js';
 import { kill } from './kill.step.js';
 import { meet } from './meet.step.js';
 import { prepare } from './prepare.step.js';
+import { repair } from './repair.step.js';
 import { replicate } from './replicate.step.js';
 import type { StepRegistry } from './step-context.js';
 import type { StepDefinition } from './step-definition.js';
@@ -22,6 +23,7 @@ export const STEP_DEFINITIONS: { readonly [Name in StepName]: StepDefinition<Nam
   replicate,
   verify,
   failback,
+  repair,
 };
 
 /** What the runner carries out: each step's `run`, by name. */

@@ -1,6 +1,14 @@
 import type { ClusterAdmin } from '../../cluster/cluster-admin.js';
 import { formatAddress } from '../../cluster/node-address.js';
-import { failoverLayout, targetNodes, type DrillTarget, type FailoverLayout, type TargetNode } from '../../targets/drill-target.js';
+import type { NodeSnapshot } from '../../cluster/node-snapshot.js';
+import {
+  failoverLayout,
+  targetNodes,
+  type DrillTarget,
+  type FailoverLayout,
+  type GroupName,
+  type TargetNode,
+} from '../../targets/drill-target.js';
 import { formStandbyGroup, type StandbyLayout } from '../../cluster/standby-group.js';
 import type { DrillEvent } from '../drill-events.js';
 import { servingGroupProblems } from '../readiness.js';
@@ -12,15 +20,21 @@ import { elapsedSince, type StepContext } from './step-context.js';
  * that answers. A drill fails over from that group to the other, so drills can go back and forth.
  */
 export async function servingLayout(admin: ClusterAdmin, target: DrillTarget): Promise<FailoverLayout | undefined> {
+  const group = servingGroup(target, await admin.snapshots(targetNodes(target)));
+  return group ? failoverLayout(target, group) : undefined;
+}
+
+/** `servingLayout`'s decision, from snapshots of the target's nodes. */
+export function servingGroup(target: DrillTarget, snapshots: readonly NodeSnapshot[]): GroupName | undefined {
   const byAddress = new Map(targetNodes(target).map((node) => [formatAddress(node), node]));
-  for (const snapshot of await admin.snapshots(targetNodes(target))) {
+  for (const snapshot of snapshots) {
     if (!snapshot.reachable) {
       continue;
     }
     const owner = snapshot.entries.find((entry) => entry.role === 'master' && entry.slots.some((range) => range.start === 0));
     const node = owner ? byAddress.get(owner.address) : undefined;
     if (node) {
-      return failoverLayout(target, node.group);
+      return node.group;
     }
   }
   return undefined;

@@ -4,7 +4,7 @@ import { untilReady } from './until-ready.js';
 import { targetNodes } from '../../targets/drill-target.js';
 import { canaries } from '../canaries.js';
 import type { RecordedNode } from '../drill-events.js';
-import { readinessProblems } from '../readiness.js';
+import { containerProblems, readinessProblems } from '../readiness.js';
 import { SCENARIO_STANDBY } from '../scenarios.js';
 import { positionStandbyGroup, servingLayout } from './group-restore.js';
 import { migrationPausedOn, pauseReplicaMigration, REPLICA_MIGRATION_SETTING } from './replica-migration.js';
@@ -57,10 +57,7 @@ const run: DrillStep = async (context) => {
       Promise.all(nodes.map(async (node) => ({ node, state: await context.nodes.inspect(node) }))),
       admin.snapshots(nodes),
     ]);
-    const problems = containers
-      .filter(({ state }) => !state.running)
-      .map(({ node, state }) => `container ${node.containerName} of ${node.name} is ${state.exists ? 'not running' : 'missing'}`);
-    problems.push(...readinessProblems(layout, looks, context.settings.maxReplicaLagBytes, standby));
+    const problems = [...containerProblems(containers), ...readinessProblems(layout, looks, context.settings.maxReplicaLagBytes, standby)];
     return { problems, value: looks };
   });
 

@@ -43,6 +43,8 @@ export interface StepContext {
    * target's lease (the fencing check before anything that acts) and is where crash tests strike.
    */
   checkpoint(point: string): Promise<void>;
+  /** Another drill as its events leave it: for a repair that finishes what that drill left half done. */
+  drillState(drillId: string): Promise<DrillState>;
 }
 
 /** Runs one step; resolves to the domain events to record with its success. */

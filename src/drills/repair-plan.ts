@@ -57,7 +57,7 @@ export interface RepairPlan {
  *    (a stopped container, or a node that came back with a new id);
  * 2. start the serving group's stopped replicas as fresh nodes;
  * 3. introduce each serving replica that does not know every serving master;
- * 4. make each serving replica replicate its shard's master (the n-th replica, the n-th master);
+ * 4. make each serving replica replicate its shard's master (the n-th replica, master n mod shards);
  * 5. bring back the other group when each of its nodes is stopped or empty: started fresh, the
  *    standbys replicating the serving masters, the spares empty.
  * A serving master that does not answer, or a standby group half attached, is named and left:
@@ -163,9 +163,11 @@ export function planRepair(target: DrillTarget, observation: RepairObservation, 
     });
   }
 
-  // 4. Each serving replica under its shard's master, its link up.
+  // 4. Each serving replica under its shard's master, its link up. Replicas are listed every
+  // shard's first, then every shard's second, so the n-th belongs to shard n modulo the shards.
+  const shards = layout.servingMasters.length;
   const unattached = layout.servingReplicas
-    .map((node, index) => ({ node, master: layout.servingMasters[index]!, masterId: masterIds[index]! }))
+    .map((node, index) => ({ node, master: layout.servingMasters[index % shards]!, masterId: masterIds[index % shards]! }))
     .filter(({ node, masterId }) => {
       const snapshot = reachable(node);
       return !snapshot || selfEntry(snapshot).masterId !== masterId || !snapshot.replication.masterLinkUp;

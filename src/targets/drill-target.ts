@@ -2,13 +2,24 @@ import type { NamedNode } from '../cluster/node-snapshot.js';
 
 export type GroupName = 'A' | 'B';
 
-/** The only hosts a node may be on: node control reaches containers through the local Docker engine. */
-export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
-
 export interface TargetNode extends NamedNode {
   readonly group: GroupName;
   readonly containerName: string;
+  /** The name of the Docker engine, among the target's `engines`, that runs its container; the service's own engine when unset. */
+  readonly engine?: string;
 }
+
+/**
+ * Where a Docker engine answers, as dockerode takes it: a Unix socket, or a TCP address with the
+ * files of the TLS client certificate the engine asks for.
+ */
+export type DockerEngineSpec =
+  | { readonly socketPath: string }
+  | { readonly host: string; readonly port: number; readonly ca: string; readonly cert: string; readonly key: string };
+
+/** How an engine is named in messages: its socket or its `tcp://host:port`, never its key. */
+export const engineLocation = (spec: DockerEngineSpec): string =>
+  'socketPath' in spec ? `unix://${spec.socketPath}` : `tcp://${spec.host}:${spec.port}`;
 
 /**
  * A primary cluster and its standby group: what a drill may act on, and nothing else.
@@ -24,6 +35,8 @@ export interface DrillTarget {
    * while a node is stopped makes the node start as a new, empty cluster member.
    */
   readonly clusterConfigFile: string;
+  /** The Docker engines the nodes name, besides the service's own. */
+  readonly engines?: Readonly<Record<string, DockerEngineSpec>>;
 }
 
 /**
@@ -73,10 +86,11 @@ export function validateTarget(target: DrillTarget): void {
   }
   const seen = new Set<string>();
   for (const node of targetNodes(target)) {
-    if (!LOOPBACK_HOSTS.includes(node.host)) {
-      throw new Error(`target ${target.name}: node ${node.name} is at ${node.host}; only loopback addresses are allowed`);
+    if (node.engine !== undefined && !target.engines?.[node.engine]) {
+      throw new Error(`target ${target.name}: node ${node.name} names the engine ${node.engine}, which the target does not list`);
     }
-    for (const key of [`name:${node.name}`, `address:${node.host}:${node.port}`, `container:${node.containerName}`]) {
+    const container = node.engine === undefined ? node.containerName : `${node.containerName} on engine ${node.engine}`;
+    for (const key of [`name:${node.name}`, `address:${node.host}:${node.port}`, `container:${container}`]) {
       if (seen.has(key)) {
         throw new Error(`target ${target.name}: ${key.replace(':', ' ')} appears twice`);
       }

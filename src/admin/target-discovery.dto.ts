@@ -26,27 +26,39 @@ export class DiscoverTargetDto {
 }
 
 export class DiscoveredNodeDto {
+  /** The node's name: its container's name less what every container's name shares. */
   name!: string;
+  /** The address the cluster announces for it, or its container's address when it is in no cluster. */
   host!: string;
+  /** Its Redis port. */
   port!: number;
+  /** The container that runs it. */
   containerName!: string;
 }
 
 export class DiscoveredLabelDto {
+  /** The label's key. */
   key!: string;
+  /** The label's value. */
   value!: string;
 }
 
 export class DiscoveredGroupsDto {
+  /** Group A: masters first, then their replicas (or standbys, then spares), in shard order. */
   A!: DiscoveredNodeDto[];
+  /** Group B, in the same order. */
   B!: DiscoveredNodeDto[];
 }
 
 /** An entry of `targets` in a targets file, as it is written. */
 export class DiscoveredTargetEntryDto {
+  /** The target's name, as the request gave it. */
   name!: string;
+  /** The label every container of the target carries. */
   containerLabel!: DiscoveredLabelDto;
+  /** Where the nodes keep their cluster config inside their containers. */
   clusterConfigFile!: string;
+  /** The two groups. */
   groups!: DiscoveredGroupsDto;
 }
 

@@ -21,6 +21,7 @@ describe('the committed OpenAPI document (openapi.json)', () => {
     const paths = document.paths as Record<string, Record<string, { summary?: string }>>;
     expect(Object.keys(paths).sort()).toEqual([
       '/api/admin/targets',
+      '/api/admin/targets/discover',
       '/api/admin/tokens',
       '/api/audit/verify',
       '/api/drills',

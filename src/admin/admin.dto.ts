@@ -12,7 +12,7 @@ export class TokenSummaryDto {
 export class TargetNodeDto {
   /** The node's name, as plans and events give it. */
   name!: string;
-  /** Its address (loopback only). */
+  /** Its address, as the service reaches it. */
   host!: string;
   /** Its Redis port. */
   port!: number;

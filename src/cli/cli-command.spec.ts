@@ -63,6 +63,10 @@ describe('the command line', () => {
     expect(parse('repair', 'lab').command).toMatchObject({ name: 'repair', target: 'lab', dryRun: false });
     expect(parse('schedules').command).toEqual({ name: 'schedules' });
     expect(parse('audit', 'verify').command).toEqual({ name: 'audit-verify' });
+    expect(parse('targets', 'discover', '--project', 'seed', '--node', '172.18.0.2:6379').command).toEqual({
+      name: 'targets-discover',
+      request: { name: 'discovered', node: '172.18.0.2:6379', project: 'seed' },
+    });
     expect(parse('lab', '--layout', 'prewired', 'up').command).toEqual({ name: 'lab', args: ['--layout', 'prewired', 'up'] });
   });
 
@@ -72,6 +76,7 @@ describe('the command line', () => {
     [['run', 'group-failover', '--max-outage-ms', '1.5'], '--max-outage-ms takes a whole number, not "1.5"'],
     [['run', 'group-failover', '--max-failed-writes', 'some'], '--max-failed-writes takes a whole number, not "some"'],
     [['history', '--limit', 'ten'], '--limit takes a whole number, not "ten"'],
+    [['targets', 'discover', '--node', '127.0.0.1:7001'], 'targets discover takes either --project or --label'],
   ])('refuses %j, naming the option and the value', (argv, message) => {
     const { error } = parse(...argv);
     expect(error).toBeInstanceOf(CliError);
@@ -81,7 +86,7 @@ describe('the command line', () => {
   it('lists the commands in its help, and the options of each in the help of the command', () => {
     const help = parse('--help');
     expect(help.error).toMatchObject({ code: 'commander.helpDisplayed', exitCode: 0 });
-    for (const command of ['run', 'history', 'show', 'repair', 'schedules', 'audit', 'lab']) {
+    for (const command of ['run', 'history', 'show', 'repair', 'schedules', 'audit', 'targets', 'lab']) {
       expect(help.printed.out).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(help.printed.out).toContain('REDIS_DRILL_TOKEN');

@@ -22,7 +22,16 @@ export type CliCommand =
   | { readonly name: 'repair'; readonly target: string; readonly dryRun: boolean; readonly timeoutMs: number }
   | { readonly name: 'schedules' }
   | { readonly name: 'audit-verify' }
-  | { readonly name: 'lab'; readonly args: readonly string[] };
+  | { readonly name: 'lab'; readonly args: readonly string[] }
+  | { readonly name: 'targets-discover'; readonly request: DiscoverRequest };
+
+/** What `targets discover` asks the service's `POST /admin/targets/discover`. */
+export interface DiscoverRequest {
+  readonly name: string;
+  readonly node: string;
+  readonly project?: string;
+  readonly label?: string;
+}
 
 const DEFAULT_TIMEOUT_S = 3600;
 
@@ -113,6 +122,31 @@ export function parseCommand(argv: readonly string[], output?: OutputConfigurati
     .description("walk the audit log's hash chain; exits 1 on a broken link")
     .action(() => {
       parsed = { name: 'audit-verify' };
+    });
+
+  program
+    .command('targets')
+    .description("the service's targets")
+    .helpCommand(false)
+    .command('discover')
+    .description('print a targets-file entry for a cluster running in containers (admin token; changes nothing)')
+    .requiredOption('--node <host:port>', 'one node of the cluster, as the service reaches it')
+    .option('--project <name>', 'the Compose project its containers belong to')
+    .option('--label <key=value>', 'a label its containers carry (instead of --project)')
+    .option('--name <name>', 'the name the target gets', 'discovered')
+    .action((options: { node: string; project?: string; label?: string; name: string }) => {
+      if ((options.project === undefined) === (options.label === undefined)) {
+        throw new CliError('targets discover takes either --project or --label');
+      }
+      parsed = {
+        name: 'targets-discover',
+        request: {
+          name: options.name,
+          node: options.node,
+          ...(options.project === undefined ? {} : { project: options.project }),
+          ...(options.label === undefined ? {} : { label: options.label }),
+        },
+      };
     });
 
   program

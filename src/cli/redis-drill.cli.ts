@@ -9,6 +9,7 @@ import type { DrillAcceptedDto, DrillDto } from '../drills/drill.dto.js';
 import type { AuditReportDto } from '../events/audit.dto.js';
 import type { RepairDto } from '../drills/repair.dto.js';
 import type { ScheduleDto } from '../schedules/schedule.dto.js';
+import type { DiscoveredTargetDto } from '../admin/target-discovery.dto.js';
 import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { ApiClient } from './api-client.js';
 import { parseCommand, type DrillRequest } from './cli-command.js';
@@ -70,6 +71,21 @@ async function main(argv: string[]): Promise<number> {
           ]),
         ),
       );
+      return 0;
+    }
+    case 'targets-discover': {
+      const found = await api.post<DiscoveredTargetDto>('/admin/targets/discover', command.request);
+      console.error(
+        [
+          `group ${found.servingGroup} serves`,
+          `  masters   ${found.masters.join(' ')}`,
+          `  replicas  ${found.replicas.join(' ')}`,
+          `  standbys  ${found.standbys.join(' ')}`,
+          `  spares    ${found.spares.join(' ')}`,
+          'the entry for the targets file:',
+        ].join('\n'),
+      );
+      console.log(JSON.stringify(found.entry, null, 2));
       return 0;
     }
     case 'audit-verify': {

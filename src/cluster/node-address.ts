@@ -1,4 +1,4 @@
-/** Where a Redis node answers. Drills only ever talk to loopback addresses of their target. */
+/** Where a Redis node answers. Drills only ever talk to the addresses their target lists. */
 export interface NodeAddress {
   readonly host: string;
   readonly port: number;

@@ -1,11 +1,40 @@
 import Docker from 'dockerode';
+import { readFileSync } from 'node:fs';
 import { AppError, errorMessage } from '../common/app-error.js';
+import { engineLocation, type DockerEngineSpec } from '../targets/drill-target.js';
 
 export { Docker };
 
 /** A client for the local Docker engine: `DOCKER_HOST` when set, else the standard socket. */
 export function connectDocker(): Docker {
   return new Docker();
+}
+
+/**
+ * A client for an engine a target names: its socket, or its TCP address with the TLS client
+ * certificate read from the files given. A file that cannot be read is named, its content never.
+ */
+export function openDockerEngine(spec: DockerEngineSpec): Docker {
+  if ('socketPath' in spec) {
+    return new Docker({ socketPath: spec.socketPath });
+  }
+  const read = (role: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new DockerEngineError(
+        new Error(`cannot read the ${role} file ${path} of the engine at ${engineLocation(spec)}: ${errorMessage(error)}`),
+      );
+    }
+  };
+  return new Docker({
+    host: spec.host,
+    port: spec.port,
+    protocol: 'https',
+    ca: read('CA certificate', spec.ca),
+    cert: read('client certificate', spec.cert),
+    key: read('client key', spec.key),
+  });
 }
 
 const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH']);

@@ -42,7 +42,7 @@ export async function containerChecks(target: DrillTarget, nodes: NodeControl): 
   try {
     await nodes.ping();
   } catch (error) {
-    return [{ check: 'docker-reachable', problem: `the Docker engine does not answer: ${errorMessage(error)}` }];
+    return [{ check: 'docker-reachable', problem: errorMessage(error) }];
   }
   const states = await Promise.all(targetNodes(target).map(async (node) => ({ node, state: await nodes.inspect(node) })));
   const { key, value } = target.containerLabel;

@@ -4,12 +4,14 @@ import { describeNode, selfEntry, type NodeSnapshot, type ReachableSnapshot } fr
 import type { FailoverLayout, TargetNode } from '../targets/drill-target.js';
 import type { StandbyLayout } from '../cluster/standby-group.js';
 import type { ContainerState } from '../nodes/node-control.js';
+import { membershipProblems } from './membership.js';
 
 /** The exact refusal Redis gives when a replica is asked to replicate another replica. */
 export const REPLICA_OF_REPLICA_REFUSAL = 'ERR I can only replicate a master, not a replica.';
 
 /**
- * Why the target is not ready for a failover drill, or nothing when it is. The serving group
+ * Why the target is not ready for a failover drill, or nothing when it is. The cluster must have
+ * exactly the members the target lists for it (see `membershipProblems`); the serving group
  * must be healthy; the standby group must stand as the scenario needs it:
  * - `attached`: each serving master has a standby replicating it, the spares are empty nodes;
  * - `prewired`: the same, with each spare replicating a standby (a chain Redis accepts only when
@@ -30,6 +32,8 @@ export function readinessProblems(
   const spares = take(layout.spares);
   const masters = layout.servingMasters.length;
   const { replicasPerMaster } = layout;
+  const servingNodes = [...layout.servingMasters, ...layout.servingReplicas];
+  const listed = [...servingNodes, ...layout.standbys, ...layout.spares];
   if (standby === 'separate') {
     return [
       ...healthProblems(serving, { masters, replicasPerMaster, maxReplicaLagBytes }),
@@ -37,6 +41,8 @@ export function readinessProblems(
         (problem) => `standby cluster: ${problem}`,
       ),
       ...sharedMembership(serving, [...standbys, ...spares]),
+      ...membershipProblems(`the cluster of group ${layout.from}`, servingNodes, listed, snapshots),
+      ...membershipProblems(`the standby cluster of group ${layout.to}`, [...layout.standbys, ...layout.spares], listed, snapshots),
     ];
   }
   const problems = [
@@ -71,6 +77,14 @@ export function readinessProblems(
       }
     }
   }
+  problems.push(
+    ...membershipProblems(
+      'the cluster',
+      [...servingNodes, ...layout.standbys, ...(standby === 'prewired' ? layout.spares : [])],
+      listed,
+      snapshots,
+    ),
+  );
   return problems;
 }
 

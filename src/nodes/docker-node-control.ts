@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { errorMessage } from '../common/app-error.js';
 import { emptyFileTar } from '../docker/empty-file-tar.js';
-import { engineFailure, isNotFound, type Docker } from '../docker/docker-engine.js';
-import { targetNodes, type DrillTarget, type TargetNode } from '../targets/drill-target.js';
+import { engineFailure, isNotFound, openDockerEngine, type Docker } from '../docker/docker-engine.js';
+import { engineLocation, targetNodes, type DrillTarget, type TargetNode } from '../targets/drill-target.js';
 import { NodeControlRefusedError, type ContainerState, type KillOutcome, type NodeControl } from './node-control.js';
 
 /**
@@ -14,16 +15,22 @@ import { NodeControlRefusedError, type ContainerState, type KillOutcome, type No
  * took 140 ms for one container and 590 ms for six in parallel on a 2-core machine. When the
  * container's main process is visible from here (same host, same PID namespace) and its cgroup
  * names the inspected container id, the SIGKILL goes straight to that process instead, as the
- * engine itself would send it; the engine records the exit moments later.
+ * engine itself would send it; the engine records the exit moments later. That shortcut is only
+ * taken on the service's own engine: a process id another engine reports belongs to its host.
+ *
+ * Each node's container is reached through the engine the target names for it (`node.engine`),
+ * or through the service's own engine; a container is only ever looked up on its node's engine.
  */
 export class DockerNodeControl implements NodeControl {
   private readonly allowed: ReadonlyMap<string, TargetNode>;
+  private readonly engines = new Map<string, Docker>();
 
   constructor(
     private readonly docker: Docker,
     private readonly target: DrillTarget,
+    private readonly open: typeof openDockerEngine = openDockerEngine,
   ) {
-    this.allowed = new Map(targetNodes(target).map((node) => [node.containerName, node]));
+    this.allowed = new Map(targetNodes(target).map((node) => [`${node.engine ?? ''}/${node.containerName}`, node]));
   }
 
   kill(node: TargetNode): Promise<KillOutcome> {
@@ -38,10 +45,45 @@ export class DockerNodeControl implements NodeControl {
     return typedFailures(() => this.inspectContainer(node));
   }
 
-  ping(): Promise<void> {
-    return typedFailures(async () => {
-      await this.docker.ping();
-    });
+  /** Pings every engine the target's nodes are on; the error names each engine that does not answer. */
+  async ping(): Promise<void> {
+    const names = [...new Set(targetNodes(this.target).map((node) => node.engine))];
+    const failures = await Promise.all(
+      names.map(async (name) => {
+        try {
+          await this.engineOf(name).ping();
+          return undefined;
+        } catch (error) {
+          return `${this.describeEngine(name)} does not answer: ${errorMessage(error)}`;
+        }
+      }),
+    );
+    const problems = failures.filter((failure): failure is string => failure !== undefined);
+    if (problems.length > 0) {
+      throw engineFailure(new Error(problems.join('; ')));
+    }
+  }
+
+  /** The service's own engine for a node that names none. */
+  private engineOf(name: string | undefined): Docker {
+    if (name === undefined) {
+      return this.docker;
+    }
+    let engine = this.engines.get(name);
+    if (!engine) {
+      const spec = this.target.engines?.[name];
+      if (!spec) {
+        throw new NodeControlRefusedError(`engine ${name} is not one of target ${this.target.name}'s engines`);
+      }
+      engine = this.open(spec);
+      this.engines.set(name, engine);
+    }
+    return engine;
+  }
+
+  private describeEngine(name: string | undefined): string {
+    const spec = name === undefined ? undefined : this.target.engines?.[name];
+    return spec ? `the Docker engine ${name} (${engineLocation(spec)})` : 'the Docker engine';
   }
 
   private async killContainer(node: TargetNode): Promise<KillOutcome> {
@@ -49,12 +91,12 @@ export class DockerNodeControl implements NodeControl {
     if (!running) {
       return { alreadyStopped: true, method: 'none' };
     }
-    if (await processBelongsToContainer(pid, id)) {
+    if (node.engine === undefined && (await processBelongsToContainer(pid, id))) {
       process.kill(pid, 'SIGKILL');
       return { alreadyStopped: false, method: 'signal' };
     }
     try {
-      await this.docker.getContainer(id).kill({ signal: 'SIGKILL' });
+      await this.engineOf(node.engine).getContainer(id).kill({ signal: 'SIGKILL' });
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 409) {
         return { alreadyStopped: true, method: 'none' };
@@ -74,7 +116,7 @@ export class DockerNodeControl implements NodeControl {
       }
       return { alreadyRunning: true };
     }
-    const container = this.docker.getContainer(id);
+    const container = this.engineOf(node.engine).getContainer(id);
     if (options.wipeClusterState) {
       const file = this.target.clusterConfigFile;
       await container.putArchive(emptyFileTar(basename(file)), { path: dirname(file) });
@@ -86,7 +128,7 @@ export class DockerNodeControl implements NodeControl {
   private async inspectContainer(node: TargetNode): Promise<ContainerState> {
     this.assertListed(node);
     try {
-      const info = await this.docker.getContainer(node.containerName).inspect();
+      const info = await this.engineOf(node.engine).getContainer(node.containerName).inspect();
       const { key, value } = this.target.containerLabel;
       return { exists: true, running: info.State.Running, labelled: info.Config.Labels?.[key] === value };
     } catch (error) {
@@ -98,7 +140,7 @@ export class DockerNodeControl implements NodeControl {
   }
 
   private assertListed(node: TargetNode): void {
-    const listed = this.allowed.get(node.containerName);
+    const listed = this.allowed.get(`${node.engine ?? ''}/${node.containerName}`);
     if (!listed || listed.name !== node.name) {
       throw new NodeControlRefusedError(
         `container ${node.containerName} (node ${node.name}) is not part of target ${this.target.name}; refusing to touch it`,
@@ -111,10 +153,12 @@ export class DockerNodeControl implements NodeControl {
     const { key, value } = this.target.containerLabel;
     let info;
     try {
-      info = await this.docker.getContainer(node.containerName).inspect();
+      info = await this.engineOf(node.engine).getContainer(node.containerName).inspect();
     } catch (error) {
       if (isNotFound(error)) {
-        throw new NodeControlRefusedError(`container ${node.containerName} of node ${node.name} does not exist`);
+        throw new NodeControlRefusedError(
+          `container ${node.containerName} of node ${node.name} does not exist on ${this.describeEngine(node.engine)}`,
+        );
       }
       throw error;
     }

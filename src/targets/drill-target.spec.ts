@@ -41,12 +41,18 @@ describe('validateTarget', () => {
     groups: { ...target.groups, B: target.groups.B.map((node, at) => (at === index ? { ...node, ...change } : node)) },
   });
 
-  it('accepts the lab', () => {
+  it('accepts the lab, and nodes anywhere the service reaches, sharing a port on different hosts', () => {
     expect(() => validateTarget(target)).not.toThrow();
+    expect(() => validateTarget(withNode(0, { host: '172.18.0.5', port: 6379 }))).not.toThrow();
+    expect(() => validateTarget(withNode(1, { host: '172.18.0.6', port: 6379 }))).not.toThrow();
   });
 
   it.each<[string, DrillTarget, RegExp]>([
-    ['a node off loopback', withNode(0, { host: '10.0.0.5' }), /b1 is at 10.0.0.5; only loopback addresses are allowed/],
+    [
+      'a node on an engine the target does not list',
+      withNode(0, { engine: 'west' }),
+      /b1 names the engine west, which the target does not list/,
+    ],
     ['two nodes on one port', withNode(1, { port: 7011 }), /address 127.0.0.1:7011 appears twice/],
     ['two nodes in one container', withNode(2, { containerName: 'lab-b1' }), /container lab-b1 appears twice/],
     [

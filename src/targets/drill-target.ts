@@ -2,16 +2,27 @@ import type { NamedNode } from '../cluster/node-snapshot.js';
 
 export type GroupName = 'A' | 'B';
 
-/** The only hosts a node may be on: node control reaches containers through the local Docker engine. */
-export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
-
 export interface TargetNode extends NamedNode {
   readonly group: GroupName;
   readonly containerName: string;
+  /** The name of the Docker engine, among the target's `engines`, that runs its container; the service's own engine when unset. */
+  readonly engine?: string;
 }
 
 /** The replicas per master a target may have; 1 unless it says otherwise. */
 export const REPLICAS_PER_MASTER = [1, 2] as const;
+
+/**
+ * Where a Docker engine answers, as dockerode takes it: a Unix socket, or a TCP address with the
+ * files of the TLS client certificate the engine asks for.
+ */
+export type DockerEngineSpec =
+  | { readonly socketPath: string }
+  | { readonly host: string; readonly port: number; readonly ca: string; readonly cert: string; readonly key: string };
+
+/** How an engine is named in messages: its socket or its `tcp://host:port`, never its key. */
+export const engineLocation = (spec: DockerEngineSpec): string =>
+  'socketPath' in spec ? `unix://${spec.socketPath}` : `tcp://${spec.host}:${spec.port}`;
 
 /**
  * A primary cluster and its standby group: what a drill may act on, and nothing else.
@@ -34,6 +45,8 @@ export interface DrillTarget {
   readonly auth?: TargetAuth;
   /** The files of the service's TLS connections to the nodes; without it, plain TCP. */
   readonly tls?: TargetTls;
+  /** The Docker engines the nodes name, besides the service's own. */
+  readonly engines?: Readonly<Record<string, DockerEngineSpec>>;
 }
 
 /** An ACL user (or the default user) and where its password is: one environment variable or one file. */
@@ -109,10 +122,11 @@ export function validateTarget(target: DrillTarget): void {
   }
   const seen = new Set<string>();
   for (const node of targetNodes(target)) {
-    if (!LOOPBACK_HOSTS.includes(node.host)) {
-      throw new Error(`target ${target.name}: node ${node.name} is at ${node.host}; only loopback addresses are allowed`);
+    if (node.engine !== undefined && !target.engines?.[node.engine]) {
+      throw new Error(`target ${target.name}: node ${node.name} names the engine ${node.engine}, which the target does not list`);
     }
-    for (const key of [`name:${node.name}`, `address:${node.host}:${node.port}`, `container:${node.containerName}`]) {
+    const container = node.engine === undefined ? node.containerName : `${node.containerName} on engine ${node.engine}`;
+    for (const key of [`name:${node.name}`, `address:${node.host}:${node.port}`, `container:${container}`]) {
       if (seen.has(key)) {
         throw new Error(`target ${target.name}: ${key.replace(':', ' ')} appears twice`);
       }

@@ -37,6 +37,35 @@ describe('parseTargetsFile', () => {
     );
   });
 
+  it('reads nodes at any address, sharing a port on different hosts', () => {
+    const spread = (group: 'a' | 'b', subnet: number) =>
+      [1, 2, 3, 4, 5, 6].map((n) => ({
+        name: `${group}${n}`,
+        host: `172.${subnet}.0.${n + 1}`,
+        port: 6379,
+        containerName: `seed-${group}${n}`,
+      }));
+    const { targets } = parseTargetsFile(JSON.stringify({ targets: [{ ...staging, groups: { A: spread('a', 18), B: spread('b', 19) } }] }));
+    expect(targets[0]!.groups.B[5]).toEqual({ name: 'b6', host: '172.19.0.7', port: 6379, containerName: 'seed-b6', group: 'B' });
+  });
+
+  it('gives each node its group’s engine unless it names its own', () => {
+    const engines = {
+      east: { socket: '/var/run/docker.sock' },
+      west: { url: 'tcp://127.0.0.1:2376', ca: '/tls/ca.pem', cert: '/tls/cert.pem', key: '/tls/key.pem' },
+    };
+    const A = staging.groups.A.map((node, index) => (index === 5 ? { ...node, engine: 'east' } : node));
+    const { targets } = parseTargetsFile(
+      JSON.stringify({ targets: [{ ...staging, engines, groupEngines: { A: 'west' }, groups: { A, B: staging.groups.B } }] }),
+    );
+    expect(targets[0]!.engines).toEqual({
+      east: { socketPath: '/var/run/docker.sock' },
+      west: { host: '127.0.0.1', port: 2376, ca: '/tls/ca.pem', cert: '/tls/cert.pem', key: '/tls/key.pem' },
+    });
+    expect(targets[0]!.groups.A.map((node) => node.engine)).toEqual(['west', 'west', 'west', 'west', 'west', 'east']);
+    expect(targets[0]!.groups.B.every((node) => node.engine === undefined)).toBe(true);
+  });
+
   it.each([
     ['not JSON', '{"targets": [', /^is not valid JSON/],
     ['no targets', '{"targets": []}', /^targets must be a non-empty array$/],
@@ -81,9 +110,40 @@ describe('parseTargetsFile', () => {
       /^targets\[0\]: target staging: group A must list each shard's master and one replica/,
     ],
     [
-      'a host off loopback',
-      withChange((copy) => ((copy.groups.A[0] as Record<string, unknown>).host = '10.0.0.5')),
-      /only loopback addresses are allowed/,
+      'a host that is no host name',
+      withChange((copy) => ((copy.groups.A[0] as Record<string, unknown>).host = 'a b')),
+      /^targets\[0\]\.groups\.A\[0\]\.host must be a host name or address, got "a b"$/,
+    ],
+    [
+      'an engine the target does not list',
+      withChange((copy) => ((copy.groups.A[0] as Record<string, unknown>).engine = 'west')),
+      /^targets\[0\]\.groups\.A\[0\]\.engine names the engine "west", which targets\[0\]\.engines does not list$/,
+    ],
+    [
+      'a TCP engine without its client certificate',
+      withChange((copy) =>
+        Object.assign(copy, { engines: { west: { url: 'tcp://10.0.0.2:2376', ca: '/tls/ca.pem', cert: '/tls/cert.pem' } } }),
+      ),
+      /^targets\[0\]\.engines\.west\.key must be the absolute path of a file, got undefined$/,
+    ],
+    [
+      'an engine url that is not tcp://host:port',
+      withChange((copy) => Object.assign(copy, { engines: { west: { url: 'http://10.0.0.2', ca: '/a', cert: '/b', key: '/c' } } })),
+      /^targets\[0\]\.engines\.west must give either socket \(a path\) or url \(tcp:\/\/host:port\), got "http:\/\/10\.0\.0\.2"$/,
+    ],
+    [
+      'one container twice on one engine',
+      withChange((copy) =>
+        Object.assign(copy, {
+          engines: { west: { socket: '/run/west.sock' } },
+          groupEngines: { A: 'west', B: 'west' },
+          groups: {
+            A: copy.groups.A,
+            B: copy.groups.B.map((node, index) => ({ ...node, containerName: copy.groups.A[index]!.containerName })),
+          },
+        }),
+      ),
+      /^targets\[0\]\.groups\.B\[0\]\.containerName: container staging-a1 on unix:\/\/\/run\/west\.sock appears twice/,
     ],
     ['a port used twice', withChange((copy) => (copy.groups.B[0]!.port = 7101)), /address 127\.0\.0\.1:7101 appears twice/],
     [

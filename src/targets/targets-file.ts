@@ -1,5 +1,5 @@
-import type { DrillTarget, GroupName, TargetAuth, TargetNode, TargetTls } from './drill-target.js';
-import { LOOPBACK_HOSTS, REPLICAS_PER_MASTER, validateTarget } from './drill-target.js';
+import type { DockerEngineSpec, DrillTarget, GroupName, TargetAuth, TargetNode, TargetTls } from './drill-target.js';
+import { engineLocation, REPLICAS_PER_MASTER, validateTarget } from './drill-target.js';
 
 /** The targets a file configures, and the one drills use when a request names none. */
 export interface ConfiguredTargets {
@@ -18,11 +18,22 @@ export class TargetsFileError extends Error {
 type Json = unknown;
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
-const TARGET_KEYS = ['name', 'containerLabel', 'clusterConfigFile', 'groups', 'replicasPerMaster', 'auth', 'tls'];
+const TARGET_KEYS = [
+  'name',
+  'containerLabel',
+  'clusterConfigFile',
+  'groups',
+  'replicasPerMaster',
+  'auth',
+  'tls',
+  'engines',
+  'groupEngines',
+];
 const AUTH_KEYS = ['username', 'passwordEnv', 'passwordFile'];
 const TLS_KEYS = ['caFile', 'certFile', 'keyFile'];
 const ABSOLUTE_PATH = /^\/[^\0]{1,1023}$/;
-const NODE_KEYS = ['name', 'host', 'port', 'containerName'];
+const NODE_KEYS = ['name', 'host', 'port', 'containerName', 'engine'];
+const ENGINE_NAME = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
 
 /**
  * Reads the JSON of a targets file (`TARGETS_FILE`):
@@ -37,8 +48,11 @@ const NODE_KEYS = ['name', 'host', 'port', 'containerName'];
  *
  * Each group lists its shards' masters first, then their replicas, in shard order (with
  * `"replicasPerMaster": 2`, every shard's first replica, then every shard's second); `host` is
- * 127.0.0.1 unless given. `auth` and `tls` are optional; a password is never written here, only
- * the environment variable or file that holds it. Any problem throws with the path of the key at fault. `alongside` are
+ * 127.0.0.1 unless given, and may be any address the service reaches. `auth` and `tls` are
+ * optional; a password is never written here, only the environment variable or file that holds
+ * it. `engines` names the Docker engines besides the service's own (`{ "socket": path }` or
+ * `{ "url": "tcp://host:port", "ca", "cert", "key" }`); `groupEngines` gives a group's engine, a
+ * node's `engine` its own. Any problem throws with the path of the key at fault. `alongside` are
  * the targets configured elsewhere (the lab): no node or container may belong to two targets.
  */
 export function parseTargetsFile(text: string, alongside: readonly DrillTarget[] = []): ConfiguredTargets {
@@ -87,20 +101,39 @@ function target(entry: Json, at: string): DrillTarget {
     value: text(label.value, `${at}.containerLabel.value`, /^.{1,128}$/, '1–128 characters'),
   };
   const clusterConfigFile = text(fields.clusterConfigFile, `${at}.clusterConfigFile`, /^\/[^\0]{1,255}$/, 'an absolute path');
+  const engines = fields.engines === undefined ? undefined : engineList(fields.engines, `${at}.engines`);
+  const engineNamed = (value: Json, where: string): string => {
+    const named = text(value, where, ENGINE_NAME, 'the name of one of the target’s engines');
+    if (!engines?.[named]) {
+      throw new TargetsFileError(`${where} names the engine ${JSON.stringify(named)}, which ${at}.engines does not list`);
+    }
+    return named;
+  };
+  const groupEngines = fields.groupEngines === undefined ? {} : object(fields.groupEngines, `${at}.groupEngines`);
+  onlyKeys(groupEngines, ['A', 'B'], `${at}.groupEngines`);
   const groups = object(fields.groups, `${at}.groups`);
   onlyKeys(groups, ['A', 'B'], `${at}.groups`);
   const replicasPerMaster = fields.replicasPerMaster;
   if (replicasPerMaster !== undefined && !(REPLICAS_PER_MASTER as readonly unknown[]).includes(replicasPerMaster)) {
     throw new TargetsFileError(`${at}.replicasPerMaster must be 1 or 2, got ${JSON.stringify(replicasPerMaster)}`);
   }
+  const groupOf = (name: GroupName): TargetNode[] => {
+    const where = `${at}.groups.${name}`;
+    const fallback = groupEngines[name] === undefined ? undefined : engineNamed(groupEngines[name], `${at}.groupEngines.${name}`);
+    return group(groups[name], where, name).map(({ engine, ...node }, index) => {
+      const chosen = engine === undefined ? fallback : engineNamed(engine, `${where}[${index}].engine`);
+      return chosen === undefined ? node : { ...node, engine: chosen };
+    });
+  };
   const parsed: DrillTarget = {
     name,
     ...(replicasPerMaster === undefined ? {} : { replicasPerMaster: replicasPerMaster as number }),
     containerLabel,
     clusterConfigFile,
-    groups: { A: group(groups.A, `${at}.groups.A`, 'A'), B: group(groups.B, `${at}.groups.B`, 'B') },
+    groups: { A: groupOf('A'), B: groupOf('B') },
     ...(fields.auth === undefined ? {} : { auth: auth(fields.auth, `${at}.auth`) }),
     ...(fields.tls === undefined ? {} : { tls: tls(fields.tls, `${at}.tls`) }),
+    ...(engines ? { engines } : {}),
   };
   noneTwice(nodeClaims(parsed, at));
   try {
@@ -143,7 +176,10 @@ function tls(value: Json, at: string): TargetTls {
   return { caFile: file('caFile'), certFile: file('certFile'), keyFile: file('keyFile') };
 }
 
-function group(value: Json, at: string, name: GroupName): TargetNode[] {
+/** A node as its group lists it, its engine's name not yet checked against the target's engines. */
+type ListedNode = Omit<TargetNode, 'engine'> & { readonly engine?: Json };
+
+function group(value: Json, at: string, name: GroupName): ListedNode[] {
   if (!Array.isArray(value)) {
     throw new TargetsFileError(`${at} must be an array of nodes`);
   }
@@ -159,25 +195,43 @@ function group(value: Json, at: string, name: GroupName): TargetNode[] {
     }
     return {
       name: text(fields.name, `${where}.name`, /^[a-z0-9][a-z0-9_.-]{0,31}$/, '1–32 lowercase letters, digits, ".", "_" or "-"'),
-      host:
-        fields.host === undefined
-          ? '127.0.0.1'
-          : loopback(text(fields.host, `${where}.host`, /^[\w.:-]{1,253}$/, 'a host name or address'), where),
+      host: fields.host === undefined ? '127.0.0.1' : text(fields.host, `${where}.host`, /^[\w.:-]{1,253}$/, 'a host name or address'),
       port: port as number,
       containerName: text(fields.containerName, `${where}.containerName`, CONTAINER, 'a Docker container name'),
       group: name,
+      ...(fields.engine === undefined ? {} : { engine: fields.engine }),
     };
   });
 }
 
-/** Node control signals containers through the local Docker engine: a node elsewhere is out of its reach. */
-function loopback(host: string, where: string): string {
-  if (!LOOPBACK_HOSTS.includes(host)) {
-    throw new TargetsFileError(
-      `${where}.host is ${JSON.stringify(host)}; only loopback addresses are allowed (${LOOPBACK_HOSTS.join(', ')})`,
-    );
+function engineList(value: Json, at: string): Record<string, DockerEngineSpec> {
+  const listed = object(value, at);
+  return Object.fromEntries(
+    Object.entries(listed).map(([name, entry]) => {
+      const where = `${at}.${name}`;
+      if (!ENGINE_NAME.test(name)) {
+        throw new TargetsFileError(`${where}: an engine's name must be 1–32 lowercase letters, digits, ".", "_" or "-"`);
+      }
+      return [name, engineSpec(entry, where)];
+    }),
+  );
+}
+
+/** A Unix socket, or a TCP address that must come with the TLS client files: an engine's API runs containers as root. */
+function engineSpec(value: Json, at: string): DockerEngineSpec {
+  const fields = object(value, at);
+  const file = (key: string) => text(fields[key], `${at}.${key}`, /^\/[^\0]{1,1023}$/, 'the absolute path of a file');
+  if (fields.socket !== undefined) {
+    onlyKeys(fields, ['socket'], at);
+    return { socketPath: file('socket') };
   }
-  return host;
+  onlyKeys(fields, ['url', 'ca', 'cert', 'key'], at);
+  const url = /^tcp:\/\/([\w.-]{1,253}|\[[0-9a-fA-F:]{2,45}\]):(\d{1,5})$/.exec(String(fields.url));
+  const port = Number(url?.[2]);
+  if (fields.url === undefined || typeof fields.url !== 'string' || !url || port < 1 || port > 65535) {
+    throw new TargetsFileError(`${at} must give either socket (a path) or url (tcp://host:port), got ${JSON.stringify(fields.url)}`);
+  }
+  return { host: url[1]!.replace(/^\[|\]$/g, ''), port, ca: file('ca'), cert: file('cert'), key: file('key') };
 }
 
 interface NodeClaim {
@@ -191,11 +245,17 @@ function nodeClaims(parsed: DrillTarget, at: string): NodeClaim[] {
   return (['A', 'B'] as const).flatMap((group) =>
     parsed.groups[group].flatMap((node, index): NodeClaim[] => {
       const where = `${at}.groups.${group}[${index}]`;
+      const engine = node.engine === undefined ? undefined : parsed.engines?.[node.engine];
       return [
         { kind: 'name', value: node.name, at: `${where}.name` },
         // `localhost` and 127.0.0.1 are one node to Docker's host network.
         { kind: 'address', value: `${node.host === 'localhost' ? '127.0.0.1' : node.host}:${node.port}`, at: `${where}.port` },
-        { kind: 'container', value: node.containerName, at: `${where}.containerName` },
+        // Containers are told apart by name on one engine only.
+        {
+          kind: 'container',
+          value: engine ? `${node.containerName} on ${engineLocation(engine)}` : node.containerName,
+          at: `${where}.containerName`,
+        },
       ];
     }),
   );

@@ -13,9 +13,12 @@ const DEATH_TIMEOUT_MS = 10_000;
 const run: DrillStep = async (context) => {
   const { layout, admin } = context;
   const dead = [...layout.servingMasters, ...layout.servingReplicas];
+  // A port that refuses is a dead node. On a bridge network the dead container's address vanishes
+  // instead, and a connection times out: there the engine saying the container stopped settles it.
+  const stillAlive = async (node: (typeof dead)[number]) => (await acceptsConnections(node)) && (await context.nodes.inspect(node)).running;
   await waitFor(
     async () => {
-      const alive = await Promise.all(dead.map(async (node) => ((await acceptsConnections(node)) ? node.name : undefined)));
+      const alive = await Promise.all(dead.map(async (node) => ((await stillAlive(node)) ? node.name : undefined)));
       const survivors = alive.filter((name) => name !== undefined);
       return survivors.length === 0 ? satisfied(undefined) : pending(`still accepting connections: ${survivors.join(', ')}`);
     },
@@ -38,7 +41,7 @@ export const forget: StepDefinition<'forget'> = {
   plan: ({ layout }) => {
     const dead = [...layout.servingMasters, ...layout.servingReplicas];
     return [
-      { action: 'wait until the killed nodes refuse connections', containers: containerNames(dead) },
+      { action: 'wait until the killed nodes refuse connections, or their containers have stopped', containers: containerNames(dead) },
       ...dead.map((node) => ({
         action: `forget ${node.name}`,
         command: `CLUSTER FORGET ${idOf(node)}`,

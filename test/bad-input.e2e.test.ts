@@ -79,6 +79,7 @@ const KNOWN_ROUTES = [
   'GET /api/audit/verify',
   'GET /api/admin/targets',
   'GET /api/admin/tokens',
+  'POST /api/admin/targets/discover',
   'GET /api/health',
   'GET /metrics',
   'GET /api/metrics',
@@ -97,6 +98,9 @@ const VALID_BODIES: Record<string, Record<string, Json>> = {
   CreateScheduleDto: { name: 'fuzz-new', everyMs: 86_400_000, scenario: 'group-failover', enabled: false },
   UpdateScheduleDto: {},
   RepairTargetDto: { dryRun: true },
+  // No containers carry this project, and nothing listens at this loopback port: a body the
+  // checks let through is refused without reaching anything.
+  DiscoverTargetDto: { project: 'fuzz-none', node: '127.0.0.1:1' },
 };
 const EXISTING_SCHEDULE = 'fuzz-existing';
 const OTHER_SCHEDULE = 'fuzz-other';

@@ -36,7 +36,15 @@ describe('a drill on a target whose standbys are not attached', () => {
 
   it('records the reason in its events and nothing that touched a node', async () => {
     const types = (await drills.store.read(state.id)).map((event) => event.type);
-    expect(types).toEqual(['DrillRequested', 'DrillStarted', 'LeaseAcquired', 'StepStarted', 'StepFailed', 'DrillRefused']);
+    expect(types).toEqual([
+      'DrillRequested',
+      'DrillStarted',
+      'LeaseAcquired',
+      'StepStarted',
+      'ServersIdentified',
+      'StepFailed',
+      'DrillRefused',
+    ]);
   });
 
   it('leaves every container running and cluster A serving', async () => {
@@ -86,6 +94,14 @@ describe('a drill back to A while B serves with a replica down', () => {
     }
     // The refusal quotes the unreachable replica's connection error, and is still not retried.
     const types = (await drills.store.read(state.id)).map((event) => event.type);
-    expect(types).toEqual(['DrillRequested', 'DrillStarted', 'LeaseAcquired', 'StepStarted', 'StepFailed', 'DrillRefused']);
+    expect(types).toEqual([
+      'DrillRequested',
+      'DrillStarted',
+      'LeaseAcquired',
+      'StepStarted',
+      'ServersIdentified',
+      'StepFailed',
+      'DrillRefused',
+    ]);
   });
 });

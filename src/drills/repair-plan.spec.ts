@@ -65,6 +65,40 @@ describe('planRepair', () => {
     expect(plan.actions.map((action) => action.kind)).toEqual(['restore-standby-group']);
   });
 
+  it('given two replicas per master, B1–B3 promoted and its six spares empty, when planned, then each spare replicates its shard', () => {
+    const wide = labTarget({ name: 'lab', basePort: 7000, shards: 3, replicasPerMaster: 2 });
+    const [b1, b2, b3, ...wideSpares] = wide.groups.B;
+    const masters = [b1!, b2!, b3!].map((node, index): ViewNode => ({
+      name: node.name,
+      port: node.port,
+      slots: [[index * 5462, Math.min(16383, index * 5462 + 5461)]],
+    }));
+    const snapshots = [
+      ...clusterViews(masters),
+      ...isolated(wideSpares.map(({ name, port }) => ({ name, port }))),
+      ...clusterViews(
+        wide.groups.A.map(({ name, port }) => ({ name, port })),
+        { unreachable: wide.groups.A.map((node) => node.name) },
+      ),
+    ];
+    const byName = new Map(snapshots.map((snapshot) => [snapshot.node.name, snapshot]));
+    const stopped = new Set(wide.groups.A.map((node) => node.name));
+    const plan = planRepair(
+      wide,
+      {
+        snapshots: targetNodes(wide).map((node) => byName.get(node.name)!),
+        containers: targetNodes(wide).map((node) => ({ node, state: { exists: true, running: !stopped.has(node.name), labelled: true } })),
+        maxReplicaLagBytes: 0,
+      },
+      {},
+    );
+    const replicate = plan.actions.find((action) => action.kind === 'replicate');
+    expect(replicate).toMatchObject({
+      nodes: ['b4', 'b5', 'b6', 'b7', 'b8', 'b9'],
+      masters: ['b1', 'b2', 'b3', 'b1', 'b2', 'b3'],
+    });
+  });
+
   it('given a failback the log says stopped half-way, when planned, then the failback is finished', () => {
     const snapshots = [...clusterViews([...promoted, ...spares]), ...clusterViews(deadA, { unreachable: A_NODES })];
     const plan = planRepair(target, observe(snapshots, A_NODES), { halfDoneFailback: 'drill-1' });

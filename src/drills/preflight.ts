@@ -3,7 +3,7 @@ import { AppError, errorMessage } from '../common/app-error.js';
 import type { NodeControl } from '../nodes/node-control.js';
 import { targetNodes, type DrillTarget } from '../targets/drill-target.js';
 
-/** What must hold before a drill may kill anything. */
+/** What must hold before a drill may kill anything, in the order the preflight checks it. */
 export const PREFLIGHT_CHECKS = [
   'halt-released',
   'docker-reachable',

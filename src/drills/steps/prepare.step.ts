@@ -11,19 +11,8 @@ import { migrationPausedOn, pauseReplicaMigration, REPLICA_MIGRATION_SETTING } f
 import { serverProblems, serversOf } from '../server-support.js';
 import { elapsedSince, type DrillStep, type StepContext } from './step-context.js';
 import { containerNames, nodeNames, replicationAuthOperations, type StepDefinition } from './step-definition.js';
-import { containerChecks, PreflightFailedError, type PreflightCheck } from '../preflight.js';
+import { containerChecks, PREFLIGHT_CHECKS, PreflightFailedError } from '../preflight.js';
 import { accessChecks } from '../drill-permissions.js';
-
-/** Every check the preflight makes, in the order it makes them; the runner made the first and the fourth. */
-const CHECKS_MADE: PreflightCheck[] = [
-  'halt-released',
-  'docker-reachable',
-  'containers-labelled',
-  'target-free',
-  'server-supported',
-  'redis-access',
-  'target-ready',
-];
 
 /**
  * Finds the group that serves now (the drill fails over from it to the other one), brings the
@@ -93,7 +82,7 @@ const run: DrillStep = async (context) => {
   if (standby === 'separate') {
     return [
       ...restored,
-      { type: 'PreflightPassed', data: { checks: CHECKS_MADE } },
+      { type: 'PreflightPassed', data: { checks: [...PREFLIGHT_CHECKS] } },
       { type: 'TopologyRecorded', data: { from: layout.from, to: layout.to, nodes: topology } },
       { type: 'CanariesWritten', data: { keys: keys.length, tookMs: written } },
     ];
@@ -108,7 +97,7 @@ const run: DrillStep = async (context) => {
   await admin.warm(layout.standbys);
   return [
     ...restored,
-    { type: 'PreflightPassed', data: { checks: CHECKS_MADE } },
+    { type: 'PreflightPassed', data: { checks: [...PREFLIGHT_CHECKS] } },
     { type: 'TopologyRecorded', data: { from: layout.from, to: layout.to, nodes: topology } },
     { type: 'CanariesWritten', data: { keys: keys.length, tookMs: written } },
     { type: 'StandbysInSync', data: { standbys: layout.standbys.map((node) => node.name), tookMs: elapsedSince(context.clock, syncing) } },

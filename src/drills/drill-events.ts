@@ -86,7 +86,15 @@ export type DrillEvent =
   | { type: 'StandbysInSync'; data: { standbys: string[]; tookMs: number } }
   | {
       type: 'NodeKilled';
-      data: { node: string; container: string; nodeId: string; alreadyStopped: boolean; method: 'signal' | 'engine' | 'none' };
+      data: {
+        node: string;
+        container: string;
+        nodeId: string;
+        alreadyStopped: boolean;
+        method: 'signal' | 'engine' | 'none';
+        /** When the signals went out (ISO-8601); kill → ok and kill → redundant count from here. */
+        signalledAt?: string;
+      };
     }
   | { type: 'KilledContainersStopped'; data: { containers: string[] } }
   | { type: 'ReplicaPromoted'; data: { node: string; nodeId: string; attempts: number; tookMs: number } }

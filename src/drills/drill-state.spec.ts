@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DrillEvent, RecordedDrillEvent } from './drill-events.js';
 import { GROUP_FAILOVER_STEPS, type STEP_NAMES } from './scenarios.js';
-import { foldDrill, nextStep, type DrillState } from './drill-state.js';
+import { foldDrill, msSinceKill, nextStep, type DrillState } from './drill-state.js';
 
 const drillId = '4f8a5c1e-0000-4000-8000-000000000001';
 
@@ -127,6 +127,29 @@ describe('foldDrill', () => {
     expect(state.direction).toEqual({ from: 'A', to: 'B' });
     expect(state.topology.map((node) => node.name)).toEqual(['a1']);
     expect(state.killed).toEqual(['a1']);
+  });
+
+  it('measures from the moment the signals went out, not from the start of the kill step', () => {
+    const killed = (node: string, alreadyStopped: boolean, signalledAt?: string): DrillEvent => ({
+      type: 'NodeKilled',
+      data: {
+        node,
+        container: `lab-${node}`,
+        nodeId: 'x'.repeat(40),
+        alreadyStopped,
+        method: 'signal',
+        ...(signalledAt ? { signalledAt } : {}),
+      },
+    });
+    // The kill step starts at 12:00:00.002 (the third event); its last look takes 40 ms before the signals.
+    const signalled = foldDrill(given(requested, started, stepStarted('kill'), killed('a1', false, '2026-11-25T12:00:00.042Z')))!;
+    expect(signalled.killSignalledAt).toBe('2026-11-25T12:00:00.042Z');
+    expect(msSinceKill(signalled, Date.parse('2026-11-25T12:00:00.100Z'))).toBe(58);
+    // A kill resumed after a crash finds the nodes stopped: it counts from the step's first start.
+    const resumed = foldDrill(given(requested, started, stepStarted('kill'), killed('a1', true)))!;
+    expect(resumed.killSignalledAt).toBeUndefined();
+    expect(msSinceKill(resumed, Date.parse('2026-11-25T12:00:00.100Z'))).toBe(98);
+    expect(msSinceKill(foldDrill(given(requested, started))!, Date.now())).toBe(-1);
   });
 
   it.each<[string, DrillEvent[], RegExp]>([

@@ -50,6 +50,8 @@ export interface DrillState {
   readonly direction?: { readonly from: GroupName; readonly to: GroupName };
   readonly topology: readonly RecordedNode[];
   readonly killStartedAt?: string;
+  /** When the kill's signals went out: what kill → ok and kill → redundant are measured from. */
+  readonly killSignalledAt?: string;
   readonly killed: readonly string[];
   readonly timings: DrillTimings;
   /** Set once someone asked for the drill to stop. */
@@ -156,7 +158,11 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
     case 'TopologyRecorded':
       return { ...next, topology: event.data.nodes, direction: { from: event.data.from, to: event.data.to } };
     case 'NodeKilled':
-      return { ...next, killed: [...state.killed, event.data.node] };
+      return {
+        ...next,
+        killed: [...state.killed, event.data.node],
+        killSignalledAt: state.killSignalledAt ?? (event.data.alreadyStopped ? undefined : event.data.signalledAt),
+      };
     case 'ClusterServing':
       return { ...next, timings: { ...state.timings, killToServingMs: event.data.killToServingMs } };
     case 'ClusterRedundant':
@@ -272,6 +278,16 @@ function passOver(_event: never, next: DrillState): DrillState {
 
 /** True once the serving group may have been touched: the kill step has started. */
 export const killHasStarted = (state: DrillState): boolean => state.killStartedAt !== undefined;
+
+/**
+ * Milliseconds from the kill to `at` (epoch ms), to a hundredth: from the moment the signals went
+ * out, so that the last look and a planned drill's held writes before them are not counted; from
+ * the kill step's start for a drill whose kill was recorded without that moment. -1 before a kill.
+ */
+export function msSinceKill(state: DrillState, at: number): number {
+  const from = state.killSignalledAt ?? state.killStartedAt;
+  return from ? Math.round((at - Date.parse(from)) * 100) / 100 : -1;
+}
 
 export const isFinished = (state: DrillState): boolean =>
   state.status === 'succeeded' || state.status === 'failed' || state.status === 'aborted';

@@ -19,6 +19,7 @@ const run: DrillStep = async (context) => {
   const paused = context.state.options.planned ? await pauseAndCatchUp(context) : [];
   // The fencing check right before the one action that cannot be undone.
   await context.checkpoint('kill:before-signals');
+  const signalledAt = new Date(context.clock.now()).toISOString();
   const outcomes = await Promise.allSettled(victims.map((node) => context.nodes.kill(node)));
   await context.checkpoint('kill:after-signals');
   const killed: DrillEvent[] = [];
@@ -28,7 +29,7 @@ const run: DrillStep = async (context) => {
     if (outcome.status === 'fulfilled') {
       killed.push({
         type: 'NodeKilled',
-        data: { node: node.name, container: node.containerName, nodeId: recordedId(context, node), ...outcome.value },
+        data: { node: node.name, container: node.containerName, nodeId: recordedId(context, node), ...outcome.value, signalledAt },
       });
     } else {
       refused.push(`${node.name}: ${errorMessage(outcome.reason)}`);

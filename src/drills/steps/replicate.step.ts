@@ -1,5 +1,6 @@
 import { pairedByShard } from '../../targets/drill-target.js';
 import { migrationPausedOn, REPLICA_MIGRATION_SETTING, restoreReplicaMigration } from './replica-migration.js';
+import { msSinceKill } from '../drill-state.js';
 import type { DrillStep } from './step-context.js';
 import { idOf, nodeNames, type StepDefinition } from './step-definition.js';
 
@@ -14,7 +15,6 @@ const run: DrillStep = async (context) => {
   await context.checkpoint('replicate:after-replicate');
   await admin.waitReplicated(pairs, involved);
   const ids = await Promise.all(layout.spares.map((node) => admin.myId(node)));
-  const killStartedAt = context.state.killStartedAt;
   const redundantAt = context.clock.now();
   // The new masters have their replicas: Redis may move replicas around again.
   const restored = await restoreReplicaMigration(context, [...layout.standbys, ...layout.spares]);
@@ -25,7 +25,7 @@ const run: DrillStep = async (context) => {
     })),
     {
       type: 'ClusterRedundant',
-      data: { killToRedundantMs: killStartedAt ? Math.round((redundantAt - Date.parse(killStartedAt)) * 100) / 100 : -1 },
+      data: { killToRedundantMs: msSinceKill(context.state, redundantAt) },
     },
     ...restored,
   ];

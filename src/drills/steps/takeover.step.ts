@@ -1,5 +1,6 @@
 import type { Promotion } from '../../cluster/cluster-admin.js';
 import type { DrillEvent } from '../drill-events.js';
+import { msSinceKill } from '../drill-state.js';
 import { recordedId, type DrillStep } from './step-context.js';
 import { slotsOf, StandbysLostError, standbysDown } from './standbys-lost.js';
 import { nodeNames, type StepDefinition } from './step-definition.js';
@@ -37,14 +38,13 @@ const run: DrillStep = async (context) => {
   }
   await admin.waitServing(layout.standbys);
   const servingAt = context.clock.now();
-  const killStartedAt = context.state.killStartedAt;
   return [
     ...promotions.map((promotion) => promotedEvent(promotion)),
     {
       type: 'ClusterServing',
       data: {
         masters: layout.standbys.map((node) => node.name),
-        killToServingMs: killStartedAt ? round(servingAt - Date.parse(killStartedAt)) : -1,
+        killToServingMs: msSinceKill(context.state, servingAt),
       },
     },
   ];

@@ -1,7 +1,7 @@
 import { errorMessage } from '../common/app-error.js';
 import { pending, satisfied, waitFor } from '../common/wait-for.js';
 import { parseClusterNodes, SLOT_COUNT, slotCount, type ClusterNodeEntry } from './cluster-nodes.parser.js';
-import { healthProblems, roleDisagreements, type HealthExpectations } from './health-gate.js';
+import { healthProblems, roleDisagreements, unservedSlots, type HealthExpectations } from './health-gate.js';
 import { epochLaggards } from './epochs.js';
 import { formatAddress } from './node-address.js';
 import { describeNode, type NamedNode, type NodeSnapshot } from './node-snapshot.js';
@@ -527,8 +527,10 @@ export class ClusterAdmin {
         );
         for (const { node, info, entries } of looks) {
           if (info.get('cluster_state') !== 'ok' || Number(info.get('cluster_slots_ok')) !== SLOT_COUNT) {
+            const unserved = unservedSlots(entries);
             return pending(
-              `${describeNode(node)} reports cluster_state:${info.get('cluster_state')} slots_ok:${info.get('cluster_slots_ok')}`,
+              `${describeNode(node)} reports cluster_state:${info.get('cluster_state')} slots_ok:${info.get('cluster_slots_ok')}` +
+                (unserved ? `; ${unserved}` : ''),
             );
           }
           const owned = entries

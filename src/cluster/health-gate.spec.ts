@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { healthProblems } from './health-gate.js';
+import { parseClusterNodes } from './cluster-nodes.parser.js';
+import { healthProblems, unservedSlots } from './health-gate.js';
 import { clusterViews, idOf, threeShards, type ViewNode } from './testing/cluster-views.js';
 
 const expect3x1 = { masters: 3, replicasPerMaster: 1, maxReplicaLagBytes: 100 };
@@ -69,5 +70,28 @@ describe('healthProblems', () => {
     expect(healthProblems(clusterViews(twoMasters), { ...expect3x1, replicasPerMaster: 0 })).toEqual([
       'expected 3 masters serving slots, found 2',
     ]);
+  });
+});
+
+describe('unservedSlots', () => {
+  const line = (id: string, port: number, flags: string, epoch: number, slots: string) =>
+    `${id.repeat(40)} 127.0.0.1:${port}@${port + 10000} ${flags} - 0 0 ${epoch} ${flags.includes('fail') ? 'disconnected' : 'connected'} ${slots}`;
+
+  it('names the failing owner of the slots a node cannot serve, with its epoch, beside the healthy masters', () => {
+    const entries = parseClusterNodes(
+      [
+        line('a', 7001, 'master,fail', 3, '10923-16383'),
+        line('b', 7011, 'myself,master', 7, '0-5460'),
+        line('c', 7012, 'master', 8, '5461-10922'),
+      ].join('\n'),
+    );
+    expect(unservedSlots(entries)).toBe(
+      'slots with failing masters: aaaaaaaa (127.0.0.1:7001, master,fail, epoch 3) 10923-16383; ' +
+        'healthy masters: bbbbbbbb (127.0.0.1:7011, myself,master, epoch 7) 0-5460; cccccccc (127.0.0.1:7012, master, epoch 8) 5461-10922',
+    );
+  });
+
+  it('says nothing when no master holding slots is failing', () => {
+    expect(unservedSlots(parseClusterNodes(line('b', 7011, 'myself,master', 7, '0-16383')))).toBe('');
   });
 });

@@ -1,4 +1,4 @@
-import { isUnhealthyEntry, SLOT_COUNT, slotCount, type ClusterNodeEntry } from './cluster-nodes.parser.js';
+import { formatSlots, isUnhealthyEntry, SLOT_COUNT, slotCount, type ClusterNodeEntry } from './cluster-nodes.parser.js';
 import { describeNode, selfEntry, type NodeSnapshot, type ReachableSnapshot } from './node-snapshot.js';
 
 export interface HealthExpectations {
@@ -57,6 +57,24 @@ export function slotOwnerSignature(entries: readonly ClusterNodeEntry[]): string
     .sort((left, right) => left.start - right.start)
     .map((range) => `${range.start}-${range.end}:${range.owner}`)
     .join(' ');
+}
+
+/**
+ * Who holds the slots a node cannot serve, in that node's view: each master it sees as failing
+ * (or possibly failing) with its slots and config epoch, beside each master it sees as healthy
+ * with its epoch. A takeover that other nodes do not accept shows here as slots left with a
+ * dead owner whose epoch is not below the new master's.
+ */
+export function unservedSlots(entries: readonly ClusterNodeEntry[]): string {
+  const masters = entries.filter((entry) => entry.role === 'master' && entry.slots.length > 0);
+  const failing = masters.filter(isUnhealthyEntry);
+  if (failing.length === 0) {
+    return '';
+  }
+  const describe = (entry: ClusterNodeEntry) =>
+    `${entry.id.slice(0, 8)} (${entry.address || 'no address'}, ${entry.flags.join(',')}, epoch ${entry.configEpoch}) ${formatSlots(entry.slots)}`;
+  const healthy = masters.filter((entry) => !isUnhealthyEntry(entry));
+  return `slots with failing masters: ${failing.map(describe).join('; ')}; healthy masters: ${healthy.map(describe).join('; ') || 'none'}`;
 }
 
 function slotOwnerDisagreements(reachable: readonly ReachableSnapshot[]): string[] {

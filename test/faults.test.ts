@@ -20,6 +20,7 @@ import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
 import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
+import { ClusterAdmin, DEFAULT_CLUSTER_ADMIN_SETTINGS, type ClaimCorrection } from '../src/cluster/cluster-admin.js';
 
 const LAB = await freeLab('faults-lab');
 /** Mounting a small file system for the audit log, to fill it for real, needs root. */
@@ -180,6 +181,53 @@ describe('faults in the target during a drill, on the Docker lab', () => {
       execFileSync('umount', [mount]);
       rmSync(mount, { recursive: true, force: true });
     }
+  });
+
+  it('corrects a node that still gives a replaced master its slots after the takeovers, and answers what it did', async () => {
+    await lab.lab.reset();
+    const { servingMasters, servingReplicas, standbys } = layout();
+    const ids = new Map(
+      await Promise.all([...servingMasters, ...standbys].map(async (node) => [node.name, await lab.admin.myId(node)] as const)),
+    );
+    const takers = await Promise.all(
+      standbys.map(async (node) => {
+        const self = (await lab.admin.entries(node)).find((entry) => entry.myself)!;
+        return { node, id: ids.get(node.name)!, masterId: self.masterId! };
+      }),
+    );
+    await Promise.all([...servingMasters, ...servingReplicas].map((node) => container(node.name).kill()));
+    await lab.admin.takeoverAll(takers);
+    // A view that has not taken B3's takeover in: B1 still gives B3's slots to the dead master they came from.
+    const [view, , taker] = takers as [(typeof takers)[0], unknown, (typeof takers)[0]];
+    const stolen = (await lab.admin.entries(view.node)).find((entry) => entry.id === taker.id)!.slots;
+    const impatient = new ClusterAdmin(lab.connections, { ...DEFAULT_CLUSTER_ADMIN_SETTINGS, claimsHeardWithinMs: 0 });
+    let corrections: ClaimCorrection[] = [];
+    // B3's own gossip heals B1 within a second or two: make B1 stale again until the first look catches it stale.
+    for (let attempt = 0; attempt < 20 && corrections.length === 0; attempt++) {
+      const client = await lab.connections.client(view.node);
+      const pipeline = client.pipeline();
+      for (const range of stolen) {
+        for (let slot = range.start; slot <= range.end; slot++) {
+          pipeline.call('CLUSTER', 'SETSLOT', slot, 'NODE', taker.masterId);
+        }
+      }
+      await pipeline.exec();
+      corrections = await impatient.waitTakeoversHeard(takers.map(({ node, id, masterId }) => ({ node, id, replacedId: masterId })));
+    }
+    expect(corrections).toEqual([
+      expect.objectContaining({
+        view: view.node.name,
+        taker: taker.node.name,
+        takerId: taker.id,
+        staleOwnerId: taker.masterId,
+        slots: stolen,
+        bumped: expect.stringMatching(/^(BUMPED|STILL) \d+$/),
+        corrected: true,
+      }),
+    ]);
+    // Every taker serves every slot, and B1 gives B3's slots to B3.
+    await lab.admin.waitServing(standbys);
+    expect((await lab.admin.entries(view.node)).find((entry) => entry.id === taker.id)!.slots).toEqual(stolen);
   });
 });
 

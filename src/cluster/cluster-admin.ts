@@ -1,8 +1,9 @@
 import { errorMessage } from '../common/app-error.js';
-import { pending, satisfied, waitFor } from '../common/wait-for.js';
-import { parseClusterNodes, SLOT_COUNT, slotCount, type ClusterNodeEntry } from './cluster-nodes.parser.js';
+import { pending, satisfied, waitFor, WaitTimeoutError } from '../common/wait-for.js';
+import { formatSlots, parseClusterNodes, SLOT_COUNT, slotCount, type ClusterNodeEntry } from './cluster-nodes.parser.js';
 import { healthProblems, roleDisagreements, unservedSlots, type HealthExpectations } from './health-gate.js';
 import { epochLaggards } from './epochs.js';
+import { staleClaims, type StaleClaim } from './stale-claims.js';
 import { formatAddress } from './node-address.js';
 import { describeNode, type NamedNode, type NodeSnapshot } from './node-snapshot.js';
 import { parseInfo, parseReplicationInfo, type ReplicationInfo } from './redis-info.parser.js';
@@ -23,6 +24,12 @@ export interface ClusterAdminSettings {
   readonly takeoverAttempts: number;
   /** Every surviving node reporting all slots served by the survivors. */
   readonly servingTimeoutMs: number;
+  /**
+   * How long a node may go on giving a replaced master's slots to it after a takeover before
+   * its view is corrected (see `waitTakeoversHeard`): longer than the gossip needs to carry a
+   * claim at the lab's node timeout, short beside `servingTimeoutMs`.
+   */
+  readonly claimsHeardWithinMs: number;
   /** Forgotten ids disappearing from every node's table. */
   readonly forgetTimeoutMs: number;
   readonly healthTimeoutMs: number;
@@ -35,6 +42,7 @@ export const DEFAULT_CLUSTER_ADMIN_SETTINGS: ClusterAdminSettings = {
   promoteTimeoutMs: 1_000,
   takeoverAttempts: 3,
   servingTimeoutMs: 15_000,
+  claimsHeardWithinMs: 3_000,
   forgetTimeoutMs: 15_000,
   healthTimeoutMs: 30_000,
 };
@@ -518,7 +526,78 @@ export class ClusterAdmin {
    * Waits until every given node reports `cluster_state:ok`, all slots served, and sees every
    * slot owned by one of the given nodes: the survivors serve the whole key space on their own.
    */
-  async waitServing(nodes: readonly NamedNode[], intervalMs = 2): Promise<void> {
+  /**
+   * Waits until the takers serve every slot, as `waitServing` does. A node that still gives a
+   * replaced master's slots to it after `claimsHeardWithinMs` has not taken that takeover in:
+   * its taker's epoch is raised (`CLUSTER BUMPEPOCH`), so that its claim beats any epoch a view
+   * holds for the old owner, and the node is told the new owner of those slots
+   * (`CLUSTER SETSLOT … NODE`), which is what every other node already holds. Answers each
+   * correction made, for the drill to record; none in the common case.
+   */
+  async waitTakeoversHeard(takers: readonly { node: NamedNode; id: string; replacedId: string }[]): Promise<ClaimCorrection[]> {
+    const nodes = takers.map(({ node }) => node);
+    const started = performance.now();
+    const firstLook = Math.min(this.settings.claimsHeardWithinMs, this.settings.servingTimeoutMs);
+    try {
+      await this.waitServing(nodes, 2, firstLook);
+      return [];
+    } catch (error) {
+      if (!(error instanceof WaitTimeoutError) || firstLook >= this.settings.servingTimeoutMs) {
+        throw error;
+      }
+    }
+    const described = takers.map(({ node, id, replacedId }) => ({ name: node.name, id, replacedId }));
+    const stale = (
+      await Promise.all(nodes.map(async (view) => staleClaims(await this.entries(view), described).map((claim) => ({ view, claim }))))
+    ).flat();
+    const bumped = new Map(
+      await Promise.all(
+        [...new Set(stale.map(({ claim }) => claim.taker))].map(
+          async (name) =>
+            [
+              name,
+              String(
+                await this.redis.command(
+                  nodes.find((node) => node.name === name)!,
+                  'CLUSTER',
+                  'BUMPEPOCH',
+                ),
+              ),
+            ] as const,
+        ),
+      ),
+    );
+    const corrections = await Promise.all(
+      stale.map(async ({ view, claim }) => ({
+        view: view.name,
+        ...claim,
+        bumped: bumped.get(claim.taker)!,
+        ...(await this.setSlotOwner(view, claim)),
+      })),
+    );
+    try {
+      await this.waitServing(nodes, 2, Math.max(this.settings.servingTimeoutMs - (performance.now() - started), 1));
+    } catch (error) {
+      throw corrections.length > 0
+        ? new ClusterStateError(`${errorMessage(error)}; after ${describeCorrections(corrections)}`, { cause: error })
+        : error;
+    }
+    return corrections;
+  }
+
+  /** Gives a claim's slots to its taker in one node's view; answers the node's refusal, if any. */
+  private async setSlotOwner(view: NamedNode, claim: StaleClaim): Promise<{ corrected: boolean; error?: string }> {
+    const pipeline = (await this.redis.client(view)).pipeline();
+    for (const range of claim.slots) {
+      for (let slot = range.start; slot <= range.end; slot++) {
+        pipeline.call('CLUSTER', 'SETSLOT', slot, 'NODE', claim.takerId);
+      }
+    }
+    const refused = (await pipeline.exec())?.find(([error]) => error)?.[0];
+    return refused ? { corrected: false, error: `${describeNode(view)}: ${errorMessage(refused)}` } : { corrected: true };
+  }
+
+  async waitServing(nodes: readonly NamedNode[], intervalMs = 2, timeoutMs = this.settings.servingTimeoutMs): Promise<void> {
     const ids = new Set(await Promise.all(nodes.map((node) => this.myId(node))));
     await waitFor(
       async () => {
@@ -542,11 +621,7 @@ export class ClusterAdmin {
         }
         return satisfied(undefined);
       },
-      this.waitOptions(
-        `${nodes.map((node) => node.name).join(', ')} to serve all ${SLOT_COUNT} slots`,
-        this.settings.servingTimeoutMs,
-        intervalMs,
-      ),
+      this.waitOptions(`${nodes.map((node) => node.name).join(', ')} to serve all ${SLOT_COUNT} slots`, timeoutMs, intervalMs),
     );
   }
 
@@ -613,4 +688,24 @@ export function evenSlotRange(index: number, masters: number): { start: number; 
   const start = index === 0 ? 0 : Math.round(index * perMaster - 1) + 1;
   const end = index === masters - 1 ? SLOT_COUNT - 1 : Math.round((index + 1) * perMaster - 1);
   return { start, end };
+}
+
+/** A view that had not taken a takeover in, and what was done about it. */
+export interface ClaimCorrection extends StaleClaim {
+  readonly view: string;
+  /** `CLUSTER BUMPEPOCH`'s answer on the taker: `BUMPED <epoch>` or `STILL <epoch>`. */
+  readonly bumped: string;
+  readonly corrected: boolean;
+  readonly error?: string;
+}
+
+function describeCorrections(corrections: readonly ClaimCorrection[]): string {
+  return corrections
+    .map(
+      (correction) =>
+        `${correction.view} still gave ${formatSlots(correction.slots)} to ${correction.staleOwnerId} (epoch ${correction.staleOwnerEpoch}), ` +
+        `not to ${correction.taker} (epoch ${correction.takerEpoch ?? 'unknown: not a master in that view'}); ` +
+        `${correction.taker}: ${correction.bumped}; ${correction.corrected ? 'slots given to it' : `not corrected: ${correction.error}`}`,
+    )
+    .join('; ');
 }

@@ -100,6 +100,25 @@ export type DrillEvent =
   | { type: 'ReplicaPromoted'; data: { node: string; nodeId: string; attempts: number; tookMs: number } }
   /** A standby died after the kill: the slots of the master it was to replace have no node left to serve them. */
   | { type: 'SlotsLost'; data: { node: string; slots: string } }
+  /**
+   * A node still gave a replaced master's slots to it after a takeover; its taker's epoch was
+   * raised and the node told the slots' new owner (see `ClusterAdmin.waitTakeoversHeard`).
+   */
+  | {
+      type: 'StaleClaimCorrected';
+      data: {
+        node: string;
+        taker: string;
+        staleOwnerId: string;
+        staleOwnerEpoch: number;
+        /** The taker's epoch in that node's view; null when the node did not list it as a master. */
+        takerEpoch: number | null;
+        slots: string;
+        bumped: string;
+        corrected: boolean;
+        error?: string;
+      };
+    }
   | { type: 'ClusterServing'; data: { masters: string[]; killToServingMs: number } }
   | { type: 'NodeForgotten'; data: { node: string; nodeId: string; forgottenOn: string[] } }
   | { type: 'NodeMet'; data: { node: string; nodeId: string; met: string[] } }

@@ -30,6 +30,9 @@ export const DRILL_PERMISSIONS: readonly PermissionCheck[] = [
   { permission: 'cluster|failover', command: ['CLUSTER', 'FAILOVER', 'TAKEOVER'] },
   { permission: 'cluster|forget', command: ['CLUSTER', 'FORGET', 'nonexistent'] },
   { permission: 'cluster|reset', command: ['CLUSTER', 'RESET', 'HARD'] },
+  // Only when a node has not taken a takeover in (see `ClusterAdmin.waitTakeoversHeard`).
+  { permission: 'cluster|bumpepoch', command: ['CLUSTER', 'BUMPEPOCH'] },
+  { permission: 'cluster|setslot', command: ['CLUSTER', 'SETSLOT', 0, 'NODE', 'nonexistent'] },
   { permission: 'config|get', command: ['CONFIG', 'GET', 'cluster-allow-replica-migration'] },
   { permission: 'config|set', command: ['CONFIG', 'SET', 'cluster-allow-replica-migration', 'no'] },
   { permission: 'client|pause', command: ['CLIENT', 'PAUSE', 1, 'WRITE'] },

@@ -247,6 +247,7 @@ export function evolve(state: DrillState, event: RecordedDrillEvent): DrillState
     case 'StandbysInSync':
     case 'ReplicaPromoted':
     case 'SlotsLost':
+    case 'StaleClaimCorrected':
     case 'NodeForgotten':
     case 'NodeMet':
     case 'ReplicaAttached':

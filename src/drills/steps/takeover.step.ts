@@ -1,4 +1,5 @@
 import type { Promotion } from '../../cluster/cluster-admin.js';
+import { formatSlots } from '../../cluster/cluster-nodes.parser.js';
 import type { DrillEvent } from '../drill-events.js';
 import { msSinceKill } from '../drill-state.js';
 import { recordedId, type DrillStep } from './step-context.js';
@@ -16,16 +17,16 @@ const run: DrillStep = async (context) => {
   const { layout, admin } = context;
   const down = await standbysDown(context);
   const standbys = layout.standbys.filter((node) => !down.includes(node));
-  const promotions = await admin.takeoverAll(
-    standbys.map((node) => {
-      const master = context.state.topology.find((recorded) => recorded.name === node.name)?.replicates;
-      const masterNode = layout.servingMasters.find((candidate) => candidate.name === master);
-      if (!masterNode) {
-        throw new Error(`no master was recorded for standby ${node.name} in prepare`);
-      }
-      return { node, id: recordedId(context, node), masterId: recordedId(context, masterNode) };
-    }),
-  );
+  const takers = standbys.map((node) => {
+    const master = context.state.topology.find((recorded) => recorded.name === node.name)?.replicates;
+    const masterNode = layout.servingMasters.find((candidate) => candidate.name === master);
+    if (!masterNode) {
+      throw new Error(`no master was recorded for standby ${node.name} in prepare`);
+    }
+    return { node, id: recordedId(context, node), masterId: recordedId(context, masterNode) };
+  });
+  const promotions = await admin.takeoverAll(takers);
+  const replaced = takers.map((taker) => taker.masterId);
   await context.checkpoint('takeover:after-promotions');
   if (down.length > 0) {
     // The live standbys serve their slots now; the dead ones' are lost, and said so at once.
@@ -36,10 +37,26 @@ const run: DrillStep = async (context) => {
     );
     throw new StandbysLostError(lost);
   }
-  await admin.waitServing(layout.standbys);
+  const corrections = await admin.waitTakeoversHeard(
+    promotions.map((promotion, index) => ({ node: promotion.node, id: promotion.nodeId, replacedId: replaced[index]! })),
+  );
   const servingAt = context.clock.now();
   return [
     ...promotions.map((promotion) => promotedEvent(promotion)),
+    ...corrections.map((correction): DrillEvent => ({
+      type: 'StaleClaimCorrected',
+      data: {
+        node: correction.view,
+        taker: correction.taker,
+        staleOwnerId: correction.staleOwnerId,
+        staleOwnerEpoch: correction.staleOwnerEpoch,
+        takerEpoch: correction.takerEpoch ?? null,
+        slots: formatSlots(correction.slots),
+        bumped: correction.bumped,
+        corrected: correction.corrected,
+        ...(correction.error ? { error: correction.error } : {}),
+      },
+    })),
     {
       type: 'ClusterServing',
       data: {

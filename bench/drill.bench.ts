@@ -223,3 +223,11 @@ if (manual.length > 0) {
     `| kill → B fully redundant | ${formatMs(redundant)} | ${formatMs(serviceRedundant)} | ${(serviceRedundant / redundant).toFixed(3)} |`,
   );
 }
+
+// Everything the bench opened is closed above. Should something still hold the event loop once
+// the report is out (a client a drill left open), name it and end instead of hanging; the timer
+// itself holds nothing.
+setTimeout(() => {
+  console.error(`still open after the report: ${process.getActiveResourcesInfo().join(', ')}; exiting`);
+  process.exit();
+}, 5_000).unref();

@@ -8,7 +8,11 @@
  * With `--scenario group-failover` it runs that instead, each drill failing over to the group the
  * previous one killed (brought back by `prepare`), so the probe sees the failover alone.
  *
- *   npm run bench:drill -- [--runs 20] [--manual-runs 3] [--planned] [--scenario failover-and-failback|group-failover] [--keep]
+ * With `--tls` a second lab of the same shape speaks TLS only (its own CA and certificates, the
+ * plain port off, replication and the cluster bus over TLS); the cycles alternate between the two
+ * labs, so that both see the same load, and the figures of both are printed side by side.
+ *
+ *   npm run bench:drill -- [--runs 20] [--manual-runs 3] [--planned] [--scenario failover-and-failback|group-failover] [--tls] [--keep]
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,8 +21,11 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../src/common/clock.js';
 import type { DrillState } from '../src/drills/drill-state.js';
 import { DrillStream } from '../src/drills/drill-stream.js';
+import { labTarget, type LabSettings } from '../src/lab/lab-topology.js';
 import type { ProbeReport } from '../src/probe/probe-report.js';
+import { PROCESS_SECRETS, resolveTargetSecurity } from '../src/targets/target-security.js';
 import { drillRunnerFor } from '../test/support/drill-runner.js';
+import { makeTestCertificates } from '../test/support/test-certificates.js';
 import { startTestLab } from '../test/support/test-lab.js';
 import { formatMs, median, percentile } from './stats.js';
 
@@ -29,6 +36,7 @@ const { values } = parseArgs({
     'manual-runs': { type: 'string', default: '3' },
     planned: { type: 'boolean', default: false },
     scenario: { type: 'string', default: 'failover-and-failback' },
+    tls: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -43,8 +51,26 @@ if (!Number.isInteger(cycles) || cycles < 1 || !Number.isInteger(manualRuns) || 
 }
 
 const settings = { name: process.env.BENCH_LAB_NAME ?? 'redis-drill-bench', basePort: Number(process.env.BENCH_LAB_BASE_PORT ?? 8000) };
-const lab = await startTestLab(settings, { form: true });
-const drills = await drillRunnerFor(lab);
+
+/** A lab and the drill runner on it; over TLS only when `tls`, 100 ports above the plain one. */
+async function benchLab(tls: boolean) {
+  if (!tls) {
+    const lab = await startTestLab(settings, { form: true });
+    return { lab, drills: await drillRunnerFor(lab), removeCertificates: () => undefined };
+  }
+  const certificates = makeTestCertificates();
+  const secured: LabSettings = {
+    name: `${settings.name}-tls`,
+    basePort: settings.basePort + 100,
+    security: { tlsDirectory: certificates.directory },
+  };
+  const target = {
+    ...labTarget(secured, 'lab'),
+    tls: { caFile: certificates.caFile, certFile: certificates.clientCertFile, keyFile: certificates.clientKeyFile },
+  };
+  const lab = await startTestLab(secured, { form: true, connection: resolveTargetSecurity(target, PROCESS_SECRETS) });
+  return { lab, drills: await drillRunnerFor({ ...lab, target }), removeCertificates: () => certificates.remove() };
+}
 
 interface Cycle {
   killToOk: number;
@@ -54,48 +80,61 @@ interface Cycle {
   failback: number;
   whole: number;
 }
-const rows: Cycle[] = [];
+const labs = [{ kind: 'plain TCP', ...(await benchLab(false)) }, ...(values.tls ? [{ kind: 'TLS', ...(await benchLab(true)) }] : [])];
+const rows = new Map<string, Cycle[]>(labs.map(({ kind }) => [kind, []]));
 const manual: { killToOkMs: number; killToRedundantMs: number }[] = [];
 try {
   for (let cycle = 1; cycle <= cycles; cycle++) {
-    const id = randomUUID();
-    await DrillStream.create(drills.store, systemClock, id, 'bench', {
-      type: 'DrillRequested',
-      data: { scenario, target: 'lab', trigger: 'manual', options: { planned: values.planned } },
-    });
-    const { state } = await drills.runner.run(id);
-    if (state.status !== 'succeeded') {
-      throw new Error(`cycle ${cycle}: drill ${state.id} ${state.status}: ${state.error}`);
+    for (const { kind, drills } of labs) {
+      const row = await oneCycle(drills, cycle);
+      rows.get(kind)!.push(row);
     }
-    const probe = report(state);
-    const row: Cycle = {
-      killToOk: state.timings.killToServingMs!,
-      clientRto: probe.clientRtoMs,
-      lostAcked: probe.lostAckedWrites,
-      killToRedundant: state.timings.killToRedundantMs!,
-      failback: state.timings.failbackMs ?? Number.NaN,
-      whole: state.timings.totalMs!,
-    };
-    rows.push(row);
-    console.log(
-      `cycle ${cycle}: kill→ok ${formatMs(row.killToOk)}, client RTO ${formatMs(row.clientRto)}, lost acked writes ${row.lostAcked} of ${probe.acked}, ` +
-        `kill→redundant ${formatMs(row.killToRedundant)}, ${Number.isNaN(row.failback) ? '' : `failback ${formatMs(row.failback)}, `}whole ${formatMs(row.whole)}`,
-    );
   }
+  const plain = labs[0]!;
   for (let attempt = 1; attempt <= manualRuns; attempt++) {
-    await lab.lab.reset();
+    await plain.lab.lab.reset();
     const { stdout } = await run('bash', ['bench/manual-procedure.sh', settings.name, String(settings.basePort)], { timeout: 300_000 });
     const timings = JSON.parse(stdout.trim().split('\n').at(-1)!) as { killToOkMs: number; killToRedundantMs: number };
     manual.push(timings);
     console.log(`manual ${attempt}: kill→ok ${formatMs(timings.killToOkMs)}, kill→redundant ${formatMs(timings.killToRedundantMs)}`);
   }
 } finally {
-  await drills.close();
-  if (values.keep) {
-    await lab.connections.closeAll();
-  } else {
-    await lab.close();
+  for (const { lab, drills, removeCertificates } of labs) {
+    await drills.close();
+    if (values.keep) {
+      await lab.connections.closeAll();
+    } else {
+      await lab.close();
+      removeCertificates();
+    }
   }
+}
+
+async function oneCycle(drills: (typeof labs)[number]['drills'], cycle: number): Promise<Cycle> {
+  const id = randomUUID();
+  await DrillStream.create(drills.store, systemClock, id, 'bench', {
+    type: 'DrillRequested',
+    data: { scenario, target: 'lab', trigger: 'manual', options: { planned: values.planned } },
+  });
+  const { state } = await drills.runner.run(id);
+  if (state.status !== 'succeeded') {
+    throw new Error(`cycle ${cycle}: drill ${state.id} ${state.status}: ${state.error}`);
+  }
+  const probe = report(state);
+  const row: Cycle = {
+    killToOk: state.timings.killToServingMs!,
+    clientRto: probe.clientRtoMs,
+    lostAcked: probe.lostAckedWrites,
+    killToRedundant: state.timings.killToRedundantMs!,
+    failback: state.timings.failbackMs ?? Number.NaN,
+    whole: state.timings.totalMs!,
+  };
+  console.log(
+    `cycle ${cycle}${labs.length > 1 ? ` (${labs.find((lab) => lab.drills === drills)!.kind})` : ''}: kill→ok ${formatMs(row.killToOk)}, ` +
+      `client RTO ${formatMs(row.clientRto)}, lost acked writes ${row.lostAcked} of ${probe.acked}, ` +
+      `kill→redundant ${formatMs(row.killToRedundant)}, ${Number.isNaN(row.failback) ? '' : `failback ${formatMs(row.failback)}, `}whole ${formatMs(row.whole)}`,
+  );
+  return row;
 }
 
 function report(state: DrillState): ProbeReport {
@@ -108,53 +147,74 @@ function report(state: DrillState): ProbeReport {
 const line = (name: string, sample: number[], format: (value: number | undefined) => string = formatMs) =>
   `| ${name} | ${format(median(sample))} | ${format(percentile(sample, 0.95))} | ${format(Math.min(...sample))} | ${format(Math.max(...sample))} |`;
 const count = (value: number | undefined) => (value === undefined ? '-' : String(value));
-console.log(`\n${cycles} consecutive ${values.planned ? 'planned ' : ''}${scenario} drills on one lab, no repair in between:`);
-console.log('| measure | median | p95 | min | max |');
-console.log('|---|---|---|---|---|');
-console.log(
-  line(
-    'kill → cluster_state:ok on B',
-    rows.map((row) => row.killToOk),
-  ),
-);
-console.log(
-  line(
-    'client-side RTO (longest stretch without a successful probe write)',
-    rows.map((row) => row.clientRto),
-  ),
-);
-console.log(
-  line(
-    'lost acknowledged writes',
-    rows.map((row) => row.lostAcked),
-    count,
-  ),
-);
-console.log(
-  line(
-    'kill → B fully redundant',
-    rows.map((row) => row.killToRedundant),
-  ),
-);
-if (scenario === 'failover-and-failback') {
+for (const [kind, sample] of rows) {
+  const over = labs.length > 1 ? `, ${kind}` : '';
+  console.log(`\n${cycles} consecutive ${values.planned ? 'planned ' : ''}${scenario} drills on one lab${over}, no repair in between:`);
+  console.log('| measure | median | p95 | min | max |');
+  console.log('|---|---|---|---|---|');
   console.log(
     line(
-      'failback (B back to standby, A serving, spares reset)',
-      rows.map((row) => row.failback),
+      'kill → cluster_state:ok on B',
+      sample.map((row) => row.killToOk),
+    ),
+  );
+  console.log(
+    line(
+      'client-side RTO (longest stretch without a successful probe write)',
+      sample.map((row) => row.clientRto),
+    ),
+  );
+  console.log(
+    line(
+      'lost acknowledged writes',
+      sample.map((row) => row.lostAcked),
+      count,
+    ),
+  );
+  console.log(
+    line(
+      'kill → B fully redundant',
+      sample.map((row) => row.killToRedundant),
+    ),
+  );
+  if (scenario === 'failover-and-failback') {
+    console.log(
+      line(
+        'failback (B back to standby, A serving, spares reset)',
+        sample.map((row) => row.failback),
+      ),
+    );
+  }
+  console.log(
+    line(
+      scenario === 'group-failover' ? 'whole drill' : 'whole cycle',
+      sample.map((row) => row.whole),
     ),
   );
 }
-console.log(
-  line(
-    scenario === 'group-failover' ? 'whole drill' : 'whole cycle',
-    rows.map((row) => row.whole),
-  ),
-);
+if (values.tls) {
+  const [plain, tls] = [rows.get('plain TCP')!, rows.get('TLS')!];
+  const medians = (pick: (row: Cycle) => number) => [median(plain.map(pick))!, median(tls.map(pick))!] as const;
+  console.log(`\nTLS beside plain TCP, medians of ${cycles} alternating cycles each:`);
+  console.log('| measure | plain TCP | TLS | TLS − plain |');
+  console.log('|---|---|---|---|');
+  for (const [name, pick] of [
+    ['kill → cluster_state:ok', (row: Cycle) => row.killToOk],
+    ['kill → fully redundant', (row: Cycle) => row.killToRedundant],
+    ['client-side RTO', (row: Cycle) => row.clientRto],
+    ...(scenario === 'failover-and-failback' ? ([['failback', (row: Cycle) => row.failback]] as const) : []),
+    ['whole drill', (row: Cycle) => row.whole],
+  ] as const) {
+    const [overPlain, overTls] = medians(pick);
+    console.log(`| ${name} | ${formatMs(overPlain)} | ${formatMs(overTls)} | ${(overTls - overPlain).toFixed(0)} ms |`);
+  }
+}
 if (manual.length > 0) {
+  const plainRows = rows.get('plain TCP')!;
   const ok = median(manual.map((timings) => timings.killToOkMs))!;
   const redundant = median(manual.map((timings) => timings.killToRedundantMs))!;
-  const serviceOk = median(rows.map((row) => row.killToOk))!;
-  const serviceRedundant = median(rows.map((row) => row.killToRedundant))!;
+  const serviceOk = median(plainRows.map((row) => row.killToOk))!;
+  const serviceRedundant = median(plainRows.map((row) => row.killToRedundant))!;
   console.log(`\nThe seed README's procedure by hand (bench/manual-procedure.sh), ${manual.length} runs, medians:`);
   console.log('| measure | by hand | service | service / by hand |');
   console.log('|---|---|---|---|');
@@ -163,3 +223,11 @@ if (manual.length > 0) {
     `| kill → B fully redundant | ${formatMs(redundant)} | ${formatMs(serviceRedundant)} | ${(serviceRedundant / redundant).toFixed(3)} |`,
   );
 }
+
+// Everything the bench opened is closed above. Should something still hold the event loop once
+// the report is out (a client a drill left open), name it and end instead of hanging; the timer
+// itself holds nothing.
+setTimeout(() => {
+  console.error(`still open after the report: ${process.getActiveResourcesInfo().join(', ')}; exiting`);
+  process.exit();
+}, 5_000).unref();

@@ -153,6 +153,10 @@ describe.each(SERVERS)('drills on $server', ({ server, name, version, prewired }
         const drill = await drillFinished(restarted.base, id);
         expect(drill.error).toBeUndefined();
         await expectDrillEndedOverApi(restarted.base, drill, 'succeeded');
+        // The API names the server drilled, from the event recorded before the crash.
+        expect(drill.servers).toEqual([
+          { server: name, version: expect.stringMatching(version), nodes: targetNodes(lab.target).map((node) => node.name) },
+        ]);
       } finally {
         await restarted.stop();
       }

@@ -8,8 +8,11 @@
  * and prints, for each: kill → cluster_state:ok, kill → fully redundant, failback, client RTO,
  * and the peak memory of this process (the drill runs in it) over its size before the drill;
  * then a least-squares growth per added shard and per added 100 MB.
+ * With `--server` (several allowed: `redis-7.0`, `redis-8.0`, `valkey-8.1`, or `default` for the
+ * lab's default image), the same cycle on three shards of each server, side by side in one table;
+ * the shard and size rows then run only when asked for.
  *
- *   npm run bench:scale -- [--shards 3,6,9,12] [--sizes 0,100,500] [--runs 3]
+ *   npm run bench:scale -- [--shards 3,6,9,12] [--sizes 0,100,500] [--runs 3] [--server redis-8.0 --server valkey-8.1]
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -17,7 +20,9 @@ import { parseArgs, promisify } from 'node:util';
 import { selfEntry } from '../src/cluster/node-snapshot.js';
 import { hashTagsBySlot } from '../src/cluster/slot-keys.js';
 import { systemClock } from '../src/common/clock.js';
+import { isLabServer, LAB_SERVERS, type LabServer } from '../src/docker/lab-servers.js';
 import type { DrillState } from '../src/drills/drill-state.js';
+import { describeServers } from '../src/drills/server-support.js';
 import { DrillStream } from '../src/drills/drill-stream.js';
 import { failoverLayout, pairedByShard, type TargetNode } from '../src/targets/drill-target.js';
 import { drillRunnerFor } from '../test/support/drill-runner.js';
@@ -26,16 +31,24 @@ import { startTestLab, type TestLab } from '../test/support/test-lab.js';
 import { formatMs, median } from './stats.js';
 
 const exec = promisify(execFile);
+/** `--server default`: the lab's default image (`REDIS_IMAGE`, else the host's Redis). */
+const DEFAULT_SERVER = 'default';
 const { values } = parseArgs({
   options: {
-    shards: { type: 'string', default: '3,6,9,12' },
-    sizes: { type: 'string', default: '0,100,500' },
+    shards: { type: 'string' },
+    sizes: { type: 'string' },
     runs: { type: 'string', default: '3' },
+    server: { type: 'string', multiple: true, default: [] },
   },
 });
+const servers = values.server;
+const unknownServer = servers.find((server) => server !== DEFAULT_SERVER && !isLabServer(server));
+if (unknownServer !== undefined) {
+  throw new Error(`--server ${unknownServer} is not one of ${[DEFAULT_SERVER, ...LAB_SERVERS].join(', ')}`);
+}
 const list = (text: string) => (text === '' ? [] : text.split(',').map(Number));
-const shardCounts = list(values.shards);
-const sizesMb = list(values.sizes);
+const shardCounts = list(values.shards ?? (servers.length > 0 ? '' : '3,6,9,12'));
+const sizesMb = list(values.sizes ?? (servers.length > 0 ? '' : '0,100,500'));
 const runs = Number(values.runs);
 if (![...shardCounts, ...sizesMb, runs].every((value) => Number.isInteger(value) && value >= 0) || runs < 1) {
   throw new Error('--shards and --sizes take comma-separated whole numbers, --runs a positive one');
@@ -49,6 +62,8 @@ const DRILL = { stepTimeoutMs: 1_800_000, readinessTimeoutMs: 60_000 };
 const LAB_NAME = process.env.BENCH_LAB_NAME ?? 'shapes-scale';
 
 interface Row {
+  /** The servers and versions the drill found, as `redis 8.0.2`. */
+  readonly server: string;
   readonly shards: number;
   readonly mbPerShard: number;
   readonly killToOk: number;
@@ -62,12 +77,29 @@ interface Row {
 }
 
 const ms = formatMs;
+const serverRows: Row[] = [];
+for (const server of servers) {
+  serverRows.push(await measure(3, 0, runs, false, server === DEFAULT_SERVER ? undefined : (server as LabServer)));
+}
 const rows: Row[] = [];
 for (const shards of shardCounts) {
   rows.push(await measure(shards, 0, runs, false));
 }
 for (const mb of sizesMb) {
   rows.push(await measure(3, mb, 1, mb > 0));
+}
+
+if (serverRows.length > 0) {
+  console.log(`\n| server (3 shards × 1 replica, median of ${runs}) | kill → ok | kill → redundant | failback | client RTO | lost acked |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const row of serverRows) {
+    console.log(
+      `| ${row.server} | ${ms(row.killToOk)} | ${ms(row.killToRedundant)} | ${ms(row.failback)} | ${ms(row.clientRto)} | ${row.lostAcked} |`,
+    );
+  }
+}
+if (rows.length === 0) {
+  process.exit(0);
 }
 
 console.log(
@@ -98,11 +130,11 @@ growth(byShards, (row) => row.shards, 1, 'added shard');
 growth(bySize, (row) => row.mbPerShard, 100, 'added 100 MB per shard');
 
 /** A lab of this shape, filled, `cycles` failover-and-failback cycles, the floor, and the lab removed; the median cycle's figures. */
-async function measure(shards: number, mbPerShard: number, cycles: number, withFloor: boolean): Promise<Row> {
-  const lab = await startTestLab(await freeLab(`${LAB_NAME}-${shards}x${mbPerShard}`, { shards, replicasPerMaster: 1 }), {
-    form: true,
-    admin: ADMIN,
-  });
+async function measure(shards: number, mbPerShard: number, cycles: number, withFloor: boolean, server?: LabServer): Promise<Row> {
+  const lab = await startTestLab(
+    await freeLab(`${LAB_NAME}-${server ?? DEFAULT_SERVER}-${shards}x${mbPerShard}`, { shards, replicasPerMaster: 1 }),
+    { form: true, admin: ADMIN, ...(server ? { server } : {}) },
+  );
   const drills = await drillRunnerFor(lab, { settings: DRILL });
   try {
     const fillMs = mbPerShard > 0 ? await fill(lab, mbPerShard) : undefined;
@@ -113,6 +145,7 @@ async function measure(shards: number, mbPerShard: number, cycles: number, withF
       const peakRssMb = memory.stop();
       const probe = state.probe?.state === 'reported' ? state.probe.report : undefined;
       const row: Row = {
+        server: describeServers(state.servers ?? []),
         shards,
         mbPerShard,
         killToOk: state.timings.killToServingMs!,
@@ -124,7 +157,7 @@ async function measure(shards: number, mbPerShard: number, cycles: number, withF
       };
       cycleRows.push(row);
       console.log(
-        `${shards} shards × ${mbPerShard} MB, cycle ${cycle}: kill→ok ${ms(row.killToOk)}, kill→redundant ${ms(row.killToRedundant)}, ` +
+        `${row.server}, ${shards} shards × ${mbPerShard} MB, cycle ${cycle}: kill→ok ${ms(row.killToOk)}, kill→redundant ${ms(row.killToRedundant)}, ` +
           `failback ${ms(row.failback)}, client RTO ${ms(row.clientRto)}, lost acked ${row.lostAcked}, peak RSS +${peakRssMb.toFixed(0)} MB`,
       );
     }
@@ -134,6 +167,7 @@ async function measure(shards: number, mbPerShard: number, cycles: number, withF
     }
     const pick = (field: (row: Row) => number) => median(cycleRows.map(field))!;
     return {
+      server: cycleRows[0]!.server,
       shards,
       mbPerShard,
       killToOk: pick((row) => row.killToOk),

@@ -95,6 +95,8 @@ describe('the dashboard, in a real browser', () => {
       expect(await page.locator(`#steps tr[data-step="${step}"] .badge`).textContent()).toBe('succeeded');
     }
     expect(await page.locator('#figures').textContent()).toMatch(/kill → cluster_state:ok\d+ ms/);
+    // The lab's one server, from the drill's ServersIdentified event.
+    expect(await page.locator('#drill-servers').textContent()).toMatch(/^drilled on (redis|valkey) \d+\.\d+\.\d+$/);
     expect(await page.locator('#events tbody tr').count()).toBeGreaterThan(20);
     // The chart drew something: a blank canvas encodes to a short, uniform image.
     const drawn = await page.locator('#timeline').evaluate(encodedLength);

@@ -71,7 +71,7 @@ describe.each(SERVERS)('drills on $server', ({ server, name, version, prewired }
     expect([LAB_SERVER_IMAGES[server].official, LAB_SERVER_IMAGES[server].local]).toContain(lab.image);
   });
 
-  it('fails over and back with a planned probe that loses no acknowledged write, and says which server it drilled', async () => {
+  it('fails over and back twice, the first with a planned probe that loses no acknowledged write, and says which server it drilled', async () => {
     const { state, types } = await run('failover-and-failback', { planned: true, probeWritesPerSecond: 600 });
     expect(state.error).toBeUndefined();
     await expectDrillEnded(drills.store, state, 'succeeded');
@@ -85,6 +85,12 @@ describe.each(SERVERS)('drills on $server', ({ server, name, version, prewired }
     expect(report.lostAckedWrites).toBe(0);
     expect(topologyDifferences(state.topology, await lab.admin.snapshots(targetNodes(lab.target)))).toEqual([]);
     expect(await lab.missingCanaries(state.id, failoverLayout(lab.target, 'A').servingMasters)).toEqual([]);
+
+    // A second cycle straight after: the failback's hand-over needs no election, so nothing waits out the first one's votes.
+    const again = await run('failover-and-failback');
+    expect(again.state.error).toBeUndefined();
+    await expectDrillEnded(drills.store, again.state, 'succeeded');
+    expect(await lab.missingCanaries(again.state.id, failoverLayout(lab.target, 'A').servingMasters)).toEqual([]);
   });
 
   it('fails over A to B and B back to A, restoring the stopped standby group', async () => {
@@ -130,7 +136,7 @@ describe.each(SERVERS)('drills on $server', ({ server, name, version, prewired }
     expect(await lab.missingCanaries(state.id, lab.target.groups.B)).toEqual([]);
   });
 
-  it('finishes a drill whose service was SIGKILLed after the takeover, killing nothing twice', async () => {
+  it('finishes a drill whose service was SIGKILLed at the step boundary after the kill, killing nothing twice', async () => {
     await lab.lab.reset();
     const directory = mkdtempSync(join(tmpdir(), `redis-drill-${server}-`));
     const database = join(directory, 'drills.sqlite');
@@ -141,18 +147,23 @@ describe.each(SERVERS)('drills on $server', ({ server, name, version, prewired }
       WORKER_LEASE_MS: '5000',
     };
     try {
-      const doomed = await startService({ ...env, DRILL_CRASH_AT: 'takeover:after-promotions' });
+      // The kill is on record and the takeover has started: the masters are dead and nothing serves their slots.
+      const doomed = await startService({ ...env, DRILL_CRASH_AT: 'takeover:started' });
       const { id } = (await (await post(doomed.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
       await waitFor(
         async () =>
           doomed.process.signalCode === 'SIGKILL' ? satisfied(undefined) : pending(`service still running (${doomed.process.exitCode})`),
-        { description: 'the service to die after the takeover', timeoutMs: 60_000, intervalMs: 20 },
+        { description: 'the service to die once the takeover has started', timeoutMs: 60_000, intervalMs: 20 },
       );
       const restarted = await startService(env);
       try {
         const drill = await drillFinished(restarted.base, id);
         expect(drill.error).toBeUndefined();
         await expectDrillEndedOverApi(restarted.base, drill, 'succeeded');
+        // The API names the server drilled, from the event recorded before the crash.
+        expect(drill.servers).toEqual([
+          { server: name, version: expect.stringMatching(version), nodes: targetNodes(lab.target).map((node) => node.name) },
+        ]);
       } finally {
         await restarted.stop();
       }

@@ -9,6 +9,7 @@ import { CreateAuditLog1764000000000 } from './migrations/1764000000000-create-a
 import { CreateSchedules1764100000000 } from './migrations/1764100000000-create-schedules.js';
 import { AddDrillFigures1764200000000 } from './migrations/1764200000000-add-drill-figures.js';
 import { StreamKinds1764300000000 } from './migrations/1764300000000-stream-kinds.js';
+import { AddDrillServers1764420000000 } from './migrations/1764420000000-add-drill-servers.js';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres/postgres-migrations.js';
 
 export const ENTITIES = [DrillEventRow, EventStreamRow, ProjectionStateRow, DrillRow, DrillStepRow, ScheduleRow];
@@ -37,7 +38,13 @@ function sqliteOptions(databasePath: string): DataSourceOptions {
     type: 'better-sqlite3',
     database: databasePath,
     entities: ENTITIES,
-    migrations: [CreateAuditLog1764000000000, CreateSchedules1764100000000, AddDrillFigures1764200000000, StreamKinds1764300000000],
+    migrations: [
+      CreateAuditLog1764000000000,
+      CreateSchedules1764100000000,
+      AddDrillFigures1764200000000,
+      StreamKinds1764300000000,
+      AddDrillServers1764420000000,
+    ],
     migrationsRun: true,
     synchronize: false,
     enableWAL: true,

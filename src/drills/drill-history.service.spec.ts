@@ -7,6 +7,8 @@ import { DrillSummaryRepository } from './drill-summary.repository.js';
 import { DrillEventRepository } from '../events/drill-event.repository.js';
 import { drillId, fakeDrillStore } from './testing/fake-drills.js';
 
+const VALKEY = [{ server: 'valkey', version: '8.1.1', nodes: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6'] }];
+
 describe('DrillHistory', () => {
   let drills: Awaited<ReturnType<typeof fakeDrillStore>>;
   let history: DrillHistory;
@@ -16,7 +18,7 @@ describe('DrillHistory', () => {
     history = new DrillHistory(new DrillSummaryRepository(drills.dataSource), new DrillEventRepository(drills.dataSource));
     await drills.run({ id: drillId(1) });
     await drills.run({ id: drillId(2), failAt: 'takeover' });
-    await drills.run({ id: drillId(3), target: 'staging' });
+    await drills.run({ id: drillId(3), target: 'staging', servers: VALKEY });
     await drills.run({ id: drillId(4), trigger: 'schedule' });
     await drills.run({ id: drillId(5), queuedOnly: true });
   });
@@ -43,6 +45,7 @@ describe('DrillHistory', () => {
         killToServingMs: 50,
       });
       expect(items[3]).toMatchObject({ status: 'failed', error: 'takeover failed: takeover broke' });
+      expect(items[2]).toMatchObject({ target: 'staging', servers: VALKEY });
       expect(items[0]).toEqual({
         id: drillId(5),
         target: 'lab',
@@ -106,9 +109,16 @@ describe('DrillHistory', () => {
             steps: state.steps.map((step) => defined({ ...step })),
             timings: defined({ ...state.timings }),
             options: state.options,
+            servers: state.servers,
           }),
         );
       }
+    });
+
+    it('names the servers and versions the drill found, once prepare has read them', async () => {
+      expect((await history.drill(drillId(3))).servers).toEqual(VALKEY);
+      expect(await history.drill(drillId(1))).not.toHaveProperty('servers');
+      expect(await history.drill(drillId(5))).not.toHaveProperty('servers');
     });
 
     it('answers an unknown drill with not found', async () => {

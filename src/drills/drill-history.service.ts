@@ -8,7 +8,7 @@ import type { DrillRow } from './drill-summary.entity.js';
 import { DrillSummaryReader } from './drill-summary.reader.js';
 import type { DrillEventsPageDto, DrillTimelineDto, TimelineEventDto } from './drill-history.dto.js';
 import type { DrillListDto, DrillListItemDto, ListDrillsQueryDto } from './drill-list.dto.js';
-import type { DrillDto } from './drill.dto.js';
+import type { DrillDto, DrillServerDto } from './drill.dto.js';
 import type { DrillOptionsDto } from './drill-options.dto.js';
 import type { ProbeReportDto } from '../probe/probe-report.dto.js';
 
@@ -83,6 +83,7 @@ export class DrillHistory {
       },
       options: JSON.parse(row.options) as DrillOptionsDto,
       ...probeFields(row.probe),
+      ...(item.servers ? { servers: item.servers } : {}),
     };
   }
 
@@ -180,6 +181,7 @@ function listItem(row: DrillRow): DrillListItemDto {
     ...(row.clientRtoMs !== null ? { clientRtoMs: row.clientRtoMs } : {}),
     ...(row.lostAckedWrites !== null ? { lostAckedWrites: row.lostAckedWrites } : {}),
     ...(row.error ? { error: row.error } : {}),
+    ...(row.servers !== null ? { servers: JSON.parse(row.servers) as DrillServerDto[] } : {}),
   };
 }
 

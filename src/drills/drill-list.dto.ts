@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { DrillTrigger } from './drill-events.js';
+import { DrillServerDto } from './drill.dto.js';
 import { DRILL_KINDS, type ScenarioName } from './scenarios.js';
 import { DRILL_STATUSES, type DrillStatus } from './drill-state.js';
 
@@ -77,6 +78,8 @@ export class DrillListItemDto {
   lostAckedWrites?: number;
   /** Why the drill failed (`refused: …` when a preflight check failed) or was aborted (`aborted: …`). */
   error?: string;
+  /** The servers and versions the drill found on the target's nodes; absent until `prepare` has read them. */
+  servers?: DrillServerDto[];
 }
 
 export class DrillListDto {

@@ -68,6 +68,10 @@ export class DrillRow {
   @Column({ type: 'text', nullable: true })
   probe!: string | null;
 
+  /** The servers and versions the drill found on the target's nodes (`ServersIdentified`), as JSON. */
+  @Column({ type: 'text', nullable: true })
+  servers!: string | null;
+
   /** Sequence of the last event folded into this row. */
   @Column({ type: 'integer' })
   version!: number;

@@ -35,6 +35,7 @@ const DRILL_FIELDS = [
   'lostAckedWrites',
   'options',
   'probe',
+  'servers',
 ] as const;
 const STEP_FIELDS = [
   'drillId',
@@ -71,13 +72,13 @@ export class PostgresDrillSummaryRepository extends DrillSummaryReader {
   async upsertDrill(sql: Sql, row: DrillRow): Promise<void> {
     await sql.query(
       `INSERT INTO drills (id, scenario, target, trigger, schedule_id, actor, status, requested_at, started_at, finished_at,
-         total_ms, kill_to_serving_ms, kill_to_redundant_ms, error, version, failback_ms, client_rto_ms, lost_acked_writes, options, probe)
+         total_ms, kill_to_serving_ms, kill_to_redundant_ms, error, version, failback_ms, client_rto_ms, lost_acked_writes, options, probe, servers)
        VALUES (${DRILL_FIELDS.map((_, index) => `$${index + 1}`).join(', ')})
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at,
          total_ms = excluded.total_ms, kill_to_serving_ms = excluded.kill_to_serving_ms,
          kill_to_redundant_ms = excluded.kill_to_redundant_ms, error = excluded.error, version = excluded.version,
          failback_ms = excluded.failback_ms, client_rto_ms = excluded.client_rto_ms, lost_acked_writes = excluded.lost_acked_writes,
-         probe = excluded.probe`,
+         probe = excluded.probe, servers = excluded.servers`,
       DRILL_FIELDS.map((field) => row[field]),
     );
   }

@@ -11,7 +11,7 @@ import { DrillSummaryRepository } from './drill-summary.repository.js';
 const RECENT_DRILLS = 256;
 
 /** The projection's name and version, the same on both databases. */
-export const DRILL_SUMMARY_PROJECTION = { name: 'drill-summary', version: 2 } as const;
+export const DRILL_SUMMARY_PROJECTION = { name: 'drill-summary', version: 3 } as const;
 
 /**
  * The state each recently appended drill was left in, so that an append folds only its own events.
@@ -125,5 +125,6 @@ export function drillRow(state: DrillState): DrillRow {
     lostAckedWrites: state.probe?.state === 'reported' ? state.probe.report.lostAckedWrites : null,
     options: JSON.stringify(state.options),
     probe: state.probe && state.probe.state !== 'running' ? JSON.stringify(state.probe) : null,
+    servers: state.servers ? JSON.stringify(state.servers) : null,
   };
 }

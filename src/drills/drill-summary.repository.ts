@@ -49,14 +49,14 @@ export class DrillSummaryRepository extends DrillSummaryReader {
     this.statements = {
       upsertDrill: db.prepare(
         `INSERT INTO drills (id, scenario, target, trigger, schedule_id, actor, status, requested_at, started_at, finished_at,
-           total_ms, kill_to_serving_ms, kill_to_redundant_ms, error, version, failback_ms, client_rto_ms, lost_acked_writes, options, probe)
+           total_ms, kill_to_serving_ms, kill_to_redundant_ms, error, version, failback_ms, client_rto_ms, lost_acked_writes, options, probe, servers)
          VALUES (@id, @scenario, @target, @trigger, @scheduleId, @actor, @status, @requestedAt, @startedAt, @finishedAt,
-           @totalMs, @killToServingMs, @killToRedundantMs, @error, @version, @failbackMs, @clientRtoMs, @lostAckedWrites, @options, @probe)
+           @totalMs, @killToServingMs, @killToRedundantMs, @error, @version, @failbackMs, @clientRtoMs, @lostAckedWrites, @options, @probe, @servers)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at,
            total_ms = excluded.total_ms, kill_to_serving_ms = excluded.kill_to_serving_ms,
            kill_to_redundant_ms = excluded.kill_to_redundant_ms, error = excluded.error, version = excluded.version,
            failback_ms = excluded.failback_ms, client_rto_ms = excluded.client_rto_ms, lost_acked_writes = excluded.lost_acked_writes,
-           probe = excluded.probe`,
+           probe = excluded.probe, servers = excluded.servers`,
       ),
       upsertStep: db.prepare(
         `INSERT INTO drill_steps (drill_id, name, requested_at, target, ordinal, status, started_at, finished_at, duration_ms, error)

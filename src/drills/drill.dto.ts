@@ -73,6 +73,15 @@ export class DrillStepDto {
   error?: string;
 }
 
+export class DrillServerDto {
+  /** `redis` or `valkey`, as the node names itself (`server_name` in `INFO server`, Redis has none). */
+  server!: string;
+  /** The server's own version: `valkey_version` on Valkey, which reports `redis_version:7.2.4` for clients that test it. */
+  version!: string;
+  /** The target's nodes that run this server and version. */
+  nodes!: string[];
+}
+
 export class DrillTimingsDto {
   /** From the kill being issued to the new masters serving all 16384 slots (cluster_state:ok). */
   killToServingMs?: number;
@@ -115,4 +124,6 @@ export class DrillDto {
   probe?: ProbeReportDto;
   /** Why there is no probe report although a probe ran. */
   probeLost?: string;
+  /** The servers and versions the drill found on the target's nodes before it touched any; absent until `prepare` has read them. */
+  servers?: DrillServerDto[];
 }

@@ -62,3 +62,51 @@ describe('DockerNodeControl on several engines', () => {
     );
   });
 });
+
+describe('DockerNodeControl readying a kill', () => {
+  /** One engine whose containers run or not as `running` says at each look; it records every call. */
+  function recordingEngine(running: (container: string) => boolean) {
+    const calls: string[] = [];
+    const docker = {
+      getContainer: (container: string) => ({
+        inspect: () => {
+          calls.push(`inspect ${container}`);
+          return Promise.resolve({
+            Id: `id-${container}`,
+            State: { Running: running(container), Pid: 0 },
+            Config: { Labels: { 'io.redis-drill.lab': 'lab' } },
+          });
+        },
+        kill: (options: { signal: string }) => {
+          calls.push(`kill ${container} ${options.signal}`);
+          return Promise.resolve();
+        },
+      }),
+    } as unknown as Docker;
+    return { docker, calls };
+  }
+
+  it('checks the container when readied and only signals it, by the inspected id, when fired', async () => {
+    const { docker, calls } = recordingEngine(() => true);
+    const ready = await new DockerNodeControl(docker, lab).readyKill(lab.groups.A[0]!);
+    expect(calls).toEqual(['inspect lab-a1']);
+    await expect(ready.fire()).resolves.toEqual({ alreadyStopped: false, method: 'engine' });
+    expect(calls).toEqual(['inspect lab-a1', 'kill id-lab-a1 SIGKILL']);
+  });
+
+  it('looks again at a container that was stopped when readied, and kills it if it was started since', async () => {
+    let started = false;
+    const { docker, calls } = recordingEngine(() => started);
+    const ready = await new DockerNodeControl(docker, lab).readyKill(lab.groups.A[0]!);
+    started = true;
+    await expect(ready.fire()).resolves.toEqual({ alreadyStopped: false, method: 'engine' });
+    expect(calls).toEqual(['inspect lab-a1', 'inspect lab-a1', 'kill id-lab-a1 SIGKILL']);
+  });
+
+  it('refuses to ready a kill of a container outside its target, touching nothing', async () => {
+    const { docker, calls } = recordingEngine(() => true);
+    const stranger = { ...lab.groups.A[0]!, containerName: 'someone-else' };
+    await expect(new DockerNodeControl(docker, lab).readyKill(stranger)).rejects.toThrow(/is not part of target lab/);
+    expect(calls).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import { errorMessage } from '../common/app-error.js';
 import { emptyFileTar } from '../docker/empty-file-tar.js';
 import { engineFailure, isNotFound, openDockerEngine, type Docker } from '../docker/docker-engine.js';
 import { engineLocation, targetNodes, type DrillTarget, type TargetNode } from '../targets/drill-target.js';
-import { NodeControlRefusedError, type ContainerState, type KillOutcome, type NodeControl } from './node-control.js';
+import { NodeControlRefusedError, type ContainerState, type KillOutcome, type NodeControl, type ReadyKill } from './node-control.js';
 
 /**
  * Node control through the Docker API. Before acting it checks that the container is one of the
@@ -33,8 +33,14 @@ export class DockerNodeControl implements NodeControl {
     this.allowed = new Map(targetNodes(target).map((node) => [`${node.engine ?? ''}/${node.containerName}`, node]));
   }
 
-  kill(node: TargetNode): Promise<KillOutcome> {
-    return typedFailures(() => this.killContainer(node));
+  async kill(node: TargetNode): Promise<KillOutcome> {
+    return (await this.readyKill(node)).fire();
+  }
+
+  async readyKill(node: TargetNode): Promise<ReadyKill> {
+    const checked = await typedFailures(() => this.guard(node));
+    // A container stopped when checked is looked at again: it may have been started since.
+    return { fire: () => typedFailures(async () => this.killChecked(node, checked.running ? checked : await this.guard(node))) };
   }
 
   start(node: TargetNode, options: { wipeClusterState?: boolean } = {}): Promise<{ alreadyRunning: boolean }> {
@@ -86,8 +92,12 @@ export class DockerNodeControl implements NodeControl {
     return spec ? `the Docker engine ${name} (${engineLocation(spec)})` : 'the Docker engine';
   }
 
-  private async killContainer(node: TargetNode): Promise<KillOutcome> {
-    const { id, running, pid } = await this.guard(node);
+  /**
+   * The SIGKILL to the container inspected as `checked`. Its process is signalled only while
+   * /proc still shows it in that container's cgroup, so a process id reused since is not touched;
+   * otherwise the engine kills the container by its id, and answers 409 if it stopped meanwhile.
+   */
+  private async killChecked(node: TargetNode, { id, running, pid }: { id: string; running: boolean; pid: number }): Promise<KillOutcome> {
     if (!running) {
       return { alreadyStopped: true, method: 'none' };
     }

@@ -13,6 +13,12 @@ export interface NodeControl {
   /** SIGKILL. Answers `alreadyStopped` instead of failing when the container was not running. */
   kill(node: TargetNode): Promise<KillOutcome>;
   /**
+   * Checks the container and finds its process now, so that the kill itself is one signal: the
+   * checks cost a round trip to the container engine each, which a kill step makes before its
+   * last look ends rather than between the last look and the takeover.
+   */
+  readyKill(node: TargetNode): Promise<ReadyKill>;
+  /**
    * Starts a stopped container. With `wipeClusterState` its cluster config file is emptied first,
    * so that the node comes up as a new member that knows no cluster; a running node is refused.
    */
@@ -20,6 +26,11 @@ export interface NodeControl {
   inspect(node: TargetNode): Promise<ContainerState>;
   /** Resolves when the container engine answers. */
   ping(): Promise<void>;
+}
+
+/** A kill whose container was checked: `fire` sends the SIGKILL (see `NodeControl.kill`). */
+export interface ReadyKill {
+  fire(): Promise<KillOutcome>;
 }
 
 export interface KillOutcome {

@@ -91,6 +91,8 @@ export interface Drill extends DrillRow {
   probe?: ProbeReport;
   /** Why there is no probe report although a probe ran. */
   probeLost?: string;
+  /** The servers and versions found on the target's nodes; absent until the drill's prepare step read them. */
+  servers?: { server: string; version: string; nodes: string[] }[];
 }
 
 export interface Timeline {

@@ -40,6 +40,7 @@ export async function drillPage(root: HTMLElement, id: string, stillShown: () =>
     root.replaceChildren(
       h('h1', {}, `${drill.scenario} on ${drill.target} `, badge(drill.status), finished ? null : abort),
       h('p', { class: 'meta' }, `${drill.id} · ${drill.trigger} · requested ${new Date(drill.requestedAt).toLocaleString()}`),
+      ...(drill.servers ? [h('p', { class: 'meta', id: 'drill-servers' }, `drilled on ${serversLine(drill.servers)}`)] : []),
       ...(drill.error ? [h('p', { class: 'error', id: 'drill-error' }, drill.error)] : []),
       h(
         'section',
@@ -101,6 +102,13 @@ export async function drillPage(root: HTMLElement, id: string, stillShown: () =>
       return;
     }
   }
+}
+
+/** `valkey 8.1.1`, or each server and version with its nodes when the target runs several. */
+function serversLine(servers: NonNullable<Drill['servers']>): string {
+  return servers.length === 1
+    ? `${servers[0]!.server} ${servers[0]!.version}`
+    : servers.map(({ server, version, nodes }) => `${server} ${version} (${nodes.join(', ')})`).join('; ');
 }
 
 /** The live probe's report: one row per shard and one for all, then its errors by kind. */

@@ -15,6 +15,7 @@ import { drillEventStore } from '../drill-event-store.js';
 import type { DrillSettings, StepRegistry } from '../steps/step-context.js';
 import { UNCOORDINATED, type DrillLocks } from '../drill-locks.js';
 import type { ProbeFactory } from '../probe-window.js';
+import type { ServerOnNodes } from '../server-support.js';
 
 export interface FakeDrill {
   readonly id: string;
@@ -26,6 +27,8 @@ export interface FakeDrill {
   readonly stepMs?: Partial<Record<StepName, number>>;
   /** Leave the drill requested but not run. */
   readonly queuedOnly?: boolean;
+  /** What `prepare` records the nodes said they run; nothing when left out. */
+  readonly servers?: ServerOnNodes[];
 }
 
 /**
@@ -50,6 +53,9 @@ export async function fakeDrillStore(startAt = '2026-11-25T12:00:00.000Z', datab
           now += drill.stepMs?.[name] ?? 10;
           if (name === drill.failAt) {
             throw new Error(`${name} broke`);
+          }
+          if (name === 'prepare' && drill.servers) {
+            return [{ type: 'ServersIdentified', data: { servers: drill.servers } }];
           }
           return name === 'takeover' ? [{ type: 'ClusterServing', data: { masters: ['b1', 'b2', 'b3'], killToServingMs: 50 } }] : [];
         },

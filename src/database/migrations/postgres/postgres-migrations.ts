@@ -2,6 +2,7 @@ import { CreateAuditLog1764000000000 } from './1764000000000-create-audit-log.js
 import { CreateSchedules1764100000000 } from './1764100000000-create-schedules.js';
 import { AddDrillFigures1764200000000 } from './1764200000000-add-drill-figures.js';
 import { StreamKinds1764300000000 } from './1764300000000-stream-kinds.js';
+import { AddDrillServers1764420000000 } from './1764420000000-add-drill-servers.js';
 
 /** PostgreSQL's migrations: one per change, with the names and in the order of SQLite's. */
 export const POSTGRES_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const POSTGRES_MIGRATIONS = [
   CreateSchedules1764100000000,
   AddDrillFigures1764200000000,
   StreamKinds1764300000000,
+  AddDrillServers1764420000000,
 ];

@@ -316,11 +316,12 @@ export class ClusterAdmin {
    * which is what makes the failover fast when the masters are known to be gone. Confirmed with
    * `ROLE`, and sent again when the promotion does not show.
    */
-  async takeover(node: NamedNode, knownId?: string): Promise<Promotion> {
+  async takeover(node: NamedNode, knownId?: string, seenAsReplica = false): Promise<Promotion> {
     const started = performance.now();
     const nodeId = knownId ?? (await this.myId(node));
     for (let attempt = 1; attempt <= this.settings.takeoverAttempts; attempt++) {
-      if ((await this.role(node)) === 'master') {
+      // A node just seen as a replica needs no look before the first command: one round trip less per takeover.
+      if (!(attempt === 1 && seenAsReplica) && (await this.role(node)) === 'master') {
         return { node, nodeId, attempts: attempt - 1, tookMs: performance.now() - started };
       }
       await this.redis.command(node, 'CLUSTER', 'FAILOVER', 'TAKEOVER');
@@ -344,15 +345,16 @@ export class ClusterAdmin {
 
   /**
    * Refuses to go on when a replica no longer replicates the master it is meant to replace: a
-   * takeover would then claim another shard's slots. An already promoted node passes.
+   * takeover would then claim another shard's slots. An already promoted node passes. Answers whether it is a replica.
    */
-  private async assertReplicates(node: NamedNode, masterId: string): Promise<void> {
+  private async assertReplicates(node: NamedNode, masterId: string): Promise<boolean> {
     const self = (await this.entries(node)).find((entry) => entry.myself);
     if (self?.role === 'replica' && self.masterId !== masterId) {
       throw new ClusterStateError(
         `${describeNode(node)} now replicates ${self.masterId}, not ${masterId}; a takeover would claim the wrong slots`,
       );
     }
+    return self?.role === 'replica';
   }
 
   /**
@@ -360,10 +362,10 @@ export class ClusterAdmin {
    * is meant to replace and to know the highest epoch the others know (see `waitEpochsHeard`).
    */
   async takeoverAll(nodes: readonly { node: NamedNode; id: string; masterId: string }[]): Promise<Promotion[]> {
-    await Promise.all(nodes.map(({ node, masterId }) => this.assertReplicates(node, masterId)));
+    const replicas = await Promise.all(nodes.map(({ node, masterId }) => this.assertReplicates(node, masterId)));
     const takers = nodes.map(({ node }) => node);
     await this.waitEpochsHeard(takers, takers);
-    return Promise.all(nodes.map(({ node, id }) => this.takeover(node, id)));
+    return Promise.all(nodes.map(({ node, id }, index) => this.takeover(node, id, replicas[index])));
   }
 
   /**

@@ -4,47 +4,94 @@ import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { connectDocker } from '../src/docker/docker-engine.js';
 import { ensureRedisImage } from '../src/docker/redis-image.js';
-import { LeaseLostError, TargetLocks } from '../src/queue/target-locks.js';
+import pg from 'pg';
+import { PostgresTargetLocks } from '../src/queue/postgres-target-locks.js';
+import { queueSchemaName } from '../src/queue/queue-backend.js';
+import { RedisTargetLocks } from '../src/queue/redis-target-locks.js';
+import { LeaseLostError, type TargetLocks } from '../src/queue/target-locks.js';
 import { startUnrelatedRedis } from './support/containers.js';
 import { freePortBlock } from './support/free-ports.js';
+import { startTestPostgres } from './support/postgres.js';
 
 const PORT = await freePortBlock(1);
 const PREFIX = 'locks-test';
 const [X, Y] = ['11111111-0000-4000-8000-000000000001', '22222222-0000-4000-8000-000000000002'];
 
-describe('target locks in a real Redis, as two service instances share them', () => {
-  let redis: Awaited<ReturnType<typeof startUnrelatedRedis>>;
-  let first: Redis;
-  let second: Redis;
-  let locksOf: (connection: Redis, target: string) => TargetLocks;
+/** Two service instances' views of one store, and what the tests do to the store behind their back. */
+interface LockStore {
+  /** The locks as instance 0 or 1 sees them, each on a connection of its own. */
+  locks(instance: 0 | 1): TargetLocks;
+  /** The holder of `target` lapses now, as when its worker froze. */
+  expire(target: string): Promise<void>;
+  /** The store loses the target's fencing counter, as a queue store that lost its data. */
+  loseFence(target: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SETTINGS = { leaseMs: 10_000, reservationMs: 10_000 };
+
+async function redisStore(): Promise<LockStore> {
+  const config = loadConfig();
+  const docker = connectDocker();
+  const { image } = await ensureRedisImage(docker, { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs });
+  const redis = await startUnrelatedRedis(docker, image, 'rdtest-locks-redis', PORT);
+  // One connection per service instance.
+  const connections = [new Redis({ host: '127.0.0.1', port: PORT }), new Redis({ host: '127.0.0.1', port: PORT })] as const;
+  // Refused until the container listens; ioredis reconnects by itself meanwhile.
+  for (const connection of connections) {
+    connection.on('error', () => undefined);
+  }
+  await waitFor(async () => ((await connections[0].ping().catch(() => '')) === 'PONG' ? satisfied(true) : pending('no PONG yet')), {
+    description: 'the locks Redis to answer',
+    timeoutMs: 10_000,
+    intervalMs: 50,
+  });
+  return {
+    locks: (instance) => new RedisTargetLocks(connections[instance], PREFIX, SETTINGS),
+    expire: async (target) => void (await connections[0].pexpire(`${PREFIX}:target:${target}:holder`, 1)),
+    loseFence: async (target) => void (await connections[0].del(`${PREFIX}:target:${target}:fence`)),
+    close: async () => {
+      connections.forEach((connection) => connection.disconnect());
+      await redis.remove();
+    },
+  };
+}
+
+async function postgresStore(): Promise<LockStore> {
+  const server = await startTestPostgres('pg-queue-locks');
+  const url = await server.url('locks');
+  const pools = [new pg.Pool({ connectionString: url }), new pg.Pool({ connectionString: url })] as const;
+  const schema = queueSchemaName(PREFIX);
+  return {
+    locks: (instance) => new PostgresTargetLocks(pools[instance], schema, SETTINGS),
+    expire: async (target) =>
+      void (await pools[0].query(`UPDATE "${schema}".target_holder SET expires_at = clock_timestamp() WHERE target = $1`, [target])),
+    loseFence: async (target) => void (await pools[0].query(`DELETE FROM "${schema}".target_fence WHERE target = $1`, [target])),
+    close: async () => {
+      await Promise.all(pools.map((pool) => pool.end()));
+      await server.stop();
+    },
+  };
+}
+
+describe.each([
+  ['Redis', redisStore],
+  ['PostgreSQL', postgresStore],
+])('target locks in a real %s, as two service instances share them', (_name, startStore) => {
+  let store: LockStore;
+  let locksOf: (instance: 0 | 1, target: string) => TargetLocks;
 
   beforeAll(async () => {
-    const config = loadConfig();
-    const docker = connectDocker();
-    const { image } = await ensureRedisImage(docker, { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs });
-    redis = await startUnrelatedRedis(docker, image, 'rdtest-locks-redis', PORT);
-    // One connection per service instance.
-    [first, second] = [new Redis({ host: '127.0.0.1', port: PORT }), new Redis({ host: '127.0.0.1', port: PORT })];
-    // Refused until the container listens; ioredis reconnects by itself meanwhile.
-    for (const connection of [first, second]) {
-      connection.on('error', () => undefined);
-    }
-    await waitFor(async () => ((await first.ping().catch(() => '')) === 'PONG' ? satisfied(true) : pending('no PONG yet')), {
-      description: 'the locks Redis to answer',
-      timeoutMs: 10_000,
-      intervalMs: 50,
-    });
-    locksOf = (connection) => new TargetLocks(connection, PREFIX, { leaseMs: 10_000, reservationMs: 10_000 });
+    store = await startStore();
+    locksOf = (instance) => store.locks(instance);
   }, 60_000);
 
   afterAll(async () => {
-    first?.disconnect();
-    second?.disconnect();
-    await redis?.remove();
+    await store?.close();
   });
 
   it('give a requested target to its drill only, and its lease to that drill with a fencing token', async () => {
-    const [one, two] = [locksOf(first, 't1'), locksOf(second, 't1')];
+    const [one, two] = [locksOf(0, 't1'), locksOf(1, 't1')];
     expect(await one.reserve('t1', X)).toEqual({ reserved: true });
     expect(await two.reserve('t1', Y)).toEqual({ reserved: false, holder: { drillId: X } });
     expect(await two.acquire('t1', Y)).toEqual({ acquired: false, holder: { drillId: X } });
@@ -61,13 +108,13 @@ describe('target locks in a real Redis, as two service instances share them', ()
   });
 
   it('fence off a worker whose lease lapsed: the new holder gets a larger token, the old one can no longer act or release', async () => {
-    const [one, two] = [locksOf(first, 't2'), locksOf(second, 't2')];
+    const [one, two] = [locksOf(0, 't2'), locksOf(1, 't2')];
     const stale = await one.acquire('t2', X);
     if (!stale.acquired) {
       throw new Error('a free target was refused');
     }
     // The first worker froze: its lease lapses without renewal.
-    await first.pexpire(`${PREFIX}:target:t2:holder`, 1);
+    await store.expire('t2');
     await waitFor(async () => ((await two.holder('t2')) ? pending('still held') : satisfied(true)), {
       description: 'the lapsed lease to go',
       timeoutMs: 5_000,
@@ -87,7 +134,7 @@ describe('target locks in a real Redis, as two service instances share them', ()
   });
 
   it('let a worker resuming the same drill take the lease over, and fence off the one it replaces', async () => {
-    const [one, two] = [locksOf(first, 't3'), locksOf(second, 't3')];
+    const [one, two] = [locksOf(0, 't3'), locksOf(1, 't3')];
     const crashed = await one.acquire('t3', X);
     const resumed = await two.acquire('t3', X);
     if (!crashed.acquired || !resumed.acquired) {
@@ -102,7 +149,7 @@ describe('target locks in a real Redis, as two service instances share them', ()
     await crashed.lease.release();
   });
   it('keep the target for an interrupted drill until it resumes, and let it go when the drill is given up', async () => {
-    const [one, two] = [locksOf(first, 't4'), locksOf(second, 't4')];
+    const [one, two] = [locksOf(0, 't4'), locksOf(1, 't4')];
     const interrupted = await one.acquire('t4', X);
     if (!interrupted.acquired) {
       throw new Error('a free target was refused');
@@ -126,14 +173,14 @@ describe('target locks in a real Redis, as two service instances share them', ()
     expect(await one.holder('t4')).toBeUndefined();
   });
   it("keep a drill's fencing tokens growing when the Redis lost its counter, from the token its log last recorded", async () => {
-    const locks = locksOf(first, 't5');
+    const locks = locksOf(0, 't5');
     const before = await locks.acquire('t5', X);
     if (!before.acquired) {
       throw new Error('a free target was refused');
     }
     await before.lease.release();
     // The queue's Redis loses everything: the next acquire would start counting from 1 again.
-    await first.del(`${PREFIX}:target:t5:fence`);
+    await store.loseFence('t5');
     const after = await locks.acquire('t5', X, before.lease.token + 1);
     if (!after.acquired) {
       throw new Error('a free target was refused');

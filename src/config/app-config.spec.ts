@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       debianMirror: 'http://deb.debian.org/debian',
       redisUrl: 'redis://127.0.0.1:7000',
       queuePrefix: 'redis-drill',
+      queueBackend: 'redis',
+      queueDatabaseUrl: undefined,
       workerEnabled: true,
       lab: { name: 'redis-drill', basePort: 7000, shards: 3, replicasPerMaster: 1 },
       redisImage: 'redis:7.0',
@@ -40,6 +42,26 @@ describe('loadConfig', () => {
       lab: { name: 'ci', basePort: 7300, shards: 3, replicasPerMaster: 1 },
       redisUrl: 'redis://127.0.0.1:7300',
     });
+  });
+
+  it("puts the queue on PostgreSQL with its own URL, or the audit log's", () => {
+    const log = 'postgres://drill:s3cret@db:5432/log';
+    const queue = 'postgres://drill:s3cret@db:5432/queue';
+    expect(loadConfig({ QUEUE_BACKEND: 'postgres', DATABASE_URL: log })).toMatchObject({ queueBackend: 'postgres', queueDatabaseUrl: log });
+    expect(loadConfig({ QUEUE_BACKEND: 'postgres', DATABASE_URL: log, QUEUE_DATABASE_URL: queue })).toMatchObject({
+      queueDatabaseUrl: queue,
+    });
+    expect(loadConfig({ QUEUE_DATABASE_URL: queue })).toMatchObject({ queueBackend: 'redis', queueDatabaseUrl: undefined });
+  });
+
+  it('refuses a queue on PostgreSQL with no PostgreSQL named, and a backend it does not know, never showing a password', () => {
+    expect(() => loadConfig({ QUEUE_BACKEND: 'postgres' })).toThrow(
+      'invalid configuration: QUEUE_BACKEND is postgres, but neither QUEUE_DATABASE_URL nor DATABASE_URL names a PostgreSQL for the queue',
+    );
+    expect(() => loadConfig({ QUEUE_BACKEND: 'kafka' })).toThrow('QUEUE_BACKEND must be one of redis, postgres, got "kafka"');
+    const refused = () => loadConfig({ QUEUE_BACKEND: 'postgres', QUEUE_DATABASE_URL: 'mysql://drill:s3cret@db/queue' });
+    expect(refused).toThrow(/QUEUE_DATABASE_URL must look like postgres:/);
+    expect(refused).not.toThrow(/s3cret/);
   });
 
   it.each([

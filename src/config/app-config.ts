@@ -23,6 +23,16 @@ export interface AppConfig {
   readonly redisUrl: string;
   /** Prefix of every queue key (`QUEUE_PREFIX`), so that services can share one Redis apart. */
   readonly queuePrefix: string;
+  /**
+   * Where the job queue, its schedulers and the target leases live (`QUEUE_BACKEND`): the Redis at
+   * `redisUrl` (the default) or the PostgreSQL at `queueDatabaseUrl`.
+   */
+  readonly queueBackend: QueueBackendName;
+  /**
+   * The PostgreSQL of the queue when `queueBackend` is `postgres` (`QUEUE_DATABASE_URL`, else
+   * `DATABASE_URL`); undefined on Redis. It may carry a password: never log it.
+   */
+  readonly queueDatabaseUrl: string | undefined;
   /** Whether this process also runs drills, not only accepts them (`WORKER_ENABLED`). */
   readonly workerEnabled: boolean;
   /** The lab (`LAB_NAME`, `LAB_BASE_PORT`, its shape `LAB_SHARDS` × `LAB_REPLICAS`); it is also the default target, named `lab`. */
@@ -78,6 +88,9 @@ export interface AppConfig {
   readonly crashAt: string | undefined;
 }
 
+export const QUEUE_BACKENDS = ['redis', 'postgres'] as const;
+export type QueueBackendName = (typeof QUEUE_BACKENDS)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -108,13 +121,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   const redisUrl = valid('REDIS_URL', text(env, 'REDIS_URL', labQueueUrl(lab), { quote: false }), redisUrlProblem);
   const targets = targetsFile(env, lab);
+  const databaseUrl = valid('DATABASE_URL', text(env, 'DATABASE_URL', '', { quote: false }), databaseUrlProblem) || undefined;
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: valid('HOST', text(env, 'HOST', '127.0.0.1'), hostProblem),
     databasePath: text(env, 'DATABASE_PATH', './data/drills.sqlite'),
-    databaseUrl: valid('DATABASE_URL', text(env, 'DATABASE_URL', '', { quote: false }), databaseUrlProblem) || undefined,
+    databaseUrl,
     redisUrl,
     queuePrefix: text(env, 'QUEUE_PREFIX', 'redis-drill'),
+    ...queueBackend(env, databaseUrl),
     workerEnabled: boolean(env, 'WORKER_ENABLED', true),
     lab,
     redisImage: valid('REDIS_IMAGE', text(env, 'REDIS_IMAGE', 'redis:7.0'), imageProblem),
@@ -185,6 +200,19 @@ function webhooks(env: Env, configured: ConfiguredTargets): { webhooks: WebhookE
     throw new ConfigError('WEBHOOK_SECRET', 'must be set, 16 characters or more, when WEBHOOKS is: receivers check the signature with it');
   }
   return { webhooks: endpoints, webhookSecret: secret };
+}
+
+function queueBackend(env: Env, databaseUrl: string | undefined): Pick<AppConfig, 'queueBackend' | 'queueDatabaseUrl'> {
+  const backend = oneOf(env, 'QUEUE_BACKEND', QUEUE_BACKENDS, 'redis');
+  const ownUrl = valid('QUEUE_DATABASE_URL', text(env, 'QUEUE_DATABASE_URL', '', { quote: false }), databaseUrlProblem) || undefined;
+  if (backend === 'redis') {
+    return { queueBackend: backend, queueDatabaseUrl: undefined };
+  }
+  const url = ownUrl ?? databaseUrl;
+  if (url === undefined) {
+    throw new ConfigError('QUEUE_BACKEND', 'is postgres, but neither QUEUE_DATABASE_URL nor DATABASE_URL names a PostgreSQL for the queue');
+  }
+  return { queueBackend: backend, queueDatabaseUrl: url };
 }
 
 function targetsFile(env: Env, lab: LabSettings): ConfiguredTargets {

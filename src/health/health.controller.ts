@@ -11,7 +11,7 @@ import { HealthService } from './health.service.js';
 export class HealthController {
   constructor(@Inject(HealthService) private readonly health: HealthService) {}
 
-  /** 200 when the audit database, the queue's Redis and the Docker engine all answer; 503 with the same report otherwise. */
+  /** 200 when the audit database, the queue's store (Redis or PostgreSQL) and the Docker engine all answer; 503 with the same report otherwise. */
   @Get()
   @HealthCheck()
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {

@@ -14,8 +14,8 @@ export const HEALTH_CACHE_MS = 1000;
 
 /**
  * The service's dependencies, each asked with a timeout, at most once per `HEALTH_CACHE_MS` (the
- * report marks an answer reused so with `cachedResponse`): the audit database, the queue's Redis,
- * the Docker engine.
+ * report marks an answer reused so with `cachedResponse`): the audit database, the queue's store
+ * (its Redis, or its PostgreSQL with `QUEUE_BACKEND=postgres`), the Docker engine.
  */
 @Injectable()
 export class HealthService {
@@ -41,8 +41,9 @@ export class HealthService {
           .check('queue')
           // Up while it answers; what could make it lose jobs is said, not failed on.
           .attempt(async () => {
-            const warnings = queueDurabilityProblems(await this.queue.durability());
-            return warnings.length > 0 ? { warnings } : { durable: true };
+            const durability = await this.queue.durability();
+            const warnings = durability ? queueDurabilityProblems(durability) : [];
+            return { backend: this.queue.backend, ...(warnings.length > 0 ? { warnings } : { durable: true }) };
           })
           .withTimeout(CHECK_TIMEOUT_MS)
           .cacheFor(HEALTH_CACHE_MS),

@@ -1,9 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import type { QueueBackendName } from '../config/app-config.js';
 import { currentCorrelationId } from '../common/log-context.js';
 import { nameBasedUuid } from '../common/name-based-uuid.js';
 import { throttled } from '../common/warning-throttle.js';
+import { QUEUE_BACKEND, type QueueBackendChoice } from './queue-backend.js';
 import { queueDurabilityProblems, readQueueDurability, type QueueDurability } from './queue-durability.js';
 
 export const DRILL_QUEUE = 'drills';
@@ -40,8 +42,14 @@ const LIVE_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-chi
 @Injectable()
 export class DrillQueue implements OnApplicationBootstrap {
   private readonly logger = new Logger('DrillQueue');
+  /** Where the queue lives (`QUEUE_BACKEND`). */
+  readonly backend: QueueBackendName;
 
-  constructor(@InjectQueue(DRILL_QUEUE) readonly queue: Queue) {
+  constructor(
+    @InjectQueue(DRILL_QUEUE) readonly queue: Queue,
+    @Inject(QUEUE_BACKEND) choice: QueueBackendChoice,
+  ) {
+    this.backend = choice.name;
     // Without a listener BullMQ prints every connection error as a raw dump; one line every few
     // seconds says the same, and /api/health reports the queue down meanwhile.
     const warn = throttled((message) => this.logger.warn(message));
@@ -90,11 +98,11 @@ export class DrillQueue implements OnApplicationBootstrap {
     return true;
   }
 
-  /** Says at boot when the queue's Redis could lose jobs; a Redis that does not answer yet is the health check's to report. */
+  /** Says at boot when the queue's Redis could lose jobs; a store that does not answer yet is the health check's to report. */
   onApplicationBootstrap(): void {
     void this.durability().then(
       (durability) => {
-        for (const problem of queueDurabilityProblems(durability)) {
+        for (const problem of durability ? queueDurabilityProblems(durability) : []) {
           this.logger.warn(`the queue's Redis: ${problem}`);
         }
       },
@@ -102,8 +110,15 @@ export class DrillQueue implements OnApplicationBootstrap {
     );
   }
 
-  /** What the queue's Redis says of its persistence and eviction policy. */
-  async durability(): Promise<QueueDurability> {
+  /**
+   * What the queue's Redis says of its persistence and eviction policy. Undefined on PostgreSQL,
+   * once it has answered: a committed job is in its write-ahead log, and nothing is evicted.
+   */
+  async durability(): Promise<QueueDurability | undefined> {
+    if (this.backend === 'postgres') {
+      await this.queue.getJobCounts('active');
+      return undefined;
+    }
     const client = await this.queue.getBackend().client;
     const [persistence, memory] = (await Promise.all([
       client.runCommand('info', ['persistence']),
@@ -117,7 +132,10 @@ export class DrillQueue implements OnApplicationBootstrap {
     return readQueueDurability(persistence, memory, save);
   }
 
-  /** Calls `listener` each time the connection to the queue's Redis is (re)established. */
+  /**
+   * Calls `listener` each time the connection to the queue's Redis is (re)established; on
+   * PostgreSQL once, when the queue's schema is ready (its pool reconnects per query, unannounced).
+   */
   onReady(listener: () => void): void {
     this.queue.getBackend().on('ready', listener);
   }

@@ -1,46 +1,38 @@
-import { BullModule } from '@nestjs/bullmq';
+import { getQueueToken } from '@nestjs/bullmq';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DRILL_QUEUE, DrillQueue } from './drill-queue.js';
+import { chooseQueueBackend, QUEUE_BACKEND, targetLocksFor, type OwnedTargetLocks, type QueueBackendChoice } from './queue-backend.js';
 import { TargetLocks } from './target-locks.js';
 
-const LOCKS_REDIS = Symbol('LocksRedis');
+const OWNED_LOCKS = Symbol('OwnedTargetLocks');
 
-/** The BullMQ queue drills wait in, and the per-target locks, on the queue Redis (`REDIS_URL`). */
+/**
+ * The BullMQ queue drills wait in, and the per-target locks, on the queue's store: the Redis at
+ * `REDIS_URL` or, with `QUEUE_BACKEND=postgres`, a schema of its own in PostgreSQL.
+ */
 @Module({
-  imports: [
-    BullModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ connection: { url: config.redisUrl }, prefix: config.queuePrefix }),
-    }),
-    BullModule.registerQueue({ name: DRILL_QUEUE }),
-  ],
   providers: [
+    { provide: QUEUE_BACKEND, inject: [APP_CONFIG], useFactory: (config: AppConfig) => chooseQueueBackend(config) },
+    {
+      provide: getQueueToken(DRILL_QUEUE),
+      inject: [QUEUE_BACKEND],
+      useFactory: (choice: QueueBackendChoice) => new Queue(DRILL_QUEUE, choice.options as never, choice.factory as never),
+    },
     DrillQueue,
-    {
-      provide: LOCKS_REDIS,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => {
-        const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
-        // Commands fail on their own while it is unreachable, and /api/health reports it; no unhandled error events.
-        redis.on('error', () => undefined);
-        return redis;
-      },
-    },
-    {
-      provide: TargetLocks,
-      inject: [LOCKS_REDIS, APP_CONFIG],
-      useFactory: (redis: Redis, config: AppConfig) =>
-        new TargetLocks(redis, config.queuePrefix, { leaseMs: config.workerLeaseMs, reservationMs: config.reservationMs }),
-    },
+    { provide: OWNED_LOCKS, inject: [QUEUE_BACKEND, APP_CONFIG], useFactory: targetLocksFor },
+    { provide: TargetLocks, inject: [OWNED_LOCKS], useFactory: (owned: OwnedTargetLocks) => owned.locks },
   ],
-  exports: [DrillQueue, TargetLocks, BullModule],
+  exports: [DrillQueue, TargetLocks, QUEUE_BACKEND, getQueueToken(DRILL_QUEUE)],
 })
 export class QueueModule implements OnApplicationShutdown {
-  constructor(@Inject(LOCKS_REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(OWNED_LOCKS) private readonly locks: OwnedTargetLocks,
+    @Inject(getQueueToken(DRILL_QUEUE)) private readonly queue: Queue,
+  ) {}
 
-  onApplicationShutdown(): void {
-    this.redis.disconnect();
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.queue.close(), this.locks.close()]);
   }
 }

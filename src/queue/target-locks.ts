@@ -1,11 +1,9 @@
 import { AppError, errorMessage } from '../common/app-error.js';
-import { isTransientRedisFailure } from '../common/redis-failure.js';
-import { type Redis } from 'ioredis';
 
 /**
  * Who holds a target: the drill that was requested on it (a reservation) or the drill a worker is
- * running on it (a lease with a fencing token). Lives in the queue's Redis, so that every service
- * instance sharing that Redis sees the same holder.
+ * running on it (a lease with a fencing token). Lives with the queue (its Redis or its
+ * PostgreSQL), so that every service instance sharing the queue sees the same holder.
  */
 export interface TargetHolder {
   readonly drillId: string;
@@ -27,38 +25,17 @@ export class LeaseLostError extends AppError {
   }
 }
 
-/** The locks' Redis failed under a command; transient when the failure may clear (a dropped connection). */
+/** The locks' store failed under a command; transient when the failure may clear (a dropped connection). */
 export class LockStoreError extends AppError {
   readonly code = 'LOCK_STORE_FAILED';
-  override readonly transient: boolean;
 
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    override readonly transient: boolean,
+  ) {
     super(errorMessage(cause), { cause });
-    this.transient = isTransientRedisFailure(cause);
   }
 }
-
-// Value layout: "<drillId>" for a reservation, "<drillId>:<token>" for a lease.
-const ACQUIRE = `
-local held = redis.call('GET', KEYS[1])
-if held and string.sub(held, 1, 36) ~= ARGV[1] then return {0, held} end
-local token = redis.call('INCR', KEYS[2])
-local floor = tonumber(ARGV[3])
-if token < floor then
-  token = floor
-  redis.call('SET', KEYS[2], token)
-end
-redis.call('SET', KEYS[1], ARGV[1] .. ':' .. token, 'PX', ARGV[2])
-return {1, token}`;
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-const HOLD = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
-return 0`;
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
 
 export interface TargetLockSettings {
   /** How long a lease lives without renewal: the longest a crashed worker keeps a target. */
@@ -67,26 +44,17 @@ export interface TargetLockSettings {
   readonly reservationMs: number;
 }
 
-/** One drill per target, across every service instance that shares the queue's Redis. */
-export class TargetLocks {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    readonly settings: TargetLockSettings,
-  ) {}
-
-  private key(target: string): string {
-    return `${this.prefix}:target:${target}:holder`;
-  }
-
-  private fenceKey(target: string): string {
-    return `${this.prefix}:target:${target}:fence`;
-  }
+/**
+ * One drill per target, across every service instance that shares the queue. A holder is stored
+ * as `<drillId>` (a reservation) or `<drillId>:<token>` (a lease), with an expiry; each store
+ * (`RedisTargetLocks`, `PostgresTargetLocks`) makes every change below atomic.
+ */
+export abstract class TargetLocks {
+  constructor(readonly settings: TargetLockSettings) {}
 
   /** Reserves the target for a requested drill; answers the holder instead when there is one. */
   async reserve(target: string, drillId: string): Promise<{ reserved: true } | { reserved: false; holder: TargetHolder }> {
-    const set = await this.redis.set(this.key(target), drillId, 'PX', this.settings.reservationMs, 'NX');
-    if (set === 'OK') {
+    if (await this.reserveIfFree(target, drillId)) {
       return { reserved: true };
     }
     const holder = await this.holder(target);
@@ -98,36 +66,49 @@ export class TargetLocks {
   }
 
   async holder(target: string): Promise<TargetHolder | undefined> {
-    const value = await this.redis.get(this.key(target));
-    return value === null ? undefined : parseHolder(value);
+    const value = await this.heldBy(target);
+    return value === undefined ? undefined : parseHolder(value);
   }
 
   /**
    * Takes the lease for a drill: granted when the target is free or reserved or leased for this
    * same drill (a worker resuming it after a crash), each time with a new, larger fencing token,
    * and never below `minToken`: the drill passes one past the token its log last recorded, so
-   * that its tokens keep growing even when the queue's Redis lost the counter.
+   * that its tokens keep growing even when the queue's store lost the counter.
    */
   async acquire(target: string, drillId: string, minToken = 1): Promise<Acquired> {
-    const [granted, value] = (await this.redis.eval(
-      ACQUIRE,
-      2,
-      this.key(target),
-      this.fenceKey(target),
-      drillId,
-      this.settings.leaseMs,
-      minToken,
-    )) as [number, string | number];
-    if (granted === 1) {
-      return { acquired: true, lease: new Lease(this.redis, target, this.key(target), drillId, Number(value), this.settings.leaseMs) };
+    const taken = await this.takeLease(target, drillId, minToken);
+    if ('token' in taken) {
+      return { acquired: true, lease: new Lease(this.slot(target), target, drillId, taken.token, this.settings.leaseMs) };
     }
-    return { acquired: false, holder: parseHolder(String(value)) };
+    return { acquired: false, holder: parseHolder(taken.heldBy) };
   }
 
   /** Drops a reservation that never became a lease (a request whose drill could not be queued). */
   async cancelReservation(target: string, drillId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.key(target), drillId);
+    await this.slot(target).release(drillId);
   }
+
+  /** Stores `drillId` as the holder for `reservationMs` unless a live holder is there; true when stored. */
+  protected abstract reserveIfFree(target: string, drillId: string): Promise<boolean>;
+  /** The live holder's value, if any. */
+  protected abstract heldBy(target: string): Promise<string | undefined>;
+  /**
+   * Unless another drill's live holder is there: raises the target's fence counter (to at least
+   * `minToken`) and stores `<drillId>:<token>` for `leaseMs`.
+   */
+  protected abstract takeLease(target: string, drillId: string, minToken: number): Promise<{ token: number } | { heldBy: string }>;
+  protected abstract slot(target: string): HolderSlot;
+}
+
+/** One target's holder in the store, changed only while it still holds the value its caller stored. */
+export interface HolderSlot {
+  /** Extends the holder's life to `ms`; false when `value` no longer holds. */
+  renew(value: string, ms: number): Promise<boolean>;
+  /** Replaces `value` by `replacement` for `ms`, when `value` still holds. */
+  hold(value: string, replacement: string, ms: number): Promise<void>;
+  /** Removes `value`, when it still holds. */
+  release(value: string): Promise<void>;
 }
 
 /**
@@ -140,9 +121,8 @@ export class Lease {
   private lost = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly slot: HolderSlot,
     readonly target: string,
-    private readonly key: string,
     readonly drillId: string,
     readonly token: number,
     private readonly leaseMs: number,
@@ -158,14 +138,14 @@ export class Lease {
   }
 
   private async renew(): Promise<boolean> {
-    const renewed = (await this.redis.eval(RENEW, 1, this.key, this.value, this.leaseMs)) === 1;
+    const renewed = await this.slot.renew(this.value, this.leaseMs);
     this.lost ||= !renewed;
     return renewed;
   }
 
   /**
    * Throws `LeaseLostError` unless this lease still holds the target, or `LockStoreError` when
-   * the locks' Redis did not answer; extends the lease when it holds.
+   * the locks' store did not answer; extends the lease when it holds.
    */
   async assertHeld(): Promise<void> {
     if (this.lost) {
@@ -175,7 +155,7 @@ export class Lease {
     try {
       renewed = await this.renew();
     } catch (error) {
-      throw new LockStoreError(error);
+      throw error instanceof LockStoreError ? error : new LockStoreError(error, false);
     }
     if (!renewed) {
       throw new LeaseLostError(this.target, this.drillId, this.token);
@@ -184,13 +164,13 @@ export class Lease {
 
   async release(): Promise<void> {
     this.stopRenewing();
-    await this.redis.eval(RELEASE, 1, this.key, this.value);
+    await this.slot.release(this.value);
   }
 
   /** Turns the lease into a reservation for the same drill, which its next worker's `acquire` accepts. */
   async holdForResume(ms: number): Promise<void> {
     this.stopRenewing();
-    await this.redis.eval(HOLD, 1, this.key, this.value, this.drillId, ms);
+    await this.slot.hold(this.value, this.drillId, ms);
   }
 
   private stopRenewing(): void {

@@ -19,6 +19,7 @@ import { armShutdownDeadline } from '../common/shutdown-deadline.js';
 import { errorMessage } from '../common/app-error.js';
 import { throttled } from '../common/warning-throttle.js';
 import { afterInterruption, LONGEST_RETRY_MS } from './interruptions.js';
+import { QUEUE_BACKEND, type QueueBackendChoice } from '../queue/queue-backend.js';
 
 function describeWait(result: Exclude<RunResult, { outcome: 'finished' }>): string {
   if (result.outcome === 'waiting') {
@@ -61,18 +62,24 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     @Inject(ScheduledDrills) private readonly scheduled: ScheduledDrills,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(Webhooks) private readonly webhooks: Webhooks,
+    @Inject(QUEUE_BACKEND) private readonly backend: QueueBackendChoice,
   ) {}
 
   onModuleInit(): void {
-    this.worker = new Worker(DRILL_QUEUE, (job: Job, token) => this.track(this.process(job as QueueJob, token)), {
-      connection: { url: this.config.redisUrl },
-      prefix: this.config.queuePrefix,
-      // Drills on different targets run side by side; one target never has two (the target lock).
-      concurrency: 4,
-      lockDuration: this.config.workerLeaseMs,
-      stalledInterval: Math.floor(this.config.workerLeaseMs / 2),
-      maxStalledCount: 10,
-    });
+    const processor = (job: Job, token?: string) => this.track(this.process(job as QueueJob, token));
+    this.worker = new Worker(
+      DRILL_QUEUE,
+      processor,
+      {
+        ...(this.backend.options as { connection: never }),
+        // Drills on different targets run side by side; one target never has two (the target lock).
+        concurrency: 4,
+        lockDuration: this.config.workerLeaseMs,
+        stalledInterval: Math.floor(this.config.workerLeaseMs / 2),
+        maxStalledCount: 10,
+      },
+      this.backend.factory as never,
+    );
     const warn = throttled((message) => this.logger.warn(message));
     this.worker.on('error', (error) => warn(`worker: ${error.message}`));
   }

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { isTransientPostgresFailure } from './postgres-failure.js';
+
+const withCode = (code: string) => Object.assign(new Error('failed'), { code });
+
+describe('isTransientPostgresFailure', () => {
+  it('given a refused or dropped connection or a server shutting down, then says it may clear', () => {
+    for (const error of [withCode('ECONNREFUSED'), withCode('08006'), withCode('57P01'), new Error('Connection terminated unexpectedly')]) {
+      expect(isTransientPostgresFailure(error)).toBe(true);
+    }
+  });
+
+  it('given a refused statement or something not an error, then says it will not', () => {
+    for (const error of [withCode('42P01'), withCode('23505'), new Error('syntax'), 'ECONNREFUSED']) {
+      expect(isTransientPostgresFailure(error)).toBe(false);
+    }
+  });
+});

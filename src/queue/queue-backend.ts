@@ -1,0 +1,74 @@
+import { createPostgresBackend, createRedisBackend, type BackendFactory, type IQueueBackend } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { AppConfig, QueueBackendName } from '../config/app-config.js';
+import { PostgresTargetLocks } from './postgres-target-locks.js';
+import { RedisTargetLocks } from './redis-target-locks.js';
+import type { TargetLocks } from './target-locks.js';
+
+/** The injection token of the `QueueBackendChoice`. */
+export const QUEUE_BACKEND = Symbol('QueueBackend');
+
+/** What BullMQ's `Queue` and `Worker` are built with: the backend and its connection options. */
+export interface QueueBackendChoice {
+  readonly name: QueueBackendName;
+  readonly factory: BackendFactory<IQueueBackend, unknown>;
+  /** The `connection` (and, on Redis, `prefix`) options of every queue class. */
+  readonly options: { readonly connection: unknown; readonly prefix?: string };
+  /** The PostgreSQL schema of the queue's tables and the target leases; undefined on Redis. */
+  readonly schema: string | undefined;
+}
+
+/**
+ * The PostgreSQL schema that stands for the Redis key prefix: the prefix with every character a
+ * bare identifier may not hold turned into `_`, then `_queue` (`redis-drill` → `redis_drill_queue`).
+ */
+export function queueSchemaName(prefix: string): string {
+  const base = prefix.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+  return `${base.slice(0, 57)}_queue`;
+}
+
+/** The one place that decides where the queue lives (`QUEUE_BACKEND`). */
+export function chooseQueueBackend(
+  config: Pick<AppConfig, 'queueBackend' | 'queueDatabaseUrl' | 'redisUrl' | 'queuePrefix'>,
+): QueueBackendChoice {
+  if (config.queueBackend === 'postgres') {
+    const schema = queueSchemaName(config.queuePrefix);
+    return {
+      name: 'postgres',
+      factory: createPostgresBackend as BackendFactory<IQueueBackend, unknown>,
+      // Every instance migrates at boot; BullMQ serialises concurrent migrations under an advisory lock.
+      options: { connection: { connectionString: config.queueDatabaseUrl, schema, migrate: true } },
+      schema,
+    };
+  }
+  return {
+    name: 'redis',
+    factory: createRedisBackend as BackendFactory<IQueueBackend, unknown>,
+    options: { connection: { url: config.redisUrl }, prefix: config.queuePrefix },
+    schema: undefined,
+  };
+}
+
+/** The target locks on the queue's store, and how to close the connection they own. */
+export interface OwnedTargetLocks {
+  readonly locks: TargetLocks;
+  close(): Promise<void>;
+}
+
+/** The target locks beside the queue: on the same Redis, or in the same PostgreSQL schema. */
+export function targetLocksFor(
+  choice: QueueBackendChoice,
+  config: Pick<AppConfig, 'redisUrl' | 'queuePrefix' | 'queueDatabaseUrl' | 'workerLeaseMs' | 'reservationMs'>,
+): OwnedTargetLocks {
+  const settings = { leaseMs: config.workerLeaseMs, reservationMs: config.reservationMs };
+  if (choice.name === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.queueDatabaseUrl, max: 4, connectionTimeoutMillis: 5_000 });
+    // Queries fail on their own while it is unreachable, and /api/health reports it; no unhandled error events.
+    pool.on('error', () => undefined);
+    return { locks: new PostgresTargetLocks(pool, choice.schema!, settings), close: () => pool.end() };
+  }
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+  redis.on('error', () => undefined);
+  return { locks: new RedisTargetLocks(redis, config.queuePrefix, settings), close: async () => redis.disconnect() };
+}

@@ -20,7 +20,9 @@ import { DrillStream } from '../src/drills/drill-stream.js';
 import type { ProbeReport } from '../src/probe/probe-report.js';
 import { drillRunnerFor } from '../test/support/drill-runner.js';
 import { startTestLab } from '../test/support/test-lab.js';
-import { formatMs, median, percentile } from './stats.js';
+import { cycleFigures, type CycleFigures } from './cycle-figures.js';
+import { distributionTable, formatCount, MAX, MEDIAN, MIN, tail } from './report.js';
+import { formatMs, median } from './stats.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -46,15 +48,7 @@ const settings = { name: process.env.BENCH_LAB_NAME ?? 'redis-drill-bench', base
 const lab = await startTestLab(settings, { form: true });
 const drills = await drillRunnerFor(lab);
 
-interface Cycle {
-  killToOk: number;
-  clientRto: number;
-  lostAcked: number;
-  killToRedundant: number;
-  failback: number;
-  whole: number;
-}
-const rows: Cycle[] = [];
+const rows: CycleFigures[] = [];
 const manual: { killToOkMs: number; killToRedundantMs: number }[] = [];
 try {
   for (let cycle = 1; cycle <= cycles; cycle++) {
@@ -68,14 +62,7 @@ try {
       throw new Error(`cycle ${cycle}: drill ${state.id} ${state.status}: ${state.error}`);
     }
     const probe = report(state);
-    const row: Cycle = {
-      killToOk: state.timings.killToServingMs!,
-      clientRto: probe.clientRtoMs,
-      lostAcked: probe.lostAckedWrites,
-      killToRedundant: state.timings.killToRedundantMs!,
-      failback: state.timings.failbackMs ?? Number.NaN,
-      whole: state.timings.totalMs!,
-    };
+    const row = cycleFigures(state.timings, probe);
     rows.push(row);
     console.log(
       `cycle ${cycle}: kill→ok ${formatMs(row.killToOk)}, client RTO ${formatMs(row.clientRto)}, lost acked writes ${row.lostAcked} of ${probe.acked}, ` +
@@ -105,49 +92,21 @@ function report(state: DrillState): ProbeReport {
   return state.probe.report;
 }
 
-const line = (name: string, sample: number[], format: (value: number | undefined) => string = formatMs) =>
-  `| ${name} | ${format(median(sample))} | ${format(percentile(sample, 0.95))} | ${format(Math.min(...sample))} | ${format(Math.max(...sample))} |`;
-const count = (value: number | undefined) => (value === undefined ? '-' : String(value));
 console.log(`\n${cycles} consecutive ${values.planned ? 'planned ' : ''}${scenario} drills on one lab, no repair in between:`);
-console.log('| measure | median | p95 | min | max |');
-console.log('|---|---|---|---|---|');
 console.log(
-  line(
-    'kill → cluster_state:ok on B',
-    rows.map((row) => row.killToOk),
-  ),
-);
-console.log(
-  line(
-    'client-side RTO (longest stretch without a successful probe write)',
-    rows.map((row) => row.clientRto),
-  ),
-);
-console.log(
-  line(
-    'lost acknowledged writes',
-    rows.map((row) => row.lostAcked),
-    count,
-  ),
-);
-console.log(
-  line(
-    'kill → B fully redundant',
-    rows.map((row) => row.killToRedundant),
-  ),
-);
-if (scenario === 'failover-and-failback') {
-  console.log(
-    line(
-      'failback (B back to standby, A serving, spares reset)',
-      rows.map((row) => row.failback),
-    ),
-  );
-}
-console.log(
-  line(
-    scenario === 'group-failover' ? 'whole drill' : 'whole cycle',
-    rows.map((row) => row.whole),
+  distributionTable(
+    'measure',
+    [MEDIAN, tail(0.95), MIN, MAX],
+    [
+      { name: 'kill → cluster_state:ok on B', sample: rows.map((row) => row.killToOk) },
+      { name: 'client-side RTO (longest stretch without a successful probe write)', sample: rows.map((row) => row.clientRto) },
+      { name: 'lost acknowledged writes', sample: rows.map((row) => row.lostAcked), format: formatCount },
+      { name: 'kill → B fully redundant', sample: rows.map((row) => row.killToRedundant) },
+      ...(scenario === 'failover-and-failback'
+        ? [{ name: 'failback (B back to standby, A serving, spares reset)', sample: rows.map((row) => row.failback) }]
+        : []),
+      { name: scenario === 'group-failover' ? 'whole drill' : 'whole cycle', sample: rows.map((row) => row.whole) },
+    ],
   ),
 );
 if (manual.length > 0) {

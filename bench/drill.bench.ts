@@ -27,7 +27,9 @@ import { PROCESS_SECRETS, resolveTargetSecurity } from '../src/targets/target-se
 import { drillRunnerFor } from '../test/support/drill-runner.js';
 import { makeTestCertificates } from '../test/support/test-certificates.js';
 import { startTestLab } from '../test/support/test-lab.js';
-import { formatMs, median, percentile } from './stats.js';
+import { cycleFigures, type CycleFigures } from './cycle-figures.js';
+import { distributionTable, formatCount, MAX, MEDIAN, MIN, tail } from './report.js';
+import { formatMs, median } from './stats.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -72,16 +74,8 @@ async function benchLab(tls: boolean) {
   return { lab, drills: await drillRunnerFor({ ...lab, target }), removeCertificates: () => certificates.remove() };
 }
 
-interface Cycle {
-  killToOk: number;
-  clientRto: number;
-  lostAcked: number;
-  killToRedundant: number;
-  failback: number;
-  whole: number;
-}
 const labs = [{ kind: 'plain TCP', ...(await benchLab(false)) }, ...(values.tls ? [{ kind: 'TLS', ...(await benchLab(true)) }] : [])];
-const rows = new Map<string, Cycle[]>(labs.map(({ kind }) => [kind, []]));
+const rows = new Map<string, CycleFigures[]>(labs.map(({ kind }) => [kind, []]));
 const manual: { killToOkMs: number; killToRedundantMs: number }[] = [];
 try {
   for (let cycle = 1; cycle <= cycles; cycle++) {
@@ -110,7 +104,7 @@ try {
   }
 }
 
-async function oneCycle(drills: (typeof labs)[number]['drills'], cycle: number): Promise<Cycle> {
+async function oneCycle(drills: (typeof labs)[number]['drills'], cycle: number): Promise<CycleFigures> {
   const id = randomUUID();
   await DrillStream.create(drills.store, systemClock, id, 'bench', {
     type: 'DrillRequested',
@@ -121,14 +115,7 @@ async function oneCycle(drills: (typeof labs)[number]['drills'], cycle: number):
     throw new Error(`cycle ${cycle}: drill ${state.id} ${state.status}: ${state.error}`);
   }
   const probe = report(state);
-  const row: Cycle = {
-    killToOk: state.timings.killToServingMs!,
-    clientRto: probe.clientRtoMs,
-    lostAcked: probe.lostAckedWrites,
-    killToRedundant: state.timings.killToRedundantMs!,
-    failback: state.timings.failbackMs ?? Number.NaN,
-    whole: state.timings.totalMs!,
-  };
+  const row = cycleFigures(state.timings, probe);
   console.log(
     `cycle ${cycle}${labs.length > 1 ? ` (${labs.find((lab) => lab.drills === drills)!.kind})` : ''}: kill→ok ${formatMs(row.killToOk)}, ` +
       `client RTO ${formatMs(row.clientRto)}, lost acked writes ${row.lostAcked} of ${probe.acked}, ` +
@@ -144,66 +131,38 @@ function report(state: DrillState): ProbeReport {
   return state.probe.report;
 }
 
-const line = (name: string, sample: number[], format: (value: number | undefined) => string = formatMs) =>
-  `| ${name} | ${format(median(sample))} | ${format(percentile(sample, 0.95))} | ${format(Math.min(...sample))} | ${format(Math.max(...sample))} |`;
-const count = (value: number | undefined) => (value === undefined ? '-' : String(value));
 for (const [kind, sample] of rows) {
   const over = labs.length > 1 ? `, ${kind}` : '';
   console.log(`\n${cycles} consecutive ${values.planned ? 'planned ' : ''}${scenario} drills on one lab${over}, no repair in between:`);
-  console.log('| measure | median | p95 | min | max |');
-  console.log('|---|---|---|---|---|');
   console.log(
-    line(
-      'kill → cluster_state:ok on B',
-      sample.map((row) => row.killToOk),
-    ),
-  );
-  console.log(
-    line(
-      'client-side RTO (longest stretch without a successful probe write)',
-      sample.map((row) => row.clientRto),
-    ),
-  );
-  console.log(
-    line(
-      'lost acknowledged writes',
-      sample.map((row) => row.lostAcked),
-      count,
-    ),
-  );
-  console.log(
-    line(
-      'kill → B fully redundant',
-      sample.map((row) => row.killToRedundant),
-    ),
-  );
-  if (scenario === 'failover-and-failback') {
-    console.log(
-      line(
-        'failback (B back to standby, A serving, spares reset)',
-        sample.map((row) => row.failback),
-      ),
-    );
-  }
-  console.log(
-    line(
-      scenario === 'group-failover' ? 'whole drill' : 'whole cycle',
-      sample.map((row) => row.whole),
+    distributionTable(
+      'measure',
+      [MEDIAN, tail(0.95), MIN, MAX],
+      [
+        { name: 'kill → cluster_state:ok on B', sample: sample.map((row) => row.killToOk) },
+        { name: 'client-side RTO (longest stretch without a successful probe write)', sample: sample.map((row) => row.clientRto) },
+        { name: 'lost acknowledged writes', sample: sample.map((row) => row.lostAcked), format: formatCount },
+        { name: 'kill → B fully redundant', sample: sample.map((row) => row.killToRedundant) },
+        ...(scenario === 'failover-and-failback'
+          ? [{ name: 'failback (B back to standby, A serving, spares reset)', sample: sample.map((row) => row.failback) }]
+          : []),
+        { name: scenario === 'group-failover' ? 'whole drill' : 'whole cycle', sample: sample.map((row) => row.whole) },
+      ],
     ),
   );
 }
 if (values.tls) {
   const [plain, tls] = [rows.get('plain TCP')!, rows.get('TLS')!];
-  const medians = (pick: (row: Cycle) => number) => [median(plain.map(pick))!, median(tls.map(pick))!] as const;
+  const medians = (pick: (row: CycleFigures) => number) => [median(plain.map(pick))!, median(tls.map(pick))!] as const;
   console.log(`\nTLS beside plain TCP, medians of ${cycles} alternating cycles each:`);
   console.log('| measure | plain TCP | TLS | TLS − plain |');
   console.log('|---|---|---|---|');
   for (const [name, pick] of [
-    ['kill → cluster_state:ok', (row: Cycle) => row.killToOk],
-    ['kill → fully redundant', (row: Cycle) => row.killToRedundant],
-    ['client-side RTO', (row: Cycle) => row.clientRto],
-    ...(scenario === 'failover-and-failback' ? ([['failback', (row: Cycle) => row.failback]] as const) : []),
-    ['whole drill', (row: Cycle) => row.whole],
+    ['kill → cluster_state:ok', (row: CycleFigures) => row.killToOk],
+    ['kill → fully redundant', (row: CycleFigures) => row.killToRedundant],
+    ['client-side RTO', (row: CycleFigures) => row.clientRto],
+    ...(scenario === 'failover-and-failback' ? ([['failback', (row: CycleFigures) => row.failback]] as const) : []),
+    ['whole drill', (row: CycleFigures) => row.whole],
   ] as const) {
     const [overPlain, overTls] = medians(pick);
     console.log(`| ${name} | ${formatMs(overPlain)} | ${formatMs(overTls)} | ${(overTls - overPlain).toFixed(0)} ms |`);

@@ -19,7 +19,9 @@ import type { DrillDto } from '../src/drills/drill.dto.js';
 import { parseInfo } from '../src/cluster/redis-info.parser.js';
 import { drillFinished, fetchAs, post, startService } from '../test/support/service.js';
 import { startTestLab } from '../test/support/test-lab.js';
-import { formatMs, median, percentile } from './stats.js';
+import { cycleFigures, type CycleFigures } from './cycle-figures.js';
+import { distributionTable, formatCount, MAX, MEDIAN, tail } from './report.js';
+import { formatMs } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,14 +43,6 @@ const databasePath = join(directory, 'drills.sqlite');
 const service = await startService({ DATABASE_PATH: databasePath, LAB_NAME: settings.name, LAB_BASE_PORT: String(settings.basePort) });
 const queue = new Redis({ host: '127.0.0.1', port: settings.basePort, lazyConnect: true, maxRetriesPerRequest: 1 });
 
-interface Cycle {
-  killToOk: number;
-  clientRto: number;
-  lostAcked: number;
-  killToRedundant: number;
-  failback: number;
-  whole: number;
-}
 interface Sample {
   cycle: number;
   rssBytes: number;
@@ -56,7 +50,7 @@ interface Sample {
   queueKeys: number;
   logBytes: number;
 }
-const rows: Cycle[] = [];
+const rows: CycleFigures[] = [];
 const samples: Sample[] = [];
 const failures: { cycle: number; id: string; status: string; error?: string; eventsFile: string }[] = [];
 
@@ -125,14 +119,7 @@ try {
       );
       await lab.lab.reset();
     } else {
-      const row: Cycle = {
-        killToOk: drill.timings.killToServingMs!,
-        clientRto: drill.probe.clientRtoMs,
-        lostAcked: drill.probe.lostAckedWrites,
-        killToRedundant: drill.timings.killToRedundantMs!,
-        failback: drill.timings.failbackMs!,
-        whole: drill.timings.totalMs!,
-      };
+      const row = cycleFigures(drill.timings, drill.probe);
       rows.push(row);
       console.log(
         `cycle ${cycle}: kill→ok ${formatMs(row.killToOk)}, client RTO ${formatMs(row.clientRto)}, lost acked ${row.lostAcked}, ` +
@@ -171,47 +158,19 @@ for (const row of samples) {
 const last = samples.at(-1)!;
 console.log(`\nlog growth per drill: ${((last.logBytes - samples[0]!.logBytes) / cycles).toFixed(0)} bytes (database and WAL on disk)`);
 
-const line = (name: string, sample: number[], format: (value: number | undefined) => string = formatMs) =>
-  `| ${name} | ${format(median(sample))} | ${format(percentile(sample, 0.99))} | ${format(sample.length ? Math.max(...sample) : undefined)} |`;
-const count = (value: number | undefined) => (value === undefined ? '-' : String(value));
-console.log(`\n| measure (${rows.length} succeeded cycles) | median | p99 | max |`);
-console.log('|---|---|---|---|');
 console.log(
-  line(
-    'kill → cluster_state:ok',
-    rows.map((row) => row.killToOk),
-  ),
-);
-console.log(
-  line(
-    'client-side RTO',
-    rows.map((row) => row.clientRto),
-  ),
-);
-console.log(
-  line(
-    'lost acknowledged writes',
-    rows.map((row) => row.lostAcked),
-    count,
-  ),
-);
-console.log(
-  line(
-    'kill → fully redundant',
-    rows.map((row) => row.killToRedundant),
-  ),
-);
-console.log(
-  line(
-    'failback',
-    rows.map((row) => row.failback),
-  ),
-);
-console.log(
-  line(
-    'whole cycle',
-    rows.map((row) => row.whole),
-  ),
+  `\n${distributionTable(
+    `measure (${rows.length} succeeded cycles)`,
+    [MEDIAN, tail(0.99), MAX],
+    [
+      { name: 'kill → cluster_state:ok', sample: rows.map((row) => row.killToOk) },
+      { name: 'client-side RTO', sample: rows.map((row) => row.clientRto) },
+      { name: 'lost acknowledged writes', sample: rows.map((row) => row.lostAcked), format: formatCount },
+      { name: 'kill → fully redundant', sample: rows.map((row) => row.killToRedundant) },
+      { name: 'failback', sample: rows.map((row) => row.failback) },
+      { name: 'whole cycle', sample: rows.map((row) => row.whole) },
+    ],
+  )}`,
 );
 // A handle left open by a client library would keep an unattended run from ending.
 process.exit(failures.length === 0 ? 0 : 1);

@@ -3,19 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/common/clock.js';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
-import { createDrillRunner } from '../src/drills/drill-runner.factory.js';
 import { readinessProblems } from '../src/drills/readiness.js';
-import { UNCOORDINATED } from '../src/drills/drill-locks.js';
-import { DrillStream } from '../src/drills/drill-stream.js';
 import { DRILL_STEPS } from '../src/drills/steps/drill-steps.js';
+import type { DrillStep } from '../src/drills/steps/step-context.js';
 import type { DrillEvent, RecordedDrillEvent } from '../src/drills/drill-events.js';
 import { GROUP_FAILOVER_STEPS, type StepName } from '../src/drills/scenarios.js';
 import type { DrillEventsPageDto } from '../src/drills/drill-history.dto.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
 import { failoverLayout, targetNodes, type GroupName } from '../src/targets/drill-target.js';
-import { TargetRegistry } from '../src/targets/target-registry.js';
 import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
 import { drillFinished, fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
@@ -50,13 +46,8 @@ describe('aborting a drill on the Docker lab', () => {
 
   /** Runs a drill whose abort is asked for, as the API asks, the moment `step` has done its work. */
   async function drillAbortedAfter(step: StepName) {
-    const id = randomUUID();
-    await DrillStream.create(drills.store, systemClock, id, 'test', {
-      type: 'DrillRequested',
-      data: { scenario: 'group-failover', target: 'lab', trigger: 'manual' },
-    });
-    const steps = { ...DRILL_STEPS };
-    steps[step] = async (context) => {
+    const id = await drills.requestDrill();
+    const abortAfterwards: DrillStep = async (context) => {
       const events = await DRILL_STEPS[step](context);
       const stream = await drills.store.read(id);
       await drills.store.append(id, stream.length, [{ type: 'AbortRequested', data: { reason: `stop after ${step}` } }], {
@@ -65,17 +56,7 @@ describe('aborting a drill on the Docker lab', () => {
       });
       return events;
     };
-    const runner = createDrillRunner({
-      store: drills.store,
-      targets: new TargetRegistry([lab.target], 'lab'),
-      admin: lab.admin,
-      keyspace: lab.keyspace,
-      docker: lab.docker,
-      clock: systemClock,
-      locks: UNCOORDINATED,
-      worker: 'test-worker',
-      steps,
-    });
+    const runner = drills.runnerWith({ steps: { [step]: abortAfterwards } });
     const { state } = await runner.run(id);
     const events = await drills.store.read<DrillEvent>(id);
     return { id, state, events, types: events.map((event) => event.type) };

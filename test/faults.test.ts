@@ -1,20 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/common/clock.js';
-import { createDrillRunner } from '../src/drills/drill-runner.factory.js';
-import { UNCOORDINATED } from '../src/drills/drill-locks.js';
-import { DrillStream } from '../src/drills/drill-stream.js';
 import type { DrillEvent, RecordedDrillEvent } from '../src/drills/drill-events.js';
 import type { StepName } from '../src/drills/scenarios.js';
 import type { DrillState } from '../src/drills/drill-state.js';
 import type { DrillSettings, DrillStep } from '../src/drills/steps/step-context.js';
 import { DRILL_STEPS } from '../src/drills/steps/drill-steps.js';
 import { failoverLayout } from '../src/targets/drill-target.js';
-import { TargetRegistry } from '../src/targets/target-registry.js';
 import { expectAuditChainIntact, expectGroupBHealthy } from './support/after-failover.js';
 import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
@@ -47,23 +41,8 @@ describe('faults in the target during a drill, on the Docker lab', () => {
 
   /** Runs a group-failover drill with `fault` done around one step, the real step otherwise, in one run. */
   async function drillWith(step: StepName, fault: (run: DrillStep) => DrillStep, settings: Partial<DrillSettings> = {}) {
-    const id = randomUUID();
-    await DrillStream.create(drills.store, systemClock, id, 'test', {
-      type: 'DrillRequested',
-      data: { scenario: 'group-failover', target: 'lab', trigger: 'manual' },
-    });
-    const runner = createDrillRunner({
-      store: drills.store,
-      targets: new TargetRegistry([lab.target], 'lab'),
-      admin: lab.admin,
-      keyspace: lab.keyspace,
-      docker: lab.docker,
-      clock: systemClock,
-      locks: UNCOORDINATED,
-      worker: 'test-worker',
-      steps: { ...DRILL_STEPS, [step]: fault(DRILL_STEPS[step]) },
-      settings,
-    });
+    const id = await drills.requestDrill();
+    const runner = drills.runnerWith({ steps: { [step]: fault(DRILL_STEPS[step]) }, settings });
     const { state } = await runner.run(id);
     return { state, events: await drills.store.read<DrillEvent>(id) };
   }
@@ -146,7 +125,6 @@ describe('faults in the target during a drill, on the Docker lab', () => {
     const own = await drillRunnerFor(lab, {
       directory: mount,
       steps: {
-        ...DRILL_STEPS,
         forget: async (context) => {
           const events = await DRILL_STEPS.forget(context);
           if (!filled) {
@@ -158,11 +136,7 @@ describe('faults in the target during a drill, on the Docker lab', () => {
       },
     });
     try {
-      const id = randomUUID();
-      await DrillStream.create(own.store, systemClock, id, 'test', {
-        type: 'DrillRequested',
-        data: { scenario: 'group-failover', target: 'lab', trigger: 'manual' },
-      });
+      const id = await own.requestDrill();
       const parked = await own.runner.run(id);
       expect(parked).toMatchObject({ outcome: 'parked', logFull: true, state: { status: 'running' } });
 

@@ -1,23 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/common/clock.js';
-import { openDataSource } from '../src/database/data-source.js';
-import { UNCOORDINATED } from '../src/drills/drill-locks.js';
-import { createDrillRunner } from '../src/drills/drill-runner.factory.js';
 import type { ScenarioName, StepName } from '../src/drills/scenarios.js';
-import { DrillStream } from '../src/drills/drill-stream.js';
-import { DrillSummaryProjection } from '../src/drills/drill-summary.projection.js';
 import { DRILL_STEPS } from '../src/drills/steps/drill-steps.js';
 import type { StepContext, StepRegistry } from '../src/drills/steps/step-context.js';
 import { servingGroup } from '../src/drills/steps/group-restore.js';
-import { SqliteEventStore } from '../src/events/sqlite-event-store.js';
-import { TargetRegistry } from '../src/targets/target-registry.js';
 import { failoverLayout, targetNodes } from '../src/targets/drill-target.js';
 import { expectAuditChainIntact, expectGroupBHealthy, streamEvents } from './support/after-failover.js';
 import { drillEnded, expectDrillEnded } from './support/drill-outcome.js';
+import { drillRunnerFor } from './support/drill-runner.js';
 import { freeLab } from './support/free-ports.js';
 import { fetchAs, post, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
@@ -81,30 +73,17 @@ describe('repair, from each half-done state a failover or failback can leave', (
       await service?.stop();
       service = undefined;
     }
-    const dataSource = await openDataSource(log === 'service' ? databaseFile() : join(directory, 'breaker.sqlite'));
+    const drills = await drillRunnerFor(lab, {
+      databaseFile: log === 'service' ? databaseFile() : join(directory, 'breaker.sqlite'),
+      worker: 'repair-test-breaker',
+      steps,
+    });
     try {
-      const store = new SqliteEventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
-      const runner = createDrillRunner({
-        store,
-        targets: new TargetRegistry([lab.target], lab.target.name),
-        admin: lab.admin,
-        keyspace: lab.keyspace,
-        docker: lab.docker,
-        clock: systemClock,
-        locks: UNCOORDINATED,
-        worker: 'repair-test-breaker',
-        steps: { ...DRILL_STEPS, ...steps },
-      });
-      const id = randomUUID();
-      await DrillStream.create(store, systemClock, id, 'test', {
-        type: 'DrillRequested',
-        data: { scenario, target: lab.target.name, trigger: 'manual' },
-      });
-      const { state } = await runner.run(id);
-      await expectDrillEnded(store, state, 'failed');
-      return id;
+      const state = await drills.runDrill(scenario);
+      await expectDrillEnded(drills.store, state, 'failed');
+      return state.id;
     } finally {
-      await dataSource.destroy();
+      await drills.close();
       service ??= await startService(env());
     }
   }

@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { rows, type Sql } from '../database/postgres.js';
 import { selectColumns } from '../database/sqlite.js';
+import { upsertStatement, type UpsertStatement } from '../database/upsert.js';
 import { DrillRow, DrillStepRow } from './drill-summary.entity.js';
+import { DRILL_UPSERT, drillPageQuery, STEP_UPSERT, stepHistograms, type HistogramRow } from './drill-summary.sql.js';
 import {
   DrillSummaryReader,
   type DrillFilter,
@@ -14,45 +16,11 @@ import {
 } from './drill-summary.reader.js';
 import type { UnfinishedDrill } from './unfinished-drills.js';
 
-const DRILL_FIELDS = [
-  'id',
-  'scenario',
-  'target',
-  'trigger',
-  'scheduleId',
-  'actor',
-  'status',
-  'requestedAt',
-  'startedAt',
-  'finishedAt',
-  'totalMs',
-  'killToServingMs',
-  'killToRedundantMs',
-  'error',
-  'version',
-  'failbackMs',
-  'clientRtoMs',
-  'lostAckedWrites',
-  'options',
-  'probe',
-  'servers',
-] as const;
-const STEP_FIELDS = [
-  'drillId',
-  'name',
-  'requestedAt',
-  'target',
-  'ordinal',
-  'status',
-  'startedAt',
-  'finishedAt',
-  'durationMs',
-  'error',
-] as const;
-
 /** `$1 .. $n` for a window's from, to and target, then the statement's own parameters. */
 const IN_WINDOW = `requested_at >= $1 AND requested_at <= $2 AND ($3::text IS NULL OR target = $3)`;
 const windowParameters = (window: RequestWindow) => [window.from, window.to, window.target];
+/** PostgreSQL's placeholder for the `parameter`-th parameter. */
+const numbered = (_field: string, parameter: number) => `$${parameter}`;
 
 /**
  * The `drills` and `drill_steps` tables of the drill summary projection, in PostgreSQL: the SQLite
@@ -62,24 +30,19 @@ const windowParameters = (window: RequestWindow) => [window.from, window.to, win
 export class PostgresDrillSummaryRepository extends DrillSummaryReader {
   private readonly drillColumns: string;
   private readonly stepColumns: string;
+  private readonly drillUpsert: UpsertStatement<DrillRow>;
 
   constructor(private readonly dataSource: DataSource) {
     super();
     this.drillColumns = selectColumns(dataSource, DrillRow);
     this.stepColumns = selectColumns(dataSource, DrillStepRow);
+    this.drillUpsert = upsertStatement(dataSource, DrillRow, DRILL_UPSERT, numbered);
   }
 
   async upsertDrill(sql: Sql, row: DrillRow): Promise<void> {
     await sql.query(
-      `INSERT INTO drills (id, scenario, target, trigger, schedule_id, actor, status, requested_at, started_at, finished_at,
-         total_ms, kill_to_serving_ms, kill_to_redundant_ms, error, version, failback_ms, client_rto_ms, lost_acked_writes, options, probe, servers)
-       VALUES (${DRILL_FIELDS.map((_, index) => `$${index + 1}`).join(', ')})
-       ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at,
-         total_ms = excluded.total_ms, kill_to_serving_ms = excluded.kill_to_serving_ms,
-         kill_to_redundant_ms = excluded.kill_to_redundant_ms, error = excluded.error, version = excluded.version,
-         failback_ms = excluded.failback_ms, client_rto_ms = excluded.client_rto_ms, lost_acked_writes = excluded.lost_acked_writes,
-         probe = excluded.probe, servers = excluded.servers`,
-      DRILL_FIELDS.map((field) => row[field]),
+      this.drillUpsert.sql,
+      this.drillUpsert.fields.map((field) => row[field]),
     );
   }
 
@@ -87,13 +50,10 @@ export class PostgresDrillSummaryRepository extends DrillSummaryReader {
     if (steps.length === 0) {
       return;
     }
-    const values = steps.map((_, row) => `(${STEP_FIELDS.map((__, column) => `$${row * STEP_FIELDS.length + column + 1}`).join(', ')})`);
+    const upsert = upsertStatement(this.dataSource, DrillStepRow, STEP_UPSERT, numbered, steps.length);
     await sql.query(
-      `INSERT INTO drill_steps (drill_id, name, requested_at, target, ordinal, status, started_at, finished_at, duration_ms, error)
-       VALUES ${values.join(', ')}
-       ON CONFLICT (drill_id, name) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
-         finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, error = excluded.error`,
-      steps.flatMap((step) => STEP_FIELDS.map((field) => step[field])),
+      upsert.sql,
+      steps.flatMap((step) => upsert.fields.map((field) => step[field])),
     );
   }
 
@@ -115,32 +75,9 @@ export class PostgresDrillSummaryRepository extends DrillSummaryReader {
   }
 
   async page(filter: DrillFilter): Promise<DrillRow[]> {
-    const conditions: string[] = [];
     const parameters: unknown[] = [];
-    const parameter = (value: unknown) => {
-      parameters.push(value);
-      return `$${parameters.length}`;
-    };
-    for (const field of ['status', 'scenario', 'target'] as const) {
-      if (filter[field] !== undefined) {
-        conditions.push(`${field} = ${parameter(filter[field])}`);
-      }
-    }
-    if (filter.from !== undefined) {
-      conditions.push(`requested_at >= ${parameter(filter.from)}`);
-    }
-    if (filter.to !== undefined) {
-      conditions.push(`requested_at <= ${parameter(filter.to)}`);
-    }
-    if (filter.before !== undefined) {
-      conditions.push(`(requested_at, id) < (${parameter(filter.before.requestedAt)}, ${parameter(filter.before.id)})`);
-    }
-    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-    return rows<DrillRow>(
-      this.dataSource,
-      `SELECT ${this.drillColumns} FROM drills ${where} ORDER BY requested_at DESC, id DESC LIMIT ${parameter(filter.limit)}`,
-      parameters,
-    );
+    const query = drillPageQuery(this.drillColumns, filter, (value) => numbered('', parameters.push(value)));
+    return rows<DrillRow>(this.dataSource, query, parameters);
   }
 
   async unfinished(target?: string): Promise<UnfinishedDrill[]> {
@@ -207,18 +144,12 @@ export class PostgresDrillSummaryRepository extends DrillSummaryReader {
     const bucketColumns = bucketsSeconds
       .map((le, index) => `COUNT(*) FILTER (WHERE duration_ms <= ${le * 1000})::int AS b${index}`)
       .join(', ');
-    const found = await rows<Record<string, number> & { step: string; target: string; count: number; sumSeconds: number }>(
+    const found = await rows<HistogramRow>(
       this.dataSource,
       `SELECT name AS step, target, COUNT(*)::int AS count, SUM(duration_ms) / 1000.0::double precision AS "sumSeconds", ${bucketColumns}
        FROM drill_steps WHERE status = 'succeeded' AND duration_ms IS NOT NULL GROUP BY name, target ORDER BY name, target`,
     );
-    return found.map((row) => ({
-      step: row.step,
-      target: row.target,
-      count: row.count,
-      sumSeconds: row.sumSeconds,
-      buckets: bucketsSeconds.map((_, index) => row[`b${index}`] ?? 0),
-    }));
+    return stepHistograms(found, bucketsSeconds);
   }
 
   async lastFinishedPerTarget(): Promise<LastDrill[]> {

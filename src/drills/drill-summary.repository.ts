@@ -3,7 +3,9 @@ import type { UnfinishedDrill } from './unfinished-drills.js';
 import type { Statement } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { selectColumns, sqliteHandle, type SqliteDatabase } from '../database/sqlite.js';
+import { upsertStatement } from '../database/upsert.js';
 import { DrillRow, DrillStepRow } from './drill-summary.entity.js';
+import { DRILL_UPSERT, drillPageQuery, STEP_UPSERT, stepHistograms, type HistogramRow } from './drill-summary.sql.js';
 import {
   DrillSummaryReader,
   type DrillFilter,
@@ -16,7 +18,6 @@ import {
 } from './drill-summary.reader.js';
 
 const IN_WINDOW = `requested_at >= @from AND requested_at <= @to AND (@target IS NULL OR target = @target)`;
-const FILTERED_FIELDS = ['status', 'scenario', 'target'] as const;
 
 /**
  * The `drills` and `drill_steps` tables of the drill summary projection, in SQLite. The projection
@@ -47,23 +48,8 @@ export class DrillSummaryRepository extends DrillSummaryReader {
     this.drillColumns = selectColumns(dataSource, DrillRow);
     const db = this.db;
     this.statements = {
-      upsertDrill: db.prepare(
-        `INSERT INTO drills (id, scenario, target, trigger, schedule_id, actor, status, requested_at, started_at, finished_at,
-           total_ms, kill_to_serving_ms, kill_to_redundant_ms, error, version, failback_ms, client_rto_ms, lost_acked_writes, options, probe, servers)
-         VALUES (@id, @scenario, @target, @trigger, @scheduleId, @actor, @status, @requestedAt, @startedAt, @finishedAt,
-           @totalMs, @killToServingMs, @killToRedundantMs, @error, @version, @failbackMs, @clientRtoMs, @lostAckedWrites, @options, @probe, @servers)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at,
-           total_ms = excluded.total_ms, kill_to_serving_ms = excluded.kill_to_serving_ms,
-           kill_to_redundant_ms = excluded.kill_to_redundant_ms, error = excluded.error, version = excluded.version,
-           failback_ms = excluded.failback_ms, client_rto_ms = excluded.client_rto_ms, lost_acked_writes = excluded.lost_acked_writes,
-           probe = excluded.probe, servers = excluded.servers`,
-      ),
-      upsertStep: db.prepare(
-        `INSERT INTO drill_steps (drill_id, name, requested_at, target, ordinal, status, started_at, finished_at, duration_ms, error)
-         VALUES (@drillId, @name, @requestedAt, @target, @ordinal, @status, @startedAt, @finishedAt, @durationMs, @error)
-         ON CONFLICT (drill_id, name) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
-           finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, error = excluded.error`,
-      ),
+      upsertDrill: db.prepare(upsertStatement(dataSource, DrillRow, DRILL_UPSERT, (field) => `@${field}`).sql),
+      upsertStep: db.prepare(upsertStatement(dataSource, DrillStepRow, STEP_UPSERT, (field) => `@${field}`).sql),
       drill: db.prepare(`SELECT ${this.drillColumns} FROM drills WHERE id = ?`),
       steps: db.prepare(`SELECT ${selectColumns(dataSource, DrillStepRow)} FROM drill_steps WHERE drill_id = ? ORDER BY ordinal`),
       unfinished: db.prepare(
@@ -122,31 +108,12 @@ export class DrillSummaryRepository extends DrillSummaryReader {
 
   /** Drills newest first (by request time, then id), filtered. */
   async page(filter: DrillFilter): Promise<DrillRow[]> {
-    const conditions: string[] = [];
-    const parameters: Record<string, string | number> = { limit: filter.limit };
-    for (const field of FILTERED_FIELDS) {
-      if (filter[field] !== undefined) {
-        conditions.push(`${field} = @${field}`);
-        parameters[field] = filter[field];
-      }
-    }
-    if (filter.from !== undefined) {
-      conditions.push('requested_at >= @from');
-      parameters.from = filter.from;
-    }
-    if (filter.to !== undefined) {
-      conditions.push('requested_at <= @to');
-      parameters.to = filter.to;
-    }
-    if (filter.before !== undefined) {
-      conditions.push('(requested_at, id) < (@cursorAt, @cursorId)');
-      parameters.cursorAt = filter.before.requestedAt;
-      parameters.cursorId = filter.before.id;
-    }
-    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-    return this.db
-      .prepare(`SELECT ${this.drillColumns} FROM drills ${where} ORDER BY requested_at DESC, id DESC LIMIT @limit`)
-      .all(parameters) as DrillRow[];
+    const parameters: unknown[] = [];
+    const query = drillPageQuery(this.drillColumns, filter, (value) => {
+      parameters.push(value);
+      return '?';
+    });
+    return this.db.prepare(query).all(parameters) as DrillRow[];
   }
 
   /** The drills the log says are not finished (queued or running), of one target or all, earliest requested first. */
@@ -190,14 +157,8 @@ export class DrillSummaryRepository extends DrillSummaryReader {
         `SELECT name AS step, target, COUNT(*) AS count, SUM(duration_ms) / 1000.0 AS sumSeconds, ${bucketColumns}
            FROM drill_steps WHERE status = 'succeeded' AND duration_ms IS NOT NULL GROUP BY name, target`,
       )
-      .all() as (Record<string, number> & { step: string; target: string; count: number; sumSeconds: number })[];
-    return rows.map((row) => ({
-      step: row.step,
-      target: row.target,
-      count: row.count,
-      sumSeconds: row.sumSeconds,
-      buckets: bucketsSeconds.map((_, index) => row[`b${index}`] ?? 0),
-    }));
+      .all() as HistogramRow[];
+    return stepHistograms(rows, bucketsSeconds);
   }
 
   /** Each target's latest finished drill. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { errorMessage } from '../../src/common/app-error.js';
 import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
 import type { DrillDto } from '../../src/drills/drill.dto.js';
 
@@ -39,14 +40,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** The built service (`node dist/main.js`) as a child process, answering on a port of its own. */
+/**
+ * What a test service takes from the test runner's environment: what Node and the Docker client
+ * need, nothing that configures the service (a DATABASE_URL or REDIS_URL set where the tests run
+ * would otherwise point every service at it). The rest comes from the test, in `startService`'s env.
+ */
+const PASSED_ON = ['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS', 'DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'] as const;
+
+const passedOn = (): Record<string, string> =>
+  Object.fromEntries(PASSED_ON.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
+
+/**
+ * The built service (`node dist/main.js`) as a child process, answering on a port of its own, with
+ * the test tokens and `env` as its configuration. When it does not come up, it is killed and
+ * awaited, and the error carries what it printed.
+ */
 export async function startService(env: Record<string, string>, port?: number): Promise<RunningService> {
   if (!existsSync('dist/main.js')) {
     throw new Error('dist/main.js is missing: run `npm run build` before these tests (make test does)');
   }
   const listenOn = port ?? (await freePort());
   const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { ...process.env, API_TOKENS: TEST_API_TOKENS, ...env, PORT: String(listenOn) },
+    env: { ...passedOn(), API_TOKENS: TEST_API_TOKENS, ...env, PORT: String(listenOn) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -54,16 +69,23 @@ export async function startService(env: Record<string, string>, port?: number): 
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const base = `http://127.0.0.1:${listenOn}/api`;
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`the service exited (${child.exitCode ?? child.signalCode}): ${output}`);
-      }
-      const response = await fetch(`${base}/health`);
-      return response.ok ? satisfied(undefined) : pending(`health answered ${response.status}`);
-    },
-    { description: `the service to answer ${base}/health`, timeoutMs: 30_000, intervalMs: 100 },
-  );
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`the service exited (${child.exitCode ?? child.signalCode})`);
+        }
+        const response = await fetch(`${base}/health`);
+        return response.ok ? satisfied(undefined) : pending(`health answered ${response.status}`);
+      },
+      { description: `the service to answer ${base}/health`, timeoutMs: 30_000, intervalMs: 100 },
+    );
+  } catch (error) {
+    // A service that never answered may still be booting: it must not outlive the test.
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`${errorMessage(error)}\nthe service printed:\n${output}`, { cause: error });
+  }
   return {
     base,
     process: child,

@@ -163,7 +163,7 @@ describe('faults in the target during a drill, on the Docker lab', () => {
         data: { scenario: 'group-failover', target: 'lab', trigger: 'manual' },
       });
       const parked = await own.runner.run(id);
-      expect(parked).toMatchObject({ outcome: 'parked', logFull: true, state: { status: 'running' } });
+      expect(parked).toMatchObject({ outcome: 'parked', logDown: 'disk-full', state: { status: 'running' } });
 
       rmSync(filler);
       const { state } = await own.runner.run(id);

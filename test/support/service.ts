@@ -39,8 +39,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** The built service (`node dist/main.js`) as a child process, answering on a port of its own. */
-export async function startService(env: Record<string, string>, port?: number): Promise<RunningService> {
+/**
+ * The built service (`node dist/main.js`) as a child process, answering on a port of its own.
+ * It counts as started once its health check passes, or, with `answering`, once that accepts the answer.
+ */
+export async function startService(
+  env: Record<string, string>,
+  port?: number,
+  answering: (health: Response) => boolean = (health) => health.ok,
+): Promise<RunningService> {
   if (!existsSync('dist/main.js')) {
     throw new Error('dist/main.js is missing: run `npm run build` before these tests (make test does)');
   }
@@ -60,7 +67,7 @@ export async function startService(env: Record<string, string>, port?: number): 
         throw new Error(`the service exited (${child.exitCode ?? child.signalCode}): ${output}`);
       }
       const response = await fetch(`${base}/health`);
-      return response.ok ? satisfied(undefined) : pending(`health answered ${response.status}`);
+      return answering(response) ? satisfied(undefined) : pending(`health answered ${response.status}`);
     },
     { description: `the service to answer ${base}/health`, timeoutMs: 30_000, intervalMs: 100 },
   );

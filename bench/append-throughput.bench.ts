@@ -60,7 +60,11 @@ async function write(database: string): Promise<void> {
     : new SqliteEventStore(dataSource, [new DrillSummaryProjection(dataSource)]);
   const events = syntheticDrill(1, EVENTS_PER_STREAM);
   console.log('ready');
-  await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once('line', () => resolve()));
+  const input = createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => input.once('line', () => resolve()));
+  // An open stdin would keep the writer alive after its figures.
+  input.close();
+  process.stdin.destroy();
   const latencies: number[] = [];
   let failures = 0;
   const deadline = performance.now() + seconds * 1000;

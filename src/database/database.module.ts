@@ -9,7 +9,8 @@ import { PostgresDrillEventRepository } from '../events/drill-event.postgres-rep
 import { DrillEventReader } from '../events/drill-event.reader.js';
 import { DrillEventRepository } from '../events/drill-event.repository.js';
 import { ScheduleRepository } from '../schedules/schedule.repository.js';
-import { dataSourceOptions, isPostgres, migrated } from './data-source.js';
+import { DatabaseConnection, openAtBoot } from './database-connection.js';
+import { dataSourceOptions, isPostgres } from './data-source.js';
 
 /** The readers of the log and its projections, on whichever database the data source is. */
 const READERS: Provider[] = [
@@ -36,11 +37,12 @@ const READERS: Provider[] = [
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => dataSourceOptions(config),
-      dataSourceFactory: async (options) => migrated(await new DataSource(options!).initialize()),
+      // Opened by `openAtBoot`, which lets the service start while PostgreSQL is down.
+      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), manualInitialization: true }),
+      dataSourceFactory: (options) => openAtBoot(options!),
     }),
   ],
-  providers: [...READERS, ScheduleRepository],
-  exports: [DrillEventReader, DrillSummaryReader, ScheduleRepository],
+  providers: [...READERS, ScheduleRepository, DatabaseConnection],
+  exports: [DrillEventReader, DrillSummaryReader, ScheduleRepository, DatabaseConnection],
 })
 export class DatabaseModule {}

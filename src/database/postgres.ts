@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { EventStoreFullError, EventStoreUnavailableError } from '../events/event-store.js';
 
 /**
  * What the PostgreSQL repositories run their statements on: the data source's pool, or the query
@@ -8,9 +9,44 @@ export interface Sql {
   query(statement: string, parameters?: unknown[]): Promise<unknown>;
 }
 
-/** Runs a statement and types its rows (node-postgres returns `bigint` and `numeric` as strings: cast them in SQL). */
+/** SQLSTATE classes and codes of a connection lost or a server going away: the same statement may go through later. */
+const UNAVAILABLE = /^(08|57P0[1-3]|53300)/;
+/** `disk_full`: the server could not extend a file, and rolled the transaction back. */
+const DISK_FULL = '53100';
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Runs a statement and types its rows (node-postgres returns `bigint` and `numeric` as strings:
+ * cast them in SQL). A database that is down answers `EventStoreUnavailableError`, so that a
+ * reader's caller gets a 503, not a 500.
+ */
 export async function rows<T>(sql: Sql, statement: string, parameters: unknown[] = []): Promise<T[]> {
-  return (await sql.query(statement, parameters)) as T[];
+  if ((sql as { isInitialized?: boolean }).isInitialized === false) {
+    throw new EventStoreUnavailableError('PostgreSQL has not been reached since the service started');
+  }
+  try {
+    return (await sql.query(statement, parameters)) as T[];
+  } catch (error) {
+    throw classifiedFailure(error);
+  }
+}
+
+/**
+ * A driver's error of a lost connection as `EventStoreUnavailableError`, of a full disk as
+ * `EventStoreFullError` (nothing was written: the transaction rolled back); any other as it was.
+ */
+export function classifiedFailure(error: unknown): unknown {
+  const code = driverCode(error);
+  if (code === DISK_FULL) {
+    return new EventStoreFullError(error);
+  }
+  return UNAVAILABLE.test(code) || NETWORK_ERRORS.has(code) ? new EventStoreUnavailableError(error) : error;
+}
+
+/** The SQLSTATE or network code of an error from node-postgres, as thrown or wrapped by TypeORM. */
+function driverCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code ?? (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof code === 'string' ? code : '';
 }
 
 /** `work` inside one transaction on its own connection, committed if it returns and rolled back if it throws. */

@@ -2,7 +2,7 @@ import type { ClusterAdmin } from '../cluster/cluster-admin.js';
 import type { ClusterKeyspace } from '../cluster/cluster-keyspace.js';
 import type { Clock } from '../common/clock.js';
 import { errorMessage, isTransient } from '../common/app-error.js';
-import { EventStoreFullError, type EventStore } from '../events/event-store.js';
+import { logDownCause, type EventStore, type LogDown } from '../events/event-store.js';
 import type { NodeControl } from '../nodes/node-control.js';
 import { LeaseLostError } from '../queue/target-locks.js';
 import { failoverLayout, targetNodes, type DrillTarget } from '../targets/drill-target.js';
@@ -53,10 +53,11 @@ export type RunResult =
   | { readonly outcome: 'finished'; readonly state: DrillState }
   | { readonly outcome: 'waiting'; readonly state: DrillState; readonly holder: { readonly drillId: string } }
   /**
-   * Stopped before a step, because another worker took the drill over, or because the audit
-   * log's disk is full (`logFull`: run it again once there is space); it is not finished.
+   * Stopped before a step, because another worker took the drill over, or because the audit log
+   * takes no append (`logDown`: its disk is full or its database unavailable; run it again until
+   * it does); it is not finished.
    */
-  | { readonly outcome: 'parked'; readonly state: DrillState; readonly logFull?: boolean };
+  | { readonly outcome: 'parked'; readonly state: DrillState; readonly logDown?: LogDown };
 
 class StepTimeoutError extends Error {
   constructor(
@@ -136,9 +137,10 @@ export class DrillRunner {
         return { outcome: 'parked', state: stream.state };
       }
       interrupted = true;
-      if (error instanceof EventStoreFullError) {
-        // Nothing can be recorded, not even a failure: the drill waits, its target kept, for space.
-        return { outcome: 'parked', state: stream.state, logFull: true };
+      const logDown = logDownCause(error);
+      if (logDown) {
+        // Nothing can be recorded, not even a failure: the drill waits, its target kept, for the log.
+        return { outcome: 'parked', state: stream.state, logDown };
       }
       throw error;
     } finally {
@@ -398,7 +400,7 @@ export class DrillRunner {
       try {
         return { events: await withWatchdog(this.deps.steps[step](context), step, stepTimeoutMs) };
       } catch (error) {
-        if (error instanceof DrillTakenOverError || error instanceof LeaseLostError || error instanceof EventStoreFullError) {
+        if (error instanceof DrillTakenOverError || error instanceof LeaseLostError || logDownCause(error)) {
           throw error;
         }
         if (!isTransient(error) || attempt > stepRetries) {

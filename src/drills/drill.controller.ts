@@ -54,6 +54,11 @@ export class DrillController {
     description:
       'A preflight check failed: the Docker engine does not answer, or a container of the target is missing or unlabelled; `failedChecks` lists them.',
   })
+  @ApiResponse({
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    type: ErrorBodyDto,
+    description: "The audit log's database is unavailable (PostgreSQL down): nothing was recorded or queued.",
+  })
   async create(
     @Body() body: CreateDrillDto,
     @CallerOf() caller: Caller,

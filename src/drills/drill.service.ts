@@ -18,6 +18,7 @@ import { addLogFields } from '../common/log-context.js';
 import { errorMessage } from '../common/app-error.js';
 import { DrillSummaryReader } from './drill-summary.reader.js';
 import { holderInLog } from './unfinished-drills.js';
+import { DatabaseConnection } from '../database/database-connection.js';
 
 export interface DrillRequest {
   readonly scenario: ScenarioName;
@@ -46,16 +47,19 @@ export class DrillService {
     @Inject(HaltSwitch) private readonly halt: HaltSwitch,
     @Inject(Docker) private readonly docker: Docker,
     @Inject(DrillSummaryReader) private readonly summaries: DrillSummaryReader,
+    @Inject(DatabaseConnection) private readonly database: DatabaseConnection,
   ) {}
 
   /**
-   * Checks that the container engine answers and that every container of the target is there
+   * Refuses it (503) while the audit database is unavailable. Checks that the container engine answers and that every container of the target is there
    * with its label (422 otherwise), then records the request and queues the drill. The target is reserved for it first, so that a
    * second request for the same target, on any service instance, is refused with the first
    * drill's id; unless it asks to wait, in which case it is queued behind.
    */
   async request(request: DrillRequest): Promise<{ id: string }> {
     const target = this.targets.get(request.target ?? this.targets.defaultTarget);
+    // With no audit log to record it in, a drill is refused before anything else is asked.
+    this.database.assertOpen();
     await this.halt.assertNotHalted();
     // The checks that cost no cluster round trip answer the caller now; the rest run before the kill.
     const failedChecks = await containerChecks(target, new DockerNodeControl(this.docker, target));

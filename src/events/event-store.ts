@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import { AppError, errorMessage } from '../common/app-error.js';
 import type { DrillEventRow } from './drill-event.entity.js';
 import type { EventStreamRow } from './event-stream.entity.js';
@@ -39,10 +40,14 @@ export class EventStoreBusyError extends AppError {
   }
 }
 
-/** The database could not be reached (PostgreSQL down, the connection lost); the same append may go through later. */
+/**
+ * The database could not be reached (PostgreSQL down, the connection lost); the same append may
+ * go through later. A drill parks on it as on a full disk; an API caller gets a 503.
+ */
 export class EventStoreUnavailableError extends AppError {
   readonly code = 'EVENT_STORE_UNAVAILABLE';
   override readonly transient = true;
+  override readonly httpStatus = HttpStatus.SERVICE_UNAVAILABLE;
 
   constructor(cause: unknown) {
     super(`the audit log's database is unavailable: ${errorMessage(cause)}`, { cause });
@@ -60,6 +65,16 @@ export class EventStoreFullError extends AppError {
   constructor(cause: unknown) {
     super(`the audit log's disk is full: ${errorMessage(cause)}`, { cause });
   }
+}
+
+/** Why nothing can be recorded for a while, when the error is one that says so; a drill parks until the log takes appends again. */
+export type LogDown = 'disk-full' | 'unavailable';
+
+export function logDownCause(error: unknown): LogDown | undefined {
+  if (error instanceof EventStoreFullError) {
+    return 'disk-full';
+  }
+  return error instanceof EventStoreUnavailableError ? 'unavailable' : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isPostgres } from '../database/data-source.js';
+import { DatabaseConnection } from '../database/database-connection.js';
 import { AuditController } from './audit.controller.js';
 import { EventStore } from './event-store.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -25,18 +26,20 @@ export class EventsModule {
       providers: [
         {
           provide: EventStore,
-          inject: [DataSource],
-          useFactory: async (dataSource: DataSource) => {
+          inject: [DataSource, DatabaseConnection],
+          useFactory: async (dataSource: DataSource, connection: DatabaseConnection) => {
             const store = isPostgres(dataSource)
               ? new PostgresEventStore(
                   dataSource,
                   projections.postgres.map((project) => project(dataSource)),
+                  () => connection.isOpen,
                 )
               : new SqliteEventStore(
                   dataSource,
                   projections.sqlite.map((project) => project(dataSource)),
                 );
-            await store.rebuildStaleProjections();
+            // PostgreSQL down at boot: the projections are checked once it is reached, before the store takes appends.
+            await connection.onceOpen(() => store.rebuildStaleProjections());
             return store;
           },
         },

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { inTransaction } from '../database/postgres.js';
+import { classifiedFailure, inTransaction } from '../database/postgres.js';
 import { toRecorded } from './drill-event.repository.js';
 import { PostgresDrillEventRepository } from './drill-event.postgres-repository.js';
 import { GENESIS_HASH } from './event-hash.js';
@@ -18,11 +18,8 @@ import type { DrillEventRow } from './drill-event.entity.js';
 import type { EventStreamRow } from './event-stream.entity.js';
 import type { NewEvent, RecordedEvent } from './recorded-event.js';
 
-/** SQLSTATE classes and codes of a connection lost or a server going away: the same append may go through later. */
-const UNAVAILABLE = /^(08|57P0[1-3]|53300)/;
 /** Rows per INSERT while restoring: well under PostgreSQL's 65,535 parameters per statement. */
 const RESTORE_BATCH = 2_000;
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
  * The audit log in PostgreSQL. Each append is one transaction that first locks the log's one
@@ -36,6 +33,8 @@ export class PostgresEventStore extends EventStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly projections: readonly PostgresProjection[] = [],
+    /** Whether the database is open and migrated; until then every call is an `EventStoreUnavailableError`. */
+    private readonly isOpen: () => boolean = () => dataSource.isInitialized,
   ) {
     super();
     this.events = new PostgresDrillEventRepository(dataSource);
@@ -133,22 +132,15 @@ export class PostgresEventStore extends EventStore {
     return stale;
   }
 
-  /** The driver's errors of a lost connection as `EventStoreUnavailableError`; everything else as it was thrown. */
+  /** Refuses at once while the database is not open; the driver's errors as `classifiedFailure` says. */
   private async classified<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.isOpen()) {
+      throw new EventStoreUnavailableError('PostgreSQL has not been reached since the service started');
+    }
     try {
       return await work();
     } catch (error) {
-      const code = driverCode(error);
-      if (UNAVAILABLE.test(code) || NETWORK_ERRORS.has(code)) {
-        throw new EventStoreUnavailableError(error);
-      }
-      throw error;
+      throw classifiedFailure(error);
     }
   }
-}
-
-/** The SQLSTATE or network code of an error from node-postgres, as thrown or wrapped by TypeORM. */
-function driverCode(error: unknown): string {
-  const code = (error as { code?: unknown }).code ?? (error as { driverError?: { code?: unknown } }).driverError?.code;
-  return typeof code === 'string' ? code : '';
 }

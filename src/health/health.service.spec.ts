@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DatabaseConnection } from '../database/database-connection.js';
 import { Docker } from '../docker/docker-engine.js';
 import { DrillQueue } from '../queue/drill-queue.js';
 import { HEALTH_CACHE_MS, HealthService } from './health.service.js';
@@ -18,6 +19,7 @@ describe('HealthService', () => {
       providers: [
         HealthService,
         { provide: DataSource, useValue: { query } },
+        { provide: DatabaseConnection, useValue: { problem: undefined, shown: 'SQLite at :memory:' } },
         { provide: DrillQueue, useValue: { durability } },
         { provide: Docker, useValue: { ping: dockerPing } },
       ],
@@ -45,6 +47,7 @@ describe('HealthService', () => {
       providers: [
         HealthService,
         { provide: DataSource, useValue: { query: async () => [{ 1: 1 }] } },
+        { provide: DatabaseConnection, useValue: { problem: undefined, shown: 'SQLite at :memory:' } },
         {
           provide: DrillQueue,
           useValue: { durability: async () => ({ appendOnly: false, savePoints: '', evictionPolicy: 'allkeys-lru' }) },

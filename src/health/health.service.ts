@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { errorMessage } from '../common/app-error.js';
+import { DatabaseConnection } from '../database/database-connection.js';
 import { Docker } from '../docker/docker-engine.js';
 import { DrillQueue } from '../queue/drill-queue.js';
 import { queueDurabilityProblems } from '../queue/queue-durability.js';
@@ -14,8 +16,9 @@ export const HEALTH_CACHE_MS = 1000;
 
 /**
  * The service's dependencies, each asked with a timeout, at most once per `HEALTH_CACHE_MS` (the
- * report marks an answer reused so with `cachedResponse`): the audit database, the queue's store
- * (its Redis, or its PostgreSQL with `QUEUE_BACKEND=postgres`), the Docker engine.
+ * report marks an answer reused so with `cachedResponse`): the audit database (named, without its
+ * credentials, when it is down), the queue's store (its Redis, or its PostgreSQL with
+ * `QUEUE_BACKEND=postgres`), the Docker engine.
  */
 @Injectable()
 export class HealthService {
@@ -23,6 +26,7 @@ export class HealthService {
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DatabaseConnection) private readonly connection: DatabaseConnection,
     @Inject(DrillQueue) private readonly queue: DrillQueue,
     @Inject(Docker) private readonly docker: Docker,
   ) {}
@@ -33,7 +37,17 @@ export class HealthService {
       () =>
         this.indicators
           .check('database')
-          .attempt(async () => void (await this.dataSource.query('SELECT 1')))
+          .attempt(async () => {
+            const problem = this.connection.problem;
+            if (problem) {
+              throw new Error(problem);
+            }
+            try {
+              await this.dataSource.query('SELECT 1');
+            } catch (error) {
+              throw new Error(`${this.connection.shown}: ${errorMessage(error)}`, { cause: error });
+            }
+          })
           .withTimeout(CHECK_TIMEOUT_MS)
           .cacheFor(HEALTH_CACHE_MS),
       () =>

@@ -17,6 +17,7 @@ import {
 } from '../queue/drill-queue.js';
 import { armShutdownDeadline } from '../common/shutdown-deadline.js';
 import { errorMessage } from '../common/app-error.js';
+import { logDownCause, type LogDown } from '../events/event-store.js';
 import { throttled } from '../common/warning-throttle.js';
 import { afterInterruption, LONGEST_RETRY_MS } from './interruptions.js';
 import { QUEUE_BACKEND, type QueueBackendChoice } from '../queue/queue-backend.js';
@@ -25,8 +26,13 @@ function describeWait(result: Exclude<RunResult, { outcome: 'finished' }>): stri
   if (result.outcome === 'waiting') {
     return `waits for drill ${result.holder.drillId}`;
   }
-  return result.logFull ? `parked: the audit log's disk is full; trying again in ${LOG_FULL_RECHECK_MS} ms` : 'parked for another worker';
+  return result.logDown ? `parked: ${LOG_DOWN[result.logDown]}; trying again in ${LOG_DOWN_RECHECK_MS} ms` : 'parked for another worker';
 }
+
+const LOG_DOWN: Record<LogDown, string> = {
+  'disk-full': "the audit log's disk is full",
+  unavailable: "the audit log's database is unavailable",
+};
 
 /** Every job the drill queue carries, told apart by its name. */
 type QueueJob =
@@ -37,8 +43,8 @@ type QueueJob =
 /** How soon a drill waiting for a busy target looks again. */
 const TARGET_RECHECK_MS = 1_000;
 
-/** How soon a drill parked on a full audit-log disk tries again; it is not given up, since not even that could be recorded. */
-const LOG_FULL_RECHECK_MS = 2_000;
+/** How soon a drill parked on an audit log that took no append tries again; it is not given up, since not even that could be recorded. */
+const LOG_DOWN_RECHECK_MS = 2_000;
 
 /** How long a shutdown waits for the queue to confirm the pause before it goes on regardless. */
 const PAUSE_WAIT_MS = 2_000;
@@ -167,8 +173,8 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
     const result = await withLogFields({ drillId, ...(correlationId ? { correlationId } : {}) }, () =>
       this.run(drillId, waitForTarget).catch((error: unknown) => this.interrupted(job, token, drillId, error)),
     );
-    if (result.outcome === 'waiting' || (result.outcome === 'parked' && (this.shuttingDown || result.logFull))) {
-      const delayMs = result.outcome === 'waiting' ? TARGET_RECHECK_MS : result.logFull && !this.shuttingDown ? LOG_FULL_RECHECK_MS : 0;
+    if (result.outcome === 'waiting' || (result.outcome === 'parked' && (this.shuttingDown || result.logDown))) {
+      const delayMs = result.outcome === 'waiting' ? TARGET_RECHECK_MS : result.logDown && !this.shuttingDown ? LOG_DOWN_RECHECK_MS : 0;
       await job.moveToDelayed(Date.now() + delayMs, token);
       throw new DelayedError();
     }
@@ -185,6 +191,13 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
       // says so, so that the reconciler does not give the drill another job that would fail alike.
       await job.updateData({ ...(job.data as object), unrecoverable: true }).catch(() => undefined);
       throw new UnrecoverableError(`drill ${drillId}: ${error.message}`);
+    }
+    const logDown = logDownCause(error);
+    if (logDown) {
+      // The log could not even be read (the drill's run never began): not an interruption to count, as a park is not.
+      this.logger.warn(`drill ${drillId}: ${LOG_DOWN[logDown]}; trying again in ${LOG_DOWN_RECHECK_MS} ms`);
+      await job.moveToDelayed(Date.now() + LOG_DOWN_RECHECK_MS, token);
+      throw new DelayedError();
     }
     const data = job.data as { interruptions?: number; interruptedAt?: number };
     // How far the drill got; unknown when the log itself is what failed.

@@ -13,7 +13,16 @@ export interface TestPostgres {
   url(database: string): Promise<string>;
   readonly password: string;
   readonly port: number;
+  /** Shuts the server down (`pg_ctl stop -m fast`: open connections are cut), keeping its data. */
+  shutDown(): Promise<void>;
+  /** Starts it again after `shutDown`, on the same port. */
+  startAgain(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface TestPostgresOptions {
+  /** `fsync` on, as in production, for figures; off by default, for speed. */
+  readonly durable?: boolean;
 }
 
 /** Debian's PostgreSQL binaries (`apt-get install postgresql`, which `scripts/ensure-host.sh` does), newest version first. */
@@ -32,7 +41,7 @@ function binaries(): string {
  * refuses to run as root, so as root the directory is given to the `postgres` user and the
  * binaries run as it.
  */
-export async function startTestPostgres(name: string): Promise<TestPostgres> {
+export async function startTestPostgres(name: string, options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const bin = binaries();
   const directory = mkdtempSync(join(tmpdir(), `${name}-pg-`));
   const data = join(directory, 'data');
@@ -49,18 +58,20 @@ export async function startTestPostgres(name: string): Promise<TestPostgres> {
     asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args]) : run(join(bin, command), args);
   await pg('initdb', ['-D', data, '-U', 'postgres', '-A', 'scram-sha-256', '--pwfile', join(directory, 'password'), '--no-sync']);
   const port = await freePort();
-  await pg('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(directory, 'server.log'),
-    '-w',
-    '-t',
-    '60',
-    '-o',
-    `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
-    'start',
-  ]);
+  const start = () =>
+    pg('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(directory, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=${options.durable ? 'on' : 'off'} -c max_connections=200`,
+      'start',
+    ]);
+  await start();
   const created = new Set<string>(['postgres']);
   const admin = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   return {
@@ -79,6 +90,12 @@ export async function startTestPostgres(name: string): Promise<TestPostgres> {
         created.add(database);
       }
       return `${admin}/${database}`;
+    },
+    shutDown: async () => {
+      await pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    },
+    startAgain: async () => {
+      await start();
     },
     stop: async () => {
       await pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);

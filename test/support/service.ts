@@ -52,10 +52,15 @@ const passedOn = (): Record<string, string> =>
 
 /**
  * The built service (`node dist/main.js`) as a child process, answering on a port of its own, with
- * the test tokens and `env` as its configuration. When it does not come up, it is killed and
- * awaited, and the error carries what it printed.
+ * the test tokens and `env` as its configuration. It counts as started once its health check
+ * passes, or, with `answering`, once that accepts the answer. When it does not come up, it is
+ * killed and awaited, and the error carries what it printed.
  */
-export async function startService(env: Record<string, string>, port?: number): Promise<RunningService> {
+export async function startService(
+  env: Record<string, string>,
+  port?: number,
+  answering: (health: Response) => boolean = (health) => health.ok,
+): Promise<RunningService> {
   if (!existsSync('dist/main.js')) {
     throw new Error('dist/main.js is missing: run `npm run build` before these tests (make test does)');
   }
@@ -76,7 +81,7 @@ export async function startService(env: Record<string, string>, port?: number): 
           throw new Error(`the service exited (${child.exitCode ?? child.signalCode})`);
         }
         const response = await fetch(`${base}/health`);
-        return response.ok ? satisfied(undefined) : pending(`health answered ${response.status}`);
+        return answering(response) ? satisfied(undefined) : pending(`health answered ${response.status}`);
       },
       { description: `the service to answer ${base}/health`, timeoutMs: 30_000, intervalMs: 100 },
     );

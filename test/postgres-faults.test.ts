@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
+import type { DrillEventsPageDto } from '../src/drills/drill-history.dto.js';
+import { SCENARIO_STEPS } from '../src/drills/scenarios.js';
+import { expectGroupBHealthy } from './support/after-failover.js';
+import { drillEnded } from './support/drill-outcome.js';
+import { freeLab } from './support/free-ports.js';
+import { startTestPostgres, type TestPostgres } from './support/postgres.js';
+import { fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
+import { startTestLab, type TestLab } from './support/test-lab.js';
+
+const LAB = await freeLab('pg-faults-lab');
+
+/** The health report's entry for the audit database. */
+async function databaseHealth(base: string): Promise<{ httpStatus: number; body: string; database: { status: string; message?: string } }> {
+  const response = await fetch(`${base}/health`);
+  const body = await response.text();
+  const report = JSON.parse(body) as { details: { database: { status: string; message?: string } } };
+  return { httpStatus: response.status, body, database: report.details.database };
+}
+
+describe('PostgreSQL down at boot and in the middle of a drill, with the built service and the Docker lab', () => {
+  let lab: TestLab;
+  let postgres: TestPostgres;
+  let service: RunningService | undefined;
+
+  beforeAll(async () => {
+    [lab, postgres] = await Promise.all([startTestLab(LAB, { form: true }), startTestPostgres('pg-faults')]);
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await postgres?.stop();
+    await lab?.close();
+  });
+
+  it('starts without it and refuses drills; once it is back, a drill it drops out of parks, resumes, and records every event once', async () => {
+    const url = await postgres.url('drills');
+    await postgres.shutDown();
+    service = await startService(
+      { DATABASE_URL: url, LAB_NAME: LAB.name, LAB_BASE_PORT: String(LAB.basePort) },
+      undefined,
+      (health) => health.status === 503,
+    );
+
+    const down = await databaseHealth(service.base);
+    expect(down.httpStatus).toBe(503);
+    expect(down.database).toMatchObject({ status: 'down' });
+    expect(down.database.message).toContain(`PostgreSQL at postgres://…@127.0.0.1:${postgres.port}/drills is unavailable`);
+    expect(down.body).not.toContain(postgres.password);
+    const refused = await post(service.base, '/drills', { scenario: 'group-failover' });
+    const refusal = await refused.text();
+    expect(refused.status).toBe(503);
+    expect(refusal).toMatch(/the audit log's database is unavailable: PostgreSQL at postgres:\/\/…@127\.0\.0\.1/);
+    expect(refusal).not.toContain(postgres.password);
+    // Reads say the same, rather than a bare 500.
+    expect((await fetchAs(`${service.base}/drills`, {}, 'viewer')).status).toBe(503);
+
+    await postgres.startAgain();
+    await waitFor(
+      async () => {
+        const { database } = await databaseHealth(service!.base);
+        return database.status === 'up' ? satisfied(undefined) : pending(`database ${database.status}: ${database.message}`);
+      },
+      { description: 'the service to open PostgreSQL once it is back', timeoutMs: 30_000, intervalMs: 200 },
+    );
+
+    const accepted = await post(service.base, '/drills', { scenario: 'group-failover' });
+    expect(accepted.status).toBe(202);
+    const { id } = (await accepted.json()) as { id: string };
+    // Past the kill, the drill must finish its failover: the worst moment to lose the log.
+    await waitFor(
+      async () => {
+        const drill = await getDrill(service!.base, id);
+        const kill = drill.steps.find((step) => step.name === 'kill');
+        return kill?.status === 'succeeded' ? satisfied(undefined) : pending(`drill ${drill.status}, kill ${kill?.status}`);
+      },
+      { description: `drill ${id} to get past its kill`, timeoutMs: 90_000, intervalMs: 50 },
+    );
+    await postgres.shutDown();
+    await waitFor(
+      async () => {
+        const health = await databaseHealth(service!.base);
+        return health.httpStatus === 503 && health.database.status === 'down' ? satisfied(undefined) : pending(health.body);
+      },
+      { description: 'the health check to report the database down', timeoutMs: 10_000, intervalMs: 200 },
+    );
+    await postgres.startAgain();
+
+    await drillEnded(service.base, id, 'succeeded', 180_000);
+    const { items: events } = (await (
+      await fetchAs(`${service.base}/drills/${id}/events?limit=1000`, {}, 'viewer')
+    ).json()) as DrillEventsPageDto;
+    const ofType = (type: string) => events.filter((event) => event.type === type);
+    expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
+    // It stopped when the database went, and went on from where its events stood.
+    expect(ofType('DrillResumed').length).toBeGreaterThanOrEqual(1);
+    expect(ofType('StepSucceeded').map((event) => (event.data as { step: string }).step)).toEqual([...SCENARIO_STEPS['group-failover']]);
+    expect(ofType('NodeKilled')).toHaveLength(6);
+    expect(ofType('DrillSucceeded')).toHaveLength(1);
+    const audit = (await (await fetchAs(`${service.base}/audit/verify`)).json()) as { intact: boolean };
+    expect(audit.intact).toBe(true);
+    await expectGroupBHealthy(lab);
+  });
+});

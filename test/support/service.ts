@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
 import type { DrillDto } from '../../src/drills/drill.dto.js';
 
@@ -39,13 +40,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Where a service runs, and how long its boot may take (30 s unless given). */
+export interface ServiceOptions {
+  /** Its working directory, so that several instances share no file; the test's own unless given. */
+  readonly cwd?: string;
+  readonly bootTimeoutMs?: number;
+}
+
 /** The built service (`node dist/main.js`) as a child process, answering on a port of its own. */
-export async function startService(env: Record<string, string>, port?: number): Promise<RunningService> {
+export async function startService(env: Record<string, string>, port?: number, options: ServiceOptions = {}): Promise<RunningService> {
   if (!existsSync('dist/main.js')) {
     throw new Error('dist/main.js is missing: run `npm run build` before these tests (make test does)');
   }
   const listenOn = port ?? (await freePort());
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, [resolve('dist/main.js')], {
+    cwd: options.cwd,
     env: { ...process.env, API_TOKENS: TEST_API_TOKENS, ...env, PORT: String(listenOn) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,7 +71,7 @@ export async function startService(env: Record<string, string>, port?: number): 
       const response = await fetch(`${base}/health`);
       return response.ok ? satisfied(undefined) : pending(`health answered ${response.status}`);
     },
-    { description: `the service to answer ${base}/health`, timeoutMs: 30_000, intervalMs: 100 },
+    { description: `the service to answer ${base}/health`, timeoutMs: options.bootTimeoutMs ?? 30_000, intervalMs: 100 },
   );
   return {
     base,

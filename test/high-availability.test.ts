@@ -77,12 +77,12 @@ describe('three service instances sharing PostgreSQL and the queue Redis, drilli
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      const { rows } = await client.query<{ position: number; drill_id: string; type: string; data: string; occurred_at: string }>(
-        'SELECT "position", "drill_id", "type", "data", "occurred_at" FROM "drill_events" ORDER BY "position"',
+      const { rows } = await client.query<{ position: number; stream_id: string; type: string; data: string; occurred_at: string }>(
+        'SELECT "position", "stream_id", "type", "data", "occurred_at" FROM "drill_events" ORDER BY "position"',
       );
       return rows.map((row) => ({
         position: row.position,
-        drillId: row.drill_id,
+        drillId: row.stream_id,
         type: row.type,
         data: JSON.parse(row.data) as Record<string, unknown>,
         occurredAt: row.occurred_at,
@@ -188,14 +188,17 @@ describe('three service instances sharing PostgreSQL and the queue Redis, drilli
     const requestedBySchedule = async () =>
       (await log()).filter((row) => row.type === 'DrillRequested' && row.data.scheduleId === schedule.id);
     const TICKS = 4;
-    await waitFor(
-      async () => {
-        const found = await requestedBySchedule();
-        return found.length >= TICKS ? satisfied(undefined) : pending(`${found.length} scheduled drill(s)`);
-      },
-      { description: `the schedule to fire ${TICKS} times`, timeoutMs: 60_000, intervalMs: 250 },
-    );
-    expect((await fetchAs(`${instances[1]!.base}/schedules/${schedule.id}`, { method: 'DELETE' })).status).toBe(204);
+    try {
+      await waitFor(
+        async () => {
+          const found = await requestedBySchedule();
+          return found.length >= TICKS ? satisfied(undefined) : pending(`${found.length} scheduled drill(s)`);
+        },
+        { description: `the schedule to fire ${TICKS} times`, timeoutMs: 60_000, intervalMs: 250 },
+      );
+    } finally {
+      expect((await fetchAs(`${instances[1]!.base}/schedules/${schedule.id}`, { method: 'DELETE' })).status).toBe(204);
+    }
     const requested = await requestedBySchedule();
     for (const row of requested) {
       await drillFinished(instances[2]!.base, row.drillId, 120_000);

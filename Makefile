@@ -1,10 +1,11 @@
 # The two commands a new machine needs: `make demo` and `make test`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help setup build demo test lint bench
+.PHONY: help setup build demo demo-ha test lint bench
 
 help:
 	@echo "make demo   install what is missing, bring the lab up, run one drill over HTTP, print its timings"
+	@echo "make demo-ha  the same with a PostgreSQL, two service instances and two drills on two targets at once"
 	@echo "make test   install what is missing, then lint, type-check and run every test (Docker ones included)"
 	@echo "make bench  run the drill benchmark (20 failover-and-failback cycles on a lab of its own)"
 
@@ -21,6 +22,9 @@ build: setup
 
 demo: build
 	npm run demo
+
+demo-ha: build
+	npm run demo:ha
 
 lint: setup
 	npm run lint

@@ -37,11 +37,9 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
   it('starts without it and refuses drills; once it is back, a drill it drops out of parks, resumes, and records every event once', async () => {
     const url = await postgres.url('drills');
     await postgres.shutDown();
-    service = await startService(
-      { DATABASE_URL: url, LAB_NAME: LAB.name, LAB_BASE_PORT: String(LAB.basePort) },
-      undefined,
-      (health) => health.status === 503,
-    );
+    service = await startService({ DATABASE_URL: url, LAB_NAME: LAB.name, LAB_BASE_PORT: String(LAB.basePort) }, undefined, {
+      answering: (health) => health.status === 503,
+    });
 
     const down = await databaseHealth(service.base);
     expect(down.httpStatus).toBe(503);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { errorMessage } from '../../src/common/app-error.js';
+import { resolve } from 'node:path';
 import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
 import type { DrillDto } from '../../src/drills/drill.dto.js';
 
@@ -40,6 +41,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Where a service runs, how long its boot may take (30 s unless given), and when it counts as started. */
+export interface ServiceOptions {
+  /** Its working directory, so that several instances share no file; the test's own unless given. */
+  readonly cwd?: string;
+  readonly bootTimeoutMs?: number;
+  /** Whether a health answer means the service is up; a 2xx unless given. */
+  readonly answering?: (health: Response) => boolean;
+}
+
 /**
  * What a test service takes from the test runner's environment: what Node and the Docker client
  * need, nothing that configures the service (a DATABASE_URL or REDIS_URL set where the tests run
@@ -53,19 +63,16 @@ const passedOn = (): Record<string, string> =>
 /**
  * The built service (`node dist/main.js`) as a child process, answering on a port of its own, with
  * the test tokens and `env` as its configuration. It counts as started once its health check
- * passes, or, with `answering`, once that accepts the answer. When it does not come up, it is
- * killed and awaited, and the error carries what it printed.
+ * passes, or, with `options.answering`, once that accepts the answer. When it does not come up,
+ * it is killed and awaited, and the error carries what it printed.
  */
-export async function startService(
-  env: Record<string, string>,
-  port?: number,
-  answering: (health: Response) => boolean = (health) => health.ok,
-): Promise<RunningService> {
+export async function startService(env: Record<string, string>, port?: number, options: ServiceOptions = {}): Promise<RunningService> {
   if (!existsSync('dist/main.js')) {
     throw new Error('dist/main.js is missing: run `npm run build` before these tests (make test does)');
   }
   const listenOn = port ?? (await freePort());
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, [resolve('dist/main.js')], {
+    cwd: options.cwd,
     env: { ...passedOn(), API_TOKENS: TEST_API_TOKENS, ...env, PORT: String(listenOn) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -81,9 +88,11 @@ export async function startService(
           throw new Error(`the service exited (${child.exitCode ?? child.signalCode})`);
         }
         const response = await fetch(`${base}/health`);
-        return answering(response) ? satisfied(undefined) : pending(`health answered ${response.status}`);
+        return (options.answering ?? ((health: Response) => health.ok))(response)
+          ? satisfied(undefined)
+          : pending(`health answered ${response.status}`);
       },
-      { description: `the service to answer ${base}/health`, timeoutMs: 30_000, intervalMs: 100 },
+      { description: `the service to answer ${base}/health`, timeoutMs: options.bootTimeoutMs ?? 30_000, intervalMs: 100 },
     );
   } catch (error) {
     // A service that never answered may still be booting: it must not outlive the test.

@@ -7,6 +7,7 @@ import { GROUP_FAILOVER_STEPS, type StepName } from '../src/drills/scenarios.js'
 import { failoverLayout } from '../src/targets/drill-target.js';
 import { drillFinished, getDrill, post, startService } from './support/service.js';
 import { freeLab } from './support/free-ports.js';
+import { drillKilledAt } from './support/doomed-service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { expectAuditChainIntact, expectGroupBHealthy, streamEvents } from './support/after-failover.js';
 import { drillEnded, expectDrillEndedOverApi } from './support/drill-outcome.js';
@@ -57,14 +58,7 @@ describe('a drill whose service dies in the middle of it', () => {
     const layout = failoverLayout(lab.target, 'A');
     const standbyStarts = await Promise.all([...layout.standbys, ...layout.spares].map((node) => startedAt(node.containerName)));
 
-    const doomed = await startService({ ...env(), DRILL_CRASH_AT: point });
-    const accepted = await post(doomed.base, '/drills', { scenario: 'group-failover' });
-    const { id } = (await accepted.json()) as { id: string };
-    await waitFor(
-      async () =>
-        doomed.process.signalCode === 'SIGKILL' ? satisfied(undefined) : pending(`service still running (${doomed.process.exitCode})`),
-      { description: `the service to die at ${point}`, timeoutMs: 60_000, intervalMs: 20 },
-    );
+    const id = await drillKilledAt(env(), point);
     // The step had started and not finished; it may have put some of its own events on record.
     const lastLifecycle = events(id)
       .filter((row) => row.type.startsWith('Step'))

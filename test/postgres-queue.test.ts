@@ -11,6 +11,7 @@ import { drillEnded } from './support/drill-outcome.js';
 import { freeLab } from './support/free-ports.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { fetchAs, post, startService } from './support/service.js';
+import { drillKilledAt } from './support/doomed-service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = await freeLab('pg-queue');
@@ -58,29 +59,6 @@ describe('the queue on PostgreSQL', () => {
     await expectAuditChainIntact(join(directory, 'drills.sqlite'));
   }
 
-  /** Requests a drill on a service that SIGKILLs itself at `point`, and waits for the death. */
-  async function drillKilledAt(point: string): Promise<string> {
-    const doomed = await startService({ ...env(), DRILL_CRASH_AT: point });
-    try {
-      const answer = await post(doomed.base, '/drills', { scenario: 'group-failover' });
-      const body = (await answer.json()) as { id: string };
-      expect(answer.status, JSON.stringify(body)).toBe(202);
-      await waitFor(async () => (doomed.process.signalCode === 'SIGKILL' ? satisfied(undefined) : pending('running')), {
-        description: `the service to die at ${point}`,
-        timeoutMs: 60_000,
-        intervalMs: 20,
-      }).catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}\nthe service printed:\n${doomed.output().slice(-4000)}`);
-      });
-      return body.id;
-    } finally {
-      if (doomed.process.exitCode === null && doomed.process.signalCode === null) {
-        doomed.process.kill('SIGKILL');
-        await doomed.exited;
-      }
-    }
-  }
-
   beforeAll(async () => {
     [lab, postgres] = await Promise.all([startTestLab(LAB, { form: true }), startTestPostgres('pg-queue')]);
     queueUrl = await postgres.url('queue');
@@ -119,7 +97,7 @@ describe('the queue on PostgreSQL', () => {
 
   it('resumes a drill whose service was SIGKILLed mid-step on the next start', async () => {
     await lab.lab.reset();
-    const id = await drillKilledAt('kill:after-signals');
+    const id = await drillKilledAt(env(), 'kill:after-signals');
     const restarted = await startService(env());
     try {
       await drillEnded(restarted.base, id, 'succeeded');
@@ -132,7 +110,7 @@ describe('the queue on PostgreSQL', () => {
 
   it("finishes a drill from the log when the queue's tables were dropped while the service was down", async () => {
     await lab.lab.reset();
-    const id = await drillKilledAt('meet:after-meets');
+    const id = await drillKilledAt(env(), 'meet:after-meets');
     await sql(`DROP SCHEMA "${SCHEMA}" CASCADE`);
     const restarted = await startService(env());
     try {

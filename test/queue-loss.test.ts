@@ -9,6 +9,7 @@ import { expectAuditChainIntact, expectGroupBHealthy, streamEvents } from './sup
 import { drillEnded } from './support/drill-outcome.js';
 import { freeLab } from './support/free-ports.js';
 import { fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
+import { drillKilledAt } from './support/doomed-service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = await freeLab('rdtest-queueloss');
@@ -105,35 +106,6 @@ describe('a drill whose queue Redis loses its data', () => {
     await expectAuditChainIntact(join(directory, 'drills.sqlite'));
   }
 
-  /**
-   * Starts a service that SIGKILLs itself at `point`, requests a drill on it and waits for the
-   * death. A service that does not die is killed, and what it printed and the drill's events say why.
-   */
-  async function drillKilledAt(point: string): Promise<string> {
-    const doomed = await startService({ ...env(), DRILL_CRASH_AT: point });
-    try {
-      const answer = await post(doomed.base, '/drills', { scenario: 'group-failover' });
-      const body = (await answer.json()) as { id: string };
-      expect(answer.status, JSON.stringify(body)).toBe(202);
-      await waitFor(async () => (doomed.process.signalCode === 'SIGKILL' ? satisfied(undefined) : pending('running')), {
-        description: `the service to die at ${point}`,
-        timeoutMs: 60_000,
-        intervalMs: 20,
-      }).catch((error: unknown) => {
-        const rows = events(body.id).map((row) => `  ${row.type} ${row.data}`);
-        throw new Error(
-          `${(error as Error).message}\nthe drill's events:\n${rows.join('\n')}\nthe service printed:\n${doomed.output().slice(-4000)}`,
-        );
-      });
-      return body.id;
-    } finally {
-      if (doomed.process.exitCode === null && doomed.process.signalCode === null) {
-        doomed.process.kill('SIGKILL');
-        await doomed.exited;
-      }
-    }
-  }
-
   beforeAll(async () => {
     lab = await startTestLab(LAB, { form: true });
     directory = mkdtempSync(join(tmpdir(), 'redis-drill-queueloss-'));
@@ -151,7 +123,7 @@ describe('a drill whose queue Redis loses its data', () => {
     'SIGKILLed in %s (at %s), queue lost by %s while down: the next start resumes it from the log',
     async (step, point, loss) => {
       await lab.lab.reset();
-      const id = await drillKilledAt(point);
+      const id = await drillKilledAt(env(), point);
       await loseQueue(loss);
 
       const restarted = await startService(env());
@@ -203,7 +175,7 @@ describe('a drill whose queue Redis loses its data', () => {
 
   it('refuses a drill requested while the log holds an unfinished one, even with the queue empty, and finishes the first', async () => {
     await lab.lab.reset();
-    const id = await drillKilledAt('meet:after-meets');
+    const id = await drillKilledAt(env(), 'meet:after-meets');
     await loseQueue('flushall');
     const apiOnly = await startService({ ...env(), WORKER_ENABLED: 'false' });
     let worker: RunningService | undefined;

@@ -42,4 +42,26 @@ describe('authFailureLimit', () => {
     // A refused request does not extend the lock-out.
     expect((await fetch(`${base}/refused`)).status).toBe(429);
   });
+
+  it('does not count a request its client gave up on before the answer', async () => {
+    const app = express();
+    app.use(authFailureLimit(2, 60_000));
+    // Answers only once its client has gone: the answer never finishes.
+    app.get('/slow', (request, response) => void request.once('close', () => response.destroy()));
+    app.get('/fine', (_request, response) => void response.json({}));
+    const slowServer = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => slowServer.once('listening', resolve));
+    const slowBase = `http://127.0.0.1:${(slowServer.address() as AddressInfo).port}`;
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const controller = new AbortController();
+        const cut = fetch(`${slowBase}/slow`, { signal: controller.signal });
+        setTimeout(() => controller.abort(), 50);
+        await expect(cut).rejects.toThrow();
+      }
+      expect((await fetch(`${slowBase}/fine`)).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => slowServer.close(resolve));
+    }
+  });
 });

@@ -1,15 +1,20 @@
 import type { Request, RequestHandler } from 'express';
-import { rateLimit, type RateLimitInfo } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, rateLimit, type RateLimitInfo } from 'express-rate-limit';
 import { STATUS_CODES } from 'node:http';
 import { correlationIdOf } from '../common/correlation.middleware.js';
 
 /**
  * Slows the guessing of tokens: each client address may be answered 401 `limit` times per
  * window; past that, everything it asks is answered 429 with `Retry-After` until the window
- * ends. Answers other than 401 do not count.
+ * ends. Answers other than 401 do not count, nor does a request its client gave up on before any
+ * answer went out.
  */
 export function authFailureLimit(limit: number, windowMs: number): RequestHandler {
-  return rateLimit({
+  const store = new MemoryStore();
+  const keyOf = (request: Request) => ipKeyGenerator(request.ip ?? '');
+  const limiter = rateLimit({
+    store,
+    keyGenerator: keyOf,
     windowMs,
     limit,
     // Every request is counted when it arrives and uncounted when its answer is not a 401.
@@ -29,4 +34,14 @@ export function authFailureLimit(limit: number, windowMs: number): RequestHandle
       });
     },
   });
+  return (request, response, next) => {
+    // The limiter uncounts a request when its answer finishes; an answer cut off by its client never
+    // finishes, and would otherwise count as a refused token, and lock out a client whose token is good.
+    response.once('close', () => {
+      if (!response.writableFinished) {
+        void store.decrement(keyOf(request));
+      }
+    });
+    limiter(request, response, next);
+  };
 }

@@ -216,5 +216,43 @@ describe('a target whose groups run on two Docker engines', () => {
       expect((await statesOf(target.groups.B)).map((node) => node.running)).toEqual(Array(6).fill(true));
       await expectDecoysUntouched();
     });
+
+    it('restarted right before the kill of B, the drill waits for it, kills B once through it, and finishes', async () => {
+      let restarted: Promise<void> | undefined;
+      const steps = {
+        ...DRILL_STEPS,
+        kill: async (context: StepContext) => {
+          if (restarted) {
+            return DRILL_STEPS.kill(context);
+          }
+          await second.stop();
+          try {
+            return await DRILL_STEPS.kill(context);
+          } finally {
+            // Back only once the kill has found it away: the runner's wait for the engine is what bridges the gap.
+            restarted = second.start();
+          }
+        },
+      };
+      const { id, state, events, store } = await drill('group-failover', steps);
+      await restarted;
+      await expectDrillEnded(store, state, 'succeeded');
+      const retried = ofType(events, 'StepRetried');
+      expect(retried.map((event) => event.data.step)).toEqual(['kill']);
+      expect(retried[0]!.data.error).toContain(`127.0.0.1:${second.port}`);
+      // Each B node killed once, through the engine that came back; none of A touched.
+      expect(
+        ofType(events, 'NodeKilled')
+          .map((event) => event.data.node)
+          .sort(),
+      ).toEqual(target.groups.B.map((node) => node.name).sort());
+      expect(killedBy(events)).toEqual(Object.fromEntries(target.groups.B.map((node) => [node.name, 'engine'])));
+      expect(second.running()).toBe(true);
+      expect((await statesOf(target.groups.B)).map((node) => node.running)).toEqual(Array(6).fill(false));
+      expect((await statesOf(target.groups.A)).map((node) => node.running)).toEqual(Array(6).fill(true));
+      expect(await lab.admin.healthProblems(servingAfter('B'), HEALTHY)).toEqual([]);
+      expect(await lab.missingCanaries(id, servingAfter('B'))).toEqual([]);
+      await expectDecoysUntouched();
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/common/clock.js';
 import type { Docker } from '../src/docker/docker-engine.js';
@@ -18,6 +19,8 @@ import { startSecondDockerEngine, type SecondDockerEngine } from './support/seco
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const SETTINGS = await freeLab('engines-two');
+/** How long the second engine stays away when it restarts mid-drill: the fault's shape, not a wait. */
+const ENGINE_AWAY_MS = 3_000;
 const HEALTHY = { masters: 3, replicasPerMaster: 1, maxReplicaLagBytes: 64 * 1024 };
 
 const ofType = <T extends DrillEvent['type']>(events: readonly RecordedDrillEvent[], type: T) =>
@@ -38,6 +41,8 @@ describe('a target whose groups run on two Docker engines', () => {
   let target: DrillTarget;
   let drills: Awaited<ReturnType<typeof drillRunnerFor>>;
   const decoys: { engine: Docker; name: string; startedAt: string; remove(): Promise<void> }[] = [];
+  // Runners with steps of a case's own, kept open to the end: a drill that ends unexpectedly prints its events from their stores.
+  const ownRunners: Awaited<ReturnType<typeof drillRunnerFor>>[] = [];
 
   const engineOf = (node: TargetNode): Docker => (node.engine === 'second' ? second.docker : lab.docker);
   const statesOf = (nodes: readonly TargetNode[]) => Promise.all(nodes.map((node) => stateOf(engineOf(node), node.containerName)));
@@ -81,6 +86,7 @@ describe('a target whose groups run on two Docker engines', () => {
 
   afterAll(async () => {
     await Promise.all(decoys.map((decoy) => decoy.remove()));
+    await Promise.all(ownRunners.map((runner) => runner.close()));
     await drills?.close();
     await second?.remove();
     await lab?.close();
@@ -89,20 +95,17 @@ describe('a target whose groups run on two Docker engines', () => {
   /** Runs one drill to its end, with these steps when given. */
   async function drill(scenario: ScenarioName, steps?: StepRegistry) {
     const runner = steps ? await drillRunnerFor({ ...lab, target }, { steps }) : drills;
-    try {
-      const id = randomUUID();
-      await DrillStream.create(runner.store, systemClock, id, 'test', {
-        type: 'DrillRequested',
-        data: { scenario, target: 'lab', trigger: 'manual' },
-      });
-      const { state } = await runner.runner.run(id);
-      const events = await runner.store.read<DrillEvent>(id);
-      return { id, state, events, store: runner.store };
-    } finally {
-      if (steps) {
-        await runner.close();
-      }
+    if (steps) {
+      ownRunners.push(runner);
     }
+    const id = randomUUID();
+    await DrillStream.create(runner.store, systemClock, id, 'test', {
+      type: 'DrillRequested',
+      data: { scenario, target: 'lab', trigger: 'manual' },
+    });
+    const { state } = await runner.runner.run(id);
+    const events = await runner.store.read<DrillEvent>(id);
+    return { id, state, events, store: runner.store };
   }
 
   const killedBy = (events: readonly RecordedDrillEvent[]) =>
@@ -214,6 +217,49 @@ describe('a target whose groups run on two Docker engines', () => {
       expect(await lab.admin.healthProblems(servingAfter('A'), HEALTHY)).toEqual([]);
       await second.start();
       expect((await statesOf(target.groups.B)).map((node) => node.running)).toEqual(Array(6).fill(true));
+      await expectDecoysUntouched();
+    });
+
+    it('restarted right before the kill of B, the drill waits for it, kills B once through it, and finishes', async () => {
+      // The case before starts the engine again at its end; when it failed before that, this one still starts from an engine that runs.
+      if (!second.running()) {
+        await second.start();
+      }
+      let restarted: Promise<void> | undefined;
+      const steps = {
+        ...DRILL_STEPS,
+        kill: async (context: StepContext) => {
+          if (restarted) {
+            return DRILL_STEPS.kill(context);
+          }
+          await second.stop();
+          try {
+            return await DRILL_STEPS.kill(context);
+          } finally {
+            // Back only once the kill has found it away, and after longer than the retries' backoffs together
+            // (250 + 500 ms): only the runner's wait for the engine (up to 30 s) bridges the gap.
+            restarted = sleep(ENGINE_AWAY_MS).then(() => second.start());
+          }
+        },
+      };
+      const { id, state, events, store } = await drill('group-failover', steps);
+      await restarted;
+      await expectDrillEnded(store, state, 'succeeded');
+      const retried = ofType(events, 'StepRetried');
+      expect(retried.map((event) => event.data.step)).toEqual(['kill']);
+      expect(retried[0]!.data.error).toContain(`127.0.0.1:${second.port}`);
+      // Each B node killed once, through the engine that came back; none of A touched.
+      expect(
+        ofType(events, 'NodeKilled')
+          .map((event) => event.data.node)
+          .sort(),
+      ).toEqual(target.groups.B.map((node) => node.name).sort());
+      expect(killedBy(events)).toEqual(Object.fromEntries(target.groups.B.map((node) => [node.name, 'engine'])));
+      expect(second.running()).toBe(true);
+      expect((await statesOf(target.groups.B)).map((node) => node.running)).toEqual(Array(6).fill(false));
+      expect((await statesOf(target.groups.A)).map((node) => node.running)).toEqual(Array(6).fill(true));
+      expect(await lab.admin.healthProblems(servingAfter('B'), HEALTHY)).toEqual([]);
+      expect(await lab.missingCanaries(id, servingAfter('B'))).toEqual([]);
       await expectDecoysUntouched();
     });
   });

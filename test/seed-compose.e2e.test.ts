@@ -59,6 +59,21 @@ describe('the seed’s compose deployment', () => {
 
   const cli = (node: string, ...args: string[]) => run('docker', ['exec', at(node).container, 'redis-cli', ...args]);
 
+  /** The seed's step 4 for one standby: B`index` joins the cluster as a replica of A`index`. */
+  async function attachStandby(index: number): Promise<void> {
+    const master = (await cli(`a${index}`, 'cluster', 'myid')).stdout.trim();
+    await cli(
+      'a1',
+      '--cluster',
+      'add-node',
+      endpoint(`b${index}`),
+      endpoint(`a${index}`),
+      '--cluster-slave',
+      '--cluster-master-id',
+      master,
+    );
+  }
+
   async function removeAll(): Promise<void> {
     for (const name of [...services.map((each) => each.container), `${NETWORK}-bystander`]) {
       await docker
@@ -121,19 +136,9 @@ describe('the seed’s compose deployment', () => {
       },
       { description: 'the new cluster to take the seed key', timeoutMs: 20_000, intervalMs: 200 },
     );
-    for (const index of [1, 2, 3]) {
-      const master = (await cli(`a${index}`, 'cluster', 'myid')).stdout.trim();
-      await cli(
-        'a1',
-        '--cluster',
-        'add-node',
-        endpoint(`b${index}`),
-        endpoint(`a${index}`),
-        '--cluster-slave',
-        '--cluster-master-id',
-        master,
-      );
-    }
+    // B3 joins in the discovery test, right before discovery, as a user's setup script would.
+    await attachStandby(1);
+    await attachStandby(2);
 
     const queuePort = await freePort();
     queue = await startUnrelatedRedis(docker, image, `${NETWORK}-queue`, queuePort);
@@ -158,6 +163,9 @@ describe('the seed’s compose deployment', () => {
   let discovered: DiscoveredTargetDto;
 
   it('discovers the target from the Compose project and one node, over the API and the CLI, and changes nothing', async () => {
+    // Asked at once, before gossip has told every member that B3 joined as A3's replica: discovery
+    // waits for the members to agree rather than take B3 for a spare or a master without slots.
+    await attachStandby(3);
     const response = await post(
       service!.base,
       '/admin/targets/discover',

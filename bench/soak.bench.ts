@@ -52,6 +52,8 @@ interface Sample {
 }
 const rows: CycleFigures[] = [];
 const samples: Sample[] = [];
+/** Cycles whose takeover had to correct a node that did not take the new owner in (`StaleClaimCorrected`). */
+const corrections: { cycle: number; id: string; count: number }[] = [];
 const failures: { cycle: number; id: string; status: string; error?: string; eventsFile: string }[] = [];
 
 /** The log's bytes on disk: the database file and its write-ahead log. */
@@ -121,6 +123,11 @@ try {
     } else {
       const row = cycleFigures(drill.timings, drill.probe);
       rows.push(row);
+      const corrected = (await events(id)).split('\n').filter((line) => line.includes(' StaleClaimCorrected ')).length;
+      if (corrected > 0) {
+        corrections.push({ cycle, id, count: corrected });
+        console.log(`cycle ${cycle}: drill ${id} corrected ${corrected} stale slot claim(s) after its takeover`);
+      }
       console.log(
         `cycle ${cycle}: kill→ok ${formatMs(row.killToOk)}, client RTO ${formatMs(row.clientRto)}, lost acked ${row.lostAcked}, ` +
           `kill→redundant ${formatMs(row.killToRedundant)}, failback ${formatMs(row.failback)}, whole ${formatMs(row.whole)}`,
@@ -147,6 +154,9 @@ console.log(
   `\n${cycles} ${values.planned ? 'planned ' : ''}failover-and-failback cycles through the service in ${minutes.toFixed(1)} min:`,
 );
 console.log(`failures: ${failures.length}`);
+console.log(
+  `takeovers that corrected a stale slot claim: ${corrections.length}${corrections.map((each) => `\n- cycle ${each.cycle}, drill ${each.id}: ${each.count}`).join('')}`,
+);
 for (const failure of failures) {
   console.log(`- cycle ${failure.cycle}, drill ${failure.id} ${failure.status}: ${failure.error ?? ''} (events: ${failure.eventsFile})`);
 }

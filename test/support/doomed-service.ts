@@ -66,9 +66,9 @@ export async function resumedAndFinished(env: DoomedEnv, id: string, step: StepN
   } finally {
     await restarted.stop();
   }
-  const resumed = streamEvents(env.DATABASE_PATH, id)
-    .filter((row) => row.type === 'StepResumed')
-    .map((row) => (JSON.parse(row.data) as { step: string }).step);
-  expect(resumed).toEqual([step]);
+  const rows = streamEvents(env.DATABASE_PATH, id);
+  const resumed = rows.filter((row) => row.type === 'StepResumed').map((row) => (JSON.parse(row.data) as { step: string }).step);
+  // Why another step was resumed shows in the events around it, so a mismatch prints them all.
+  expect(resumed, `the drill's events:\n${rows.map((row) => `  ${row.type} ${row.data}`).join('\n')}`).toEqual([step]);
   await checks.finishedOnce(id);
 }

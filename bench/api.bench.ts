@@ -31,6 +31,7 @@ import { PostgresEventStore } from '../src/events/postgres-event-store.js';
 import { SqliteEventStore } from '../src/events/sqlite-event-store.js';
 import { StepStats } from '../src/stats/step-stats.service.js';
 import { systemClock } from '../src/common/clock.js';
+import { childEnv } from '../test/support/child-env.js';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres.js';
 import { seedHistory, syntheticDrill } from './seed-history.js';
 import { percentile } from './stats.js';
@@ -185,8 +186,7 @@ async function measureStore(
   const serviceLog = openSync(serviceLogFile, 'w');
   const authorization = `Bearer ${secret}`;
   const service = spawn(process.execPath, ['dist/main.js'], {
-    env: {
-      ...process.env,
+    env: childEnv({
       PORT: String(port),
       ...databaseEnv,
       WORKER_ENABLED: 'false',
@@ -195,7 +195,7 @@ async function measureStore(
       AUTH_FAILURE_LIMIT: '0',
       API_TOKENS: `bench:viewer:${secret}`,
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-    },
+    }),
     stdio: ['ignore', serviceLog, serviceLog],
   });
   try {

@@ -23,6 +23,7 @@ import { isPostgres } from '../src/database/data-source.js';
 import type { EventStore } from '../src/events/event-store.js';
 import { PostgresEventStore } from '../src/events/postgres-event-store.js';
 import { SqliteEventStore } from '../src/events/sqlite-event-store.js';
+import { childEnv } from '../test/support/child-env.js';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres.js';
 import { syntheticDrill } from './seed-history.js';
 import { percentile } from './stats.js';
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
 async function runWriters(database: string, count: number): Promise<{ latencies: number[]; failures: number }[]> {
   const children = Array.from({ length: count }, () =>
     spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--writer', database, '--seconds', String(seconds)], {
+      env: childEnv(),
       stdio: ['pipe', 'pipe', 'inherit'],
     }),
   );

@@ -10,6 +10,7 @@ import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { GROUP_FAILOVER_STEPS, SCENARIOS } from '../src/drills/scenarios.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
 import { drillFinished, fetchAs, post as postTo, startService, TEST_TOKENS, type RunningService } from './support/service.js';
+import { childEnv } from './support/child-env.js';
 import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
@@ -247,13 +248,12 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     const cli = async (...args: string[]) => {
       try {
         const { stdout } = await run(process.execPath, ['dist/cli/redis-drill.cli.js', ...args], {
-          env: {
-            ...process.env,
+          env: childEnv({
             REDIS_DRILL_URL: base,
             REDIS_DRILL_TOKEN: TEST_TOKENS.operator,
             LAB_NAME: LAB.name,
             LAB_BASE_PORT: String(LAB.basePort),
-          },
+          }),
         });
         return { code: 0, stdout };
       } catch (error) {
@@ -355,7 +355,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     const live = projections();
     expect(live.drills.length).toBeGreaterThanOrEqual(4);
     const rebuilt = await run(process.execPath, ['--import', 'tsx', 'src/events/events.cli.ts', 'rebuild'], {
-      env: { ...process.env, DATABASE_PATH: databasePath() },
+      env: childEnv({ DATABASE_PATH: databasePath() }),
     });
     // Every drill's stream, and the schedule changes' stream of the command-line test.
     expect(rebuilt.stdout).toContain(`rebuilt the projections from the events of ${live.drills.length + 1} stream(s)`);
@@ -382,7 +382,7 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(broken.firstBrokenLink).toMatchObject({ position: edited.position, drillId, sequence: edited.sequence });
 
     const cli = await run(process.execPath, ['--import', 'tsx', 'src/events/events.cli.ts', 'verify'], {
-      env: { ...process.env, DATABASE_PATH: databasePath() },
+      env: childEnv({ DATABASE_PATH: databasePath() }),
     }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,

@@ -12,6 +12,7 @@ import { DRILL_QUEUE } from '../src/queue/drill-queue.js';
 import { labQueueUrl } from '../src/lab/lab-topology.js';
 import { targetNodes } from '../src/targets/drill-target.js';
 import { fetchAs, freePort, post, startService, TEST_API_TOKENS, type RunningService } from './support/service.js';
+import { childEnv } from './support/child-env.js';
 import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { drillEnded } from './support/drill-outcome.js';
@@ -543,7 +544,7 @@ describe('bad input: every endpoint answers it with a 4xx naming the problem, an
 describe.concurrent('the service at boot', () => {
   const boot = (env: Record<string, string>) =>
     spawn(process.execPath, ['dist/main.js'], {
-      env: { ...process.env, API_TOKENS: TEST_API_TOKENS, ...env },
+      env: childEnv({ API_TOKENS: TEST_API_TOKENS, ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   const outputOf = (child: ReturnType<typeof boot>) => {

@@ -1,10 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DrillEvent } from '../src/drills/drill-events.js';
 import type { DrillState } from '../src/drills/drill-state.js';
 import { failoverLayout, targetNodes } from '../src/targets/drill-target.js';
 import { expectDrillEnded } from './support/drill-outcome.js';
 import { drillRunnerFor } from './support/drill-runner.js';
 import { freeLab } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
+
+/** The events of a drill its preflight refused at prepare, in order: none records a node touched, and none a retry. */
+const REFUSED_AT_PREPARE: DrillEvent['type'][] = [
+  'DrillRequested',
+  'DrillStarted',
+  'LeaseAcquired',
+  'StepStarted',
+  'ServersIdentified',
+  'StepFailed',
+  'DrillRefused',
+];
 
 describe('a drill on a target whose standbys are not attached', () => {
   let lab: TestLab;
@@ -36,15 +48,7 @@ describe('a drill on a target whose standbys are not attached', () => {
 
   it('records the reason in its events and nothing that touched a node', async () => {
     const types = (await drills.store.read(state.id)).map((event) => event.type);
-    expect(types).toEqual([
-      'DrillRequested',
-      'DrillStarted',
-      'LeaseAcquired',
-      'StepStarted',
-      'ServersIdentified',
-      'StepFailed',
-      'DrillRefused',
-    ]);
+    expect(types).toEqual(REFUSED_AT_PREPARE);
   });
 
   it('leaves every container running and cluster A serving', async () => {
@@ -94,14 +98,6 @@ describe('a drill back to A while B serves with a replica down', () => {
     }
     // The refusal quotes the unreachable replica's connection error, and is still not retried.
     const types = (await drills.store.read(state.id)).map((event) => event.type);
-    expect(types).toEqual([
-      'DrillRequested',
-      'DrillStarted',
-      'LeaseAcquired',
-      'StepStarted',
-      'ServersIdentified',
-      'StepFailed',
-      'DrillRefused',
-    ]);
+    expect(types).toEqual(REFUSED_AT_PREPARE);
   });
 });

@@ -11,7 +11,7 @@ import { drillEnded } from './support/drill-outcome.js';
 import { freeLab } from './support/free-ports.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { fetchAs, post, startService } from './support/service.js';
-import { drillKilledAt } from './support/doomed-service.js';
+import { drillKilledAt, resumedAndFinished } from './support/doomed-service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = await freeLab('pg-queue');
@@ -98,29 +98,18 @@ describe('the queue on PostgreSQL', () => {
   it('resumes a drill whose service was SIGKILLed mid-step on the next start', async () => {
     await lab.lab.reset();
     const id = await drillKilledAt(env(), 'kill:after-signals');
-    const restarted = await startService(env());
-    try {
-      await drillEnded(restarted.base, id, 'succeeded');
-    } finally {
-      await restarted.stop();
-    }
-    expect(steps(id, 'StepResumed')).toEqual(['kill']);
-    await expectFinishedOnce(id);
+    await resumedAndFinished(env(), id, 'kill', { finishedOnce: expectFinishedOnce });
   });
 
   it("finishes a drill from the log when the queue's tables were dropped while the service was down", async () => {
     await lab.lab.reset();
     const id = await drillKilledAt(env(), 'meet:after-meets');
     await sql(`DROP SCHEMA "${SCHEMA}" CASCADE`);
-    const restarted = await startService(env());
-    try {
-      await drillEnded(restarted.base, id, 'succeeded');
-      expect(restarted.output()).toContain(`drill ${id} (running on lab) had no job in the queue: queued again to resume it`);
-    } finally {
-      await restarted.stop();
-    }
-    expect(steps(id, 'StepResumed')).toEqual(['meet']);
-    await expectFinishedOnce(id);
+    await resumedAndFinished(env(), id, 'meet', {
+      finishedOnce: expectFinishedOnce,
+      watch: (restarted) => async () =>
+        expect(restarted.output()).toContain(`drill ${id} (running on lab) had no job in the queue: queued again to resume it`),
+    });
   });
 
   it("fires a schedule through BullMQ's job scheduler in PostgreSQL", async () => {

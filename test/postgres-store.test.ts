@@ -14,6 +14,7 @@ import { drillId, fakeDrillStore, type FakeDrill } from '../src/drills/testing/f
 import { verifyAuditChain } from '../src/events/audit-verifier.js';
 import { PostgresDrillEventRepository } from '../src/events/drill-event.postgres-repository.js';
 import { StreamConflictError, type EventStore } from '../src/events/event-store.js';
+import { childEnv } from './support/child-env.js';
 import { fetchAs, TEST_API_TOKENS } from './support/service.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 
@@ -46,7 +47,7 @@ const READS = [
 
 /** `npm run events -- …` on the given database: its exit code and output. */
 async function events(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', 'tsx', 'src/events/events.cli.ts', ...args], { env: { ...process.env, ...env } }).then(
+  return run(process.execPath, ['--import', 'tsx', 'src/events/events.cli.ts', ...args], { env: childEnv(env) }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );

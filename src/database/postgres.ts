@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { isUnavailablePostgresState } from '../common/postgres-failure.js';
 import { EventStoreFullError, EventStoreUnavailableError } from '../events/event-store.js';
 
 /**
@@ -9,10 +10,9 @@ export interface Sql {
   query(statement: string, parameters?: unknown[]): Promise<unknown>;
 }
 
-/** SQLSTATE classes and codes of a connection lost or a server going away: the same statement may go through later. */
-const UNAVAILABLE = /^(08|57P0[1-3]|53300)/;
 /** `disk_full`: the server could not extend a file, and rolled the transaction back. */
 const DISK_FULL = '53100';
+/** Narrower than the queue's list (`isTransientPostgresFailure` says why the two differ). */
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
@@ -40,7 +40,7 @@ export function classifiedFailure(error: unknown): unknown {
   if (code === DISK_FULL) {
     return new EventStoreFullError(error);
   }
-  return UNAVAILABLE.test(code) || NETWORK_ERRORS.has(code) ? new EventStoreUnavailableError(error) : error;
+  return isUnavailablePostgresState(code) || NETWORK_ERRORS.has(code) ? new EventStoreUnavailableError(error) : error;
 }
 
 /** The SQLSTATE or network code of an error from node-postgres, as thrown or wrapped by TypeORM. */

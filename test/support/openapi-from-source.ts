@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
+import { childEnv } from './child-env.js';
 
 const PROJECT = resolve(import.meta.dirname, '../..');
 
@@ -33,7 +34,8 @@ export async function openApiDocumentFromSource(): Promise<unknown> {
     symlinkSync(join(PROJECT, 'node_modules'), join(directory, 'node_modules'), 'dir');
     writeFileSync(join(directory, 'package.json'), JSON.stringify({ type: 'module' }));
     const output = join(directory, 'openapi.json');
-    await promisify(execFile)(process.execPath, [join(directory, 'dist', 'openapi.js'), output], { cwd: directory });
+    // It reads its configuration from the environment: the runner's own (a TARGETS_FILE it cannot read, say) would stop it.
+    await promisify(execFile)(process.execPath, [join(directory, 'dist', 'openapi.js'), output], { cwd: directory, env: childEnv() });
     return JSON.parse(readFileSync(output, 'utf8')) as unknown;
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { errorMessage } from '../../src/common/app-error.js';
+import { childEnv } from './child-env.js';
 import { resolve } from 'node:path';
 import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
 import type { DrillDto } from '../../src/drills/drill.dto.js';
@@ -51,20 +52,11 @@ export interface ServiceOptions {
 }
 
 /**
- * What a test service takes from the test runner's environment: what Node and the Docker client
- * need, nothing that configures the service (a DATABASE_URL or REDIS_URL set where the tests run
- * would otherwise point every service at it). The rest comes from the test, in `startService`'s env.
- */
-const PASSED_ON = ['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS', 'DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'] as const;
-
-const passedOn = (): Record<string, string> =>
-  Object.fromEntries(PASSED_ON.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
-
-/**
  * The built service (`node dist/main.js`) as a child process, answering on a port of its own, with
- * the test tokens and `env` as its configuration. It counts as started once its health check
- * passes, or, with `options.answering`, once that accepts the answer. When it does not come up,
- * it is killed and awaited, and the error carries what it printed.
+ * the test tokens and `env` as its configuration, and of the runner's environment only what
+ * `childEnv` passes on. It counts as started once its health check passes, or, with
+ * `options.answering`, once that accepts the answer. When it does not come up, it is killed and
+ * awaited, and the error carries what it printed.
  */
 export async function startService(env: Record<string, string>, port?: number, options: ServiceOptions = {}): Promise<RunningService> {
   if (!existsSync('dist/main.js')) {
@@ -73,7 +65,7 @@ export async function startService(env: Record<string, string>, port?: number, o
   const listenOn = port ?? (await freePort());
   const child = spawn(process.execPath, [resolve('dist/main.js')], {
     cwd: options.cwd,
-    env: { ...passedOn(), API_TOKENS: TEST_API_TOKENS, ...env, PORT: String(listenOn) },
+    env: childEnv({ API_TOKENS: TEST_API_TOKENS, ...env, PORT: String(listenOn) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,10 +1,12 @@
 /**
  * `make demo-ha`: several instances sharing one audit log. Starts a PostgreSQL of its own from
- * Debian's `postgresql` package, brings up two small labs as two targets, starts two service
- * instances (each in a working directory of its own, sharing only PostgreSQL and the queue's
- * Redis), requests one drill on each target at once, one through each instance, and follows both.
- * Prints which instance ran each drill and where to look, then stops the instances and PostgreSQL.
- * Exits 0 only if both drills succeeded and the audit chain verifies. The labs stay up.
+ * Debian's `postgresql` package, a Docker network of its own with the queue's Redis and two small
+ * targets on it, and two service instances (each in a working directory of its own, sharing only
+ * PostgreSQL and the queue's Redis); requests one drill on each target at once, one through each
+ * instance, and follows each through the other. Prints which instance ran each drill, the figures
+ * and the audit chain check, then removes everything it started (instances, PostgreSQL and its
+ * data, containers, network), also when interrupted. Exits 0 only if both drills succeeded and
+ * the audit chain verifies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,125 +17,134 @@ import { RedisConnections } from '../src/cluster/redis-connections.js';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { connectDocker } from '../src/docker/docker-engine.js';
+import { ensureRedisImage } from '../src/docker/redis-image.js';
 import type { DrillDto } from '../src/drills/drill.dto.js';
 import type { AuditReportDto } from '../src/events/audit.dto.js';
-import { Lab } from '../src/lab/lab.js';
-import { labTargetsEntry } from '../src/lab/lab-targets-entry.js';
-import { labQueueUrl, type LabSettings } from '../src/lab/lab-topology.js';
+import type { TargetsFileEntry } from '../src/lab/lab-targets-entry.js';
 import { startTestPostgres } from '../test/support/postgres.js';
+import { DemoNetwork } from './demo-ha-network.js';
+import { Teardown } from './teardown.js';
 
 const config = loadConfig();
 const directory = resolve('data/demo-ha');
 // A token of the demo's own, made fresh for this run: the service has no default one.
 const demoSecret = randomBytes(24).toString('base64url');
 const authorization = `Bearer ${demoSecret}`;
-/** Two small labs beside the default one (which keeps its ports): one master and one replica each. */
-const targets: { name: string; lab: LabSettings }[] = [
-  { name: 'east', lab: { name: `${config.lab.name}-east`, basePort: config.lab.basePort + 100, shards: 1, replicasPerMaster: 1 } },
-  { name: 'west', lab: { name: `${config.lab.name}-west`, basePort: config.lab.basePort + 200, shards: 1, replicasPerMaster: 1 } },
-];
+const TARGETS = ['east', 'west'] as const;
+/** How long an instance may take to park its drills and exit after SIGTERM before it is killed. */
+const STOP_TIMEOUT_MS = 30_000;
 
 interface Instance {
   readonly name: string;
   readonly base: string;
   readonly log: string;
   readonly process: ChildProcess;
-  readonly exited: Promise<number | null>;
 }
 
+const teardown = new Teardown((line) => console.log(line));
+
 async function main(): Promise<number> {
+  teardown.onSignals();
   rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
+
+  const docker = connectDocker();
+  const { image, source } = await ensureRedisImage(docker, { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs }, (line) =>
+    console.log(`docker: ${line}`),
+  );
+  const network = new DemoNetwork(docker, 'demo-ha', image);
+  teardown.add(`the containers and the Docker network ${network.name}`, () => network.remove());
+  await network.create();
+  console.log(`docker: network ${network.name} created; its containers run ${image} (${source})`);
+  const queueUrl = await network.startQueue();
+  console.log(`docker: the queue's Redis at ${queueUrl}`);
   const connections = new RedisConnections();
-  const admin = new ClusterAdmin(connections);
-  for (const { lab } of targets) {
-    console.log(`lab: ${lab.name} (ports ${lab.basePort}…): bringing up and resetting to the starting layout`);
-    const handle = new Lab(connectDocker(), lab, { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs }, admin, (line) =>
-      console.log(`lab: ${line}`),
-    );
-    await handle.up({ form: false });
-    await handle.reset();
+  const targets: TargetsFileEntry[] = [];
+  try {
+    const admin = new ClusterAdmin(connections);
+    for (const name of TARGETS) {
+      const entry = await network.startTarget(name, admin);
+      const addresses = [...entry.groups.A, ...entry.groups.B].map((node) => `${node.name} ${node.host}`).join(', ');
+      console.log(`target ${name}: A serving, B1 attached (${addresses})`);
+      targets.push(entry);
+    }
+  } finally {
+    await connections.closeAll();
   }
-  await connections.closeAll();
 
   console.log("postgres: starting a server of the demo's own from Debian's binaries");
-  const postgres = await startTestPostgres('redis-drill-demo-ha');
-  const instances: Instance[] = [];
-  try {
-    const databaseUrl = await postgres.url('redis_drill');
-    console.log(`postgres: up on 127.0.0.1:${postgres.port}`);
-    for (const [index, name] of ['one', 'two'].entries()) {
-      instances.push(await startInstance(name, config.port + index, databaseUrl));
-    }
-    console.log(`service: this run's operator token is ${demoSecret} (send "Authorization: Bearer <token>")`);
+  const starting = startTestPostgres('demo-ha');
+  teardown.add('PostgreSQL and its data directory', async () => (await starting.catch(() => undefined))?.stop());
+  const postgres = await starting;
+  const databaseUrl = await postgres.url('redis_drill');
+  console.log(`postgres: up on 127.0.0.1:${postgres.port}`);
 
-    const ids = await Promise.all(
-      targets.map(async ({ name }, index) => {
-        const via = instances[index]!;
-        const accepted = await fetch(`${via.base}/drills`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization },
-          body: JSON.stringify({ scenario: 'group-failover', target: name }),
-        });
-        if (accepted.status !== 202) {
-          throw new Error(`POST ${via.base}/drills answered ${accepted.status}: ${await accepted.text()}`);
-        }
-        const { id } = (await accepted.json()) as { id: string };
-        console.log(`drill: ${id} on ${name}, requested through instance ${via.name}`);
-        return id;
-      }),
-    );
-    const drills = await Promise.all(ids.map((id, index) => finished(instances[(index + 1) % instances.length]!, id)));
-    console.log(
-      `\n  ${'target'.padEnd(7)} ${'status'.padEnd(10)} ${'ran on'.padEnd(9)} ${'kill → ok'.padStart(10)} ${'whole drill'.padStart(12)}`,
-    );
-    for (const [index, drill] of drills.entries()) {
-      const ms = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(1)} ms`);
-      console.log(
-        `  ${targets[index]!.name.padEnd(7)} ${drill.status.padEnd(10)} ${(await ranOn(instances, drill.id)).padEnd(9)} ` +
-          `${ms(drill.timings.killToServingMs).padStart(10)} ${ms(drill.timings.totalMs).padStart(12)}`,
-      );
-    }
-    const audit = (await (await fetch(`${instances[0]!.base}/audit/verify`, { headers: { authorization } })).json()) as AuditReportDto;
-    console.log(`\naudit chain: ${audit.intact ? 'intact' : 'BROKEN'}, ${audit.eventsChecked} events, checked through instance one`);
-    console.log(`\nWhere to look:`);
-    for (const instance of instances) {
-      console.log(`  instance ${instance.name}: ${instance.base} (log: ${instance.log})`);
-    }
-    console.log('  both drills through either instance: GET /api/drills, the dashboard at the root of each');
-    return drills.every((drill) => drill.status === 'succeeded') && audit.intact ? 0 : 1;
-  } finally {
-    console.log('\nstopping the instances and PostgreSQL');
-    for (const instance of instances) {
-      instance.process.kill('SIGTERM');
-    }
-    await Promise.all(instances.map((instance) => instance.exited));
-    await postgres.stop();
-    const down = targets.map(({ lab }) => `LAB_NAME=${lab.name} LAB_BASE_PORT=${lab.basePort} npm run lab -- down --shards 1`);
-    console.log(`The labs stay up; remove them with:\n  ${down.join('\n  ')}`);
+  const instances: Instance[] = [];
+  for (const [index, name] of ['one', 'two'].entries()) {
+    instances.push(await startInstance(name, config.port + index, { databaseUrl, queueUrl, targets }));
   }
+  console.log(`service: this run's operator token is ${demoSecret} (send "Authorization: Bearer <token>")`);
+
+  const ids = await Promise.all(
+    TARGETS.map(async (target, index) => {
+      const via = instances[index]!;
+      const accepted = await fetch(`${via.base}/drills`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify({ scenario: 'group-failover', target }),
+      });
+      if (accepted.status !== 202) {
+        throw new Error(`POST ${via.base}/drills answered ${accepted.status}: ${await accepted.text()}`);
+      }
+      const { id } = (await accepted.json()) as { id: string };
+      console.log(`drill ${id} on ${target}: requested through instance ${via.name}`);
+      return id;
+    }),
+  );
+  const followers = ids.map((_, index) => instances[(index + 1) % instances.length]!);
+  const drills = await Promise.all(ids.map((id, index) => finished(followers[index]!, id)));
+  const ms = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(1)} ms`);
+  console.log(
+    `\n  ${'target'.padEnd(7)} ${'status'.padEnd(10)} ${'ran on'.padEnd(9)} ${'followed on'.padEnd(12)}` +
+      `${'kill → ok'.padStart(10)} ${'whole drill'.padStart(12)}`,
+  );
+  for (const [index, drill] of drills.entries()) {
+    console.log(
+      `  ${TARGETS[index]!.padEnd(7)} ${drill.status.padEnd(10)} ${(await ranOn(instances, drill.id)).padEnd(9)} ` +
+        `${followers[index]!.name.padEnd(12)}${ms(drill.timings.killToServingMs).padStart(10)} ${ms(drill.timings.totalMs).padStart(12)}`,
+    );
+  }
+  const audit = (await (await fetch(`${instances[0]!.base}/audit/verify`, { headers: { authorization } })).json()) as AuditReportDto;
+  console.log(`\naudit chain: ${audit.intact ? 'intact' : 'BROKEN'}, ${audit.eventsChecked} events, checked through instance one`);
+  console.log(`instance logs: ${instances.map((instance) => instance.log).join(', ')}\n`);
+  return drills.every((drill) => drill.status === 'succeeded') && audit.intact ? 0 : 1;
 }
 
 /** One instance, in a working directory of its own with its own copy of the targets file. */
-async function startInstance(name: string, port: number, databaseUrl: string): Promise<Instance> {
+async function startInstance(
+  name: string,
+  port: number,
+  shared: { databaseUrl: string; queueUrl: string; targets: readonly TargetsFileEntry[] },
+): Promise<Instance> {
   const cwd = join(directory, `instance-${name}`);
   mkdirSync(cwd, { recursive: true });
-  writeFileSync(join(cwd, 'targets.json'), JSON.stringify({ targets: targets.map(({ name, lab }) => labTargetsEntry(lab, name)) }));
+  writeFileSync(join(cwd, 'targets.json'), JSON.stringify({ targets: shared.targets }));
   const log = join(cwd, 'service.log');
   const output = openSync(log, 'a');
-  const child = spawn(process.execPath, [resolve('dist/main.js')], {
+  let started: ChildProcess | undefined;
+  teardown.add(`instance ${name}`, async () => started && stop(started));
+  const child = (started = spawn(process.execPath, [resolve('dist/main.js')], {
     cwd,
     stdio: ['ignore', output, output],
     env: {
       ...process.env,
       API_TOKENS: `demo:operator:${demoSecret}`,
       PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: labQueueUrl(targets[0]!.lab),
+      DATABASE_URL: shared.databaseUrl,
+      REDIS_URL: shared.queueUrl,
       TARGETS_FILE: join(cwd, 'targets.json'),
     },
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  }));
   const base = `http://${config.host}:${port}/api`;
   await waitFor(
     async () => {
@@ -146,7 +157,23 @@ async function startInstance(name: string, port: number, databaseUrl: string): P
     { description: `instance ${name} to answer at ${base}/health (log: ${log})`, timeoutMs: 60_000, intervalMs: 200 },
   );
   console.log(`service: instance ${name} up at ${base}, working in ${cwd}`);
-  return { name, base, log, process: child, exited };
+  return { name, base, log, process: child };
+}
+
+/** SIGTERM (the instance parks its drills and exits), then SIGKILL if it is still there after `STOP_TIMEOUT_MS`. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_TIMEOUT_MS)));
+  if ((await Promise.race([exited, late])) === 'late') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  clearTimeout(timer);
 }
 
 function finished(instance: Instance, id: string): Promise<DrillDto> {
@@ -170,10 +197,12 @@ async function ranOn(instances: readonly Instance[], id: string): Promise<string
   return instances.find((instance) => worker.endsWith(`:${instance.process.pid}`))?.name ?? (worker || '-');
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
+void main()
+  .catch((error: unknown) => {
     console.error(`demo-ha: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+    return 1;
+  })
+  .then(async (code) => {
+    await teardown.run();
+    process.exit(code);
+  });

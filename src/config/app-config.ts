@@ -47,8 +47,9 @@ export interface AppConfig {
   /** The step watchdog (`STEP_TIMEOUT_MS`): a step still running after this long fails. */
   readonly stepTimeoutMs: number;
   /**
-   * How long a worker's hold on a job and on its target lives without renewal (`WORKER_LEASE_MS`):
-   * after a crash, another worker resumes the drill this long after the last renewal at the latest.
+   * How soon another worker takes over the drill of a worker that died (`WORKER_LEASE_MS`): the
+   * job's lock and the stalled-job check are derived from it (`takeoverTiming`), and the target's
+   * lease lives this long without renewal.
    */
   readonly workerLeaseMs: number;
   /** How long a requested drill holds its target until a worker starts it (`RESERVATION_MS`). */

@@ -1,13 +1,15 @@
-import { labTarget, type LabSettings } from './lab-topology.js';
+import type { DrillTarget, TargetNode } from '../targets/drill-target.js';
+import { LAB_HOST, labTarget, type LabSettings } from './lab-topology.js';
 
-/** A node as a targets file names it. */
+/** A node as a targets file names it; `host` is 127.0.0.1 when left out. */
 export interface TargetsFileNode {
   readonly name: string;
+  readonly host?: string;
   readonly port: number;
   readonly containerName: string;
 }
 
-/** A lab as a targets file names it. */
+/** A target as a targets file names it. */
 export interface TargetsFileEntry {
   readonly name: string;
   readonly replicasPerMaster?: number;
@@ -16,13 +18,14 @@ export interface TargetsFileEntry {
   readonly groups: { readonly A: readonly TargetsFileNode[]; readonly B: readonly TargetsFileNode[] };
 }
 
-/**
- * A lab as an entry of `TARGETS_FILE`, under a name of its own: how several labs become several
- * targets of one service (the several-instance test and `make demo-ha`).
- */
-export function labTargetsEntry(settings: LabSettings, targetName: string): TargetsFileEntry {
-  const target = labTarget(settings, targetName);
-  const node = ({ name, port, containerName }: TargetsFileNode): TargetsFileNode => ({ name, port, containerName });
+/** A target with no credentials, TLS or other engines as an entry of `TARGETS_FILE`. */
+export function targetsFileEntry(target: DrillTarget): TargetsFileEntry {
+  const node = ({ name, host, port, containerName }: TargetNode): TargetsFileNode => ({
+    name,
+    ...(host === LAB_HOST ? {} : { host }),
+    port,
+    containerName,
+  });
   return {
     name: target.name,
     ...(target.replicasPerMaster === undefined ? {} : { replicasPerMaster: target.replicasPerMaster }),
@@ -30,4 +33,12 @@ export function labTargetsEntry(settings: LabSettings, targetName: string): Targ
     clusterConfigFile: target.clusterConfigFile,
     groups: { A: target.groups.A.map(node), B: target.groups.B.map(node) },
   };
+}
+
+/**
+ * A lab as an entry of `TARGETS_FILE`, under a name of its own: how several labs become several
+ * targets of one service (the several-instance test).
+ */
+export function labTargetsEntry(settings: LabSettings, targetName: string): TargetsFileEntry {
+  return targetsFileEntry(labTarget(settings, targetName));
 }

@@ -5,7 +5,7 @@ import type { NamedNode } from '../cluster/node-snapshot.js';
 import { errorMessage } from '../common/app-error.js';
 import { isNotFound, type Docker } from '../docker/docker-engine.js';
 import { ensureRedisImage, type RedisImageSettings } from '../docker/redis-image.js';
-import { failoverLayout } from '../targets/drill-target.js';
+import { failoverLayout, type DrillTarget } from '../targets/drill-target.js';
 import {
   LAB_CLUSTER_CONFIG_FILE,
   LAB_HOST,
@@ -88,16 +88,8 @@ export class Lab {
    * (by default B's standbys attached as replicas of A's masters, its spares empty).
    */
   async form(layout: StandbyLayout = 'attached'): Promise<void> {
-    const failover = failoverLayout(labTarget(this.settings), 'A');
     const started = performance.now();
-    await this.admin.createCluster(failover.servingMasters, failover.servingReplicas);
-    await formStandbyGroup(this.admin, failover, layout);
-    const serving = [...failover.servingMasters, ...failover.servingReplicas];
-    await this.admin.waitHealthy(layout === 'separate' ? serving : [...serving, ...failover.standbys], {
-      masters: failover.servingMasters.length,
-      replicasPerMaster: failover.replicasPerMaster + (layout === 'separate' ? 0 : 1),
-      maxReplicaLagBytes: 0,
-    });
+    await formStartingLayout(this.admin, labTarget(this.settings), layout);
     this.log(`cluster A formed and group B ${layout} in ${Math.round(performance.now() - started)} ms`);
   }
 
@@ -205,6 +197,23 @@ export class Lab {
   }
 }
 
+/**
+ * Forms a target's empty nodes into the seed's starting layout: cluster A, then group B beside it
+ * in the given layout, and waits for the health gate. Wherever the nodes live: the lab's loopback
+ * ports or container addresses on a bridge network.
+ */
+export async function formStartingLayout(admin: ClusterAdmin, target: DrillTarget, layout: StandbyLayout = 'attached'): Promise<void> {
+  const failover = failoverLayout(target, 'A');
+  await admin.createCluster(failover.servingMasters, failover.servingReplicas);
+  await formStandbyGroup(admin, failover, layout);
+  const serving = [...failover.servingMasters, ...failover.servingReplicas];
+  await admin.waitHealthy(layout === 'separate' ? serving : [...serving, ...failover.standbys], {
+    masters: failover.servingMasters.length,
+    replicasPerMaster: failover.replicasPerMaster + (layout === 'separate' ? 0 : 1),
+    maxReplicaLagBytes: 0,
+  });
+}
+
 function nodesOf(containers: readonly LabContainer[]): NamedNode[] {
   return containers.flatMap((container) => (container.node ? [container.node] : []));
 }
@@ -212,15 +221,16 @@ function nodesOf(containers: readonly LabContainer[]): NamedNode[] {
 /**
  * The lab's Redis settings. A diskless sync with no delay lets a replica sync in tens of
  * milliseconds. A secured lab's nodes get their users and TLS here; the queue Redis stays plain.
+ * The lab binds to loopback; a container on a bridge network of its own binds to every address of
+ * its own, where Redis's protected mode would refuse the other containers and the host.
  */
-export function redisArguments(container: LabContainer, security: LabSecurity = {}): string[] {
+export function redisArguments(container: LabContainer, security: LabSecurity = {}, bind: 'loopback' | 'container' = 'loopback'): string[] {
   const tls = container.role === 'node' && security.tlsDirectory !== undefined;
   const common = [
     'redis-server',
     ...(tls ? ['--port', '0', '--tls-port'] : ['--port']),
     String(container.port),
-    '--bind',
-    LAB_HOST,
+    ...(bind === 'loopback' ? ['--bind', LAB_HOST] : ['--bind', '0.0.0.0', '--protected-mode', 'no']),
     '--save',
     '',
   ];

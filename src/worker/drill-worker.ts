@@ -21,6 +21,7 @@ import { logDownCause, type LogDown } from '../events/event-store.js';
 import { throttled } from '../common/warning-throttle.js';
 import { afterInterruption, LONGEST_RETRY_MS } from './interruptions.js';
 import { QUEUE_BACKEND, type QueueBackendChoice } from '../queue/queue-backend.js';
+import { takeoverTiming } from '../queue/takeover-timing.js';
 
 function describeWait(result: Exclude<RunResult, { outcome: 'finished' }>): string {
   if (result.outcome === 'waiting') {
@@ -51,8 +52,8 @@ const PAUSE_WAIT_MS = 2_000;
 
 /**
  * The in-process worker that runs queued and scheduled drills. A job whose worker died is picked
- * up again once its lock lapses (BullMQ's stalled-job check, every half lease), and the runner
- * resumes the same drill. On shutdown each drill in progress stops before its next step and goes
+ * up again once its lock lapses (BullMQ's stalled-job check), within `WORKER_LEASE_MS` of the
+ * death (`takeoverTiming`), and the runner resumes the same drill. On shutdown each drill in progress stops before its next step and goes
  * back on the queue for another worker.
  */
 @Injectable()
@@ -73,6 +74,7 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
 
   onModuleInit(): void {
     const processor = (job: Job, token?: string) => this.track(this.process(job as QueueJob, token));
+    const timing = takeoverTiming(this.config.workerLeaseMs);
     this.worker = new Worker(
       DRILL_QUEUE,
       processor,
@@ -80,8 +82,9 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
         ...(this.backend.options as { connection: never }),
         // Drills on different targets run side by side; one target never has two (the target lock).
         concurrency: 4,
-        lockDuration: this.config.workerLeaseMs,
-        stalledInterval: Math.floor(this.config.workerLeaseMs / 2),
+        lockDuration: timing.jobLockMs,
+        lockRenewTime: timing.jobLockRenewMs,
+        stalledInterval: timing.stalledCheckMs,
         maxStalledCount: 10,
       },
       this.backend.factory as never,

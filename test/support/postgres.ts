@@ -56,7 +56,6 @@ export async function startTestPostgres(name: string, options: TestPostgresOptio
   }
   const pg = (command: string, args: string[]) =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args]) : run(join(bin, command), args);
-  await pg('initdb', ['-D', data, '-U', 'postgres', '-A', 'scram-sha-256', '--pwfile', join(directory, 'password'), '--no-sync']);
   const port = await freePort();
   const start = () =>
     pg('pg_ctl', [
@@ -71,7 +70,15 @@ export async function startTestPostgres(name: string, options: TestPostgresOptio
       `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=${options.durable ? 'on' : 'off'} -c max_connections=200`,
       'start',
     ]);
-  await start();
+  try {
+    await pg('initdb', ['-D', data, '-U', 'postgres', '-A', 'scram-sha-256', '--pwfile', join(directory, 'password'), '--no-sync']);
+    await start();
+  } catch (error) {
+    // Interrupted or refused halfway: leave neither a server nor its directory behind.
+    await pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
   const created = new Set<string>(['postgres']);
   const admin = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   return {

@@ -24,6 +24,12 @@ const HEALTHY = { masters: 3, replicasPerMaster: 1, maxReplicaLagBytes: 64 * 102
 const ofType = <T extends DrillEvent['type']>(events: readonly RecordedDrillEvent[], type: T) =>
   events.filter((event): event is Extract<RecordedDrillEvent, { type: T }> => event.type === type);
 
+/**
+ * On the default queue backend only: an abort is an `AbortRequested` event in the drill's stream,
+ * which the runner acts on at its next step boundary. The cases at each boundary run the runner
+ * in this process with no queue at all, and the one over HTTP uses the queue only to start the
+ * drill, which `test/postgres-queue.test.ts` proves on PostgreSQL.
+ */
 describe('aborting a drill on the Docker lab', () => {
   let lab: TestLab;
   let drills: Awaited<ReturnType<typeof drillRunnerFor>>;

@@ -1,22 +1,46 @@
-import { Queue } from 'bullmq';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import type { DrillListDto } from '../src/drills/drill-list.dto.js';
-import { labQueueUrl } from '../src/lab/lab-topology.js';
-import { DRILL_QUEUE } from '../src/queue/drill-queue.js';
 import type { ScheduleDto } from '../src/schedules/schedule.dto.js';
 import { drillFinished, fetchAs, post, startService, type RunningService } from './support/service.js';
 import { freeLab } from './support/free-ports.js';
+import { QUEUE_BACKENDS, startQueueStore, type TestQueueStore } from './support/queue-stores.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { drillEnded, expectDrillEndedOverApi } from './support/drill-outcome.js';
 
 const LAB = await freeLab('rdtest-coord');
 
-describe('two service instances sharing one queue Redis and one audit log', () => {
-  let lab: TestLab;
+/** Schedules refused with 400, and the reason each answer names. */
+const BAD_SCHEDULES: [Record<string, unknown>, string][] = [
+  [{ name: 'bad-cron', cron: 'every night', scenario: 'group-failover' }, 'cron "every night" is not a valid pattern'],
+  [
+    { name: 'too-often', cron: '* * * * * *', scenario: 'group-failover' },
+    'fires 1000 ms apart, more often than the allowed minimum of 1500 ms',
+  ],
+  [{ name: 'bad-tz', cron: '0 3 * * *', tz: 'Mars/Olympus', scenario: 'group-failover' }, 'tz "Mars/Olympus" is not an IANA time zone'],
+  [{ name: 'nowhere', cron: '0 3 * * *', target: 'prod', scenario: 'group-failover' }, 'target: unknown target "prod"'],
+  [{ name: 'both', cron: '0 3 * * *', everyMs: 60_000, scenario: 'group-failover' }, 'give either cron or everyMs, not both or neither'],
+  [{ name: 'neither', scenario: 'group-failover' }, 'give either cron or everyMs, not both or neither'],
+  [{ name: 'tiny', everyMs: 10, scenario: 'group-failover' }, 'everyMs must not be less than 1000'],
+];
+
+let lab: TestLab;
+/** Whether the lab is still as formed, before any backend's drills. */
+let labFresh = true;
+
+beforeAll(async () => {
+  lab = await startTestLab(LAB, { form: true });
+});
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+describe.each(QUEUE_BACKENDS)('two service instances sharing one queue on %s and one audit log', (backend) => {
+  let store: TestQueueStore;
   let directory: string;
   let first: RunningService;
   let second: RunningService;
@@ -26,20 +50,25 @@ describe('two service instances sharing one queue Redis and one audit log', () =
     LAB_BASE_PORT: String(LAB.basePort),
     WORKER_LEASE_MS: '2000',
     SCHEDULE_MIN_INTERVAL_MS: '1500',
+    ...store.env,
   });
   const json = async <T>(response: Response | Promise<Response>): Promise<T> => (await (await response).json()) as T;
   const events = async (base: string, id: string) =>
     (await json<{ items: { type: string; occurredAt: string; data: unknown }[] }>(fetchAs(`${base}/drills/${id}/events?limit=1000`))).items;
 
   beforeAll(async () => {
-    lab = await startTestLab(LAB, { form: true });
-    directory = mkdtempSync(join(tmpdir(), 'redis-drill-coord-'));
+    store = await startQueueStore(backend, lab, `rdtest-coord-${backend}`);
+    if (!labFresh) {
+      await store.resetLab();
+    }
+    labFresh = false;
+    directory = mkdtempSync(join(tmpdir(), `redis-drill-coord-${backend}-`));
     [first, second] = await Promise.all([startService(env()), startService(env())]);
   });
 
   afterAll(async () => {
     await Promise.all([first?.stop(), second?.stop()]);
-    await lab?.close();
+    await store?.close();
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -91,7 +120,7 @@ describe('two service instances sharing one queue Redis and one audit log', () =
   });
 
   describe('schedules', () => {
-    const queue = () => new Queue(DRILL_QUEUE, { connection: { url: labQueueUrl(LAB) }, prefix: 'redis-drill' });
+    const queue = () => store.probe();
 
     it('are created with their next runs, fire drills marked as scheduled, pause, and are deleted', async () => {
       const created = await post(first.base, '/schedules', { name: 'every-1.5s', everyMs: 1500, scenario: 'group-failover' });
@@ -147,28 +176,15 @@ describe('two service instances sharing one queue Redis and one audit log', () =
       expect(changes[2]).toMatchObject({ definition: { everyMs: 1500, cron: null, tz: 'UTC', target: 'lab', enabled: true } });
     });
 
-    it.each([
-      [{ name: 'bad-cron', cron: 'every night', scenario: 'group-failover' }, 'cron "every night" is not a valid pattern'],
-      [
-        { name: 'too-often', cron: '* * * * * *', scenario: 'group-failover' },
-        'fires 1000 ms apart, more often than the allowed minimum of 1500 ms',
-      ],
-      [{ name: 'bad-tz', cron: '0 3 * * *', tz: 'Mars/Olympus', scenario: 'group-failover' }, 'tz "Mars/Olympus" is not an IANA time zone'],
-      [{ name: 'nowhere', cron: '0 3 * * *', target: 'prod', scenario: 'group-failover' }, 'target: unknown target "prod"'],
-      [
-        { name: 'both', cron: '0 3 * * *', everyMs: 60_000, scenario: 'group-failover' },
-        'give either cron or everyMs, not both or neither',
-      ],
-      [{ name: 'neither', scenario: 'group-failover' }, 'give either cron or everyMs, not both or neither'],
-      [{ name: 'tiny', everyMs: 10, scenario: 'group-failover' }, 'everyMs must not be less than 1000'],
-    ])('refuse %j with 400 and the reason, and store nothing', async (body, message) => {
+    // Refused before anything reaches the queue: on Redis only.
+    it.each(backend === 'redis' ? BAD_SCHEDULES : [])('refuse %j with 400 and the reason, and store nothing', async (body, message) => {
       const response = await post(first.base, '/schedules', body);
       expect(response.status).toBe(400);
       expect(((await response.json()) as { message: string }).message).toContain(message);
       expect((await json<ScheduleDto[]>(fetchAs(`${first.base}/schedules`))).map((schedule) => schedule.name)).not.toContain(body.name);
     });
 
-    it('keep their definition when Redis loses the scheduler, and get it back at the next boot', async () => {
+    it('keep their definition when the queue loses the scheduler, and get it back at the next boot', async () => {
       const schedule = await json<ScheduleDto>(
         post(first.base, '/schedules', { name: 'nightly', cron: '0 3 * * *', tz: 'Europe/Paris', scenario: 'group-failover' }),
       );

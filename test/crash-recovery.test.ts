@@ -10,6 +10,7 @@ import { freeLab } from './support/free-ports.js';
 import { drillKilledAt } from './support/doomed-service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { expectAuditChainIntact, expectGroupBHealthy, streamEvents } from './support/after-failover.js';
+import { QUEUE_BACKENDS, startQueueStore, type TestQueueStore } from './support/queue-stores.js';
 import { drillEnded, expectDrillEndedOverApi } from './support/drill-outcome.js';
 
 const LAB = await freeLab('rdtest-crash');
@@ -30,26 +31,40 @@ interface Row {
   data: string;
 }
 
+let lab: TestLab;
+
+beforeAll(async () => {
+  lab = await startTestLab(LAB, { form: true });
+});
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+const serviceEnv = (directory: string) => ({
+  DATABASE_PATH: join(directory, 'drills.sqlite'),
+  LAB_NAME: LAB.name,
+  LAB_BASE_PORT: String(LAB.basePort),
+  // A dead worker's job and target are taken over after at most this long.
+  WORKER_LEASE_MS: '2000',
+});
+
+/**
+ * On Redis. After a SIGKILL the drill's job is taken up again by BullMQ's stalled-job check and the
+ * runner resumes the drill from its events; on PostgreSQL `test/postgres-queue.test.ts` proves the
+ * stalled job taken up again (a SIGKILL in `kill`), and the resumption is the runner's alone.
+ */
 describe('a drill whose service dies in the middle of it', () => {
-  let lab: TestLab;
   let directory: string;
-  const env = () => ({
-    DATABASE_PATH: join(directory, 'drills.sqlite'),
-    LAB_NAME: LAB.name,
-    LAB_BASE_PORT: String(LAB.basePort),
-    // A dead worker's job and target are taken over after at most this long.
-    WORKER_LEASE_MS: '2000',
-  });
+  const env = () => serviceEnv(directory);
   const events = (drillId: string): Row[] => streamEvents(join(directory, 'drills.sqlite'), drillId);
   const startedAt = async (container: string) => (await lab.docker.getContainer(container).inspect()).State.StartedAt;
 
-  beforeAll(async () => {
-    lab = await startTestLab(LAB, { form: true });
+  beforeAll(() => {
     directory = mkdtempSync(join(tmpdir(), 'redis-drill-crash-'));
   });
 
-  afterAll(async () => {
-    await lab?.close();
+  afterAll(() => {
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -95,9 +110,27 @@ describe('a drill whose service dies in the middle of it', () => {
     await expectGroupBHealthy(lab);
     await expectAuditChainIntact(join(directory, 'drills.sqlite'));
   });
+});
+
+/** A stopping worker hands its drill's job back to the queue: that goes through the backend, so on both. */
+describe.each(QUEUE_BACKENDS)('a drill whose service is stopped, with the queue on %s', (backend) => {
+  let store: TestQueueStore;
+  let directory: string;
+  const env = () => ({ ...serviceEnv(directory), ...store.env });
+  const events = (drillId: string): Row[] => streamEvents(join(directory, 'drills.sqlite'), drillId);
+
+  beforeAll(async () => {
+    store = await startQueueStore(backend, lab, `rdtest-crash-${backend}`);
+    directory = mkdtempSync(join(tmpdir(), `redis-drill-crash-${backend}-`));
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
 
   it('on SIGTERM, parks the drill at the next step boundary and exits; the next start finishes it', async () => {
-    await lab.lab.reset();
+    await store.resetLab();
     const stopping = await startService(env());
     const { id } = (await (await post(stopping.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
     await waitFor(
@@ -119,6 +152,8 @@ describe('a drill whose service dies in the middle of it', () => {
     const restarted = await startService(env());
     try {
       await drillEnded(restarted.base, id, 'succeeded');
+      // Its own job, handed back at the exit, ran it: the reconciler found no drill without one.
+      expect(restarted.output()).not.toContain('had no job in the queue');
     } finally {
       await restarted.stop();
     }

@@ -53,6 +53,12 @@ describe('the queue on PostgreSQL', () => {
     }
   }
 
+  /** The lab rebuilt, and its queue Redis, which the rebuild starts, stopped again. */
+  async function resetLab(): Promise<void> {
+    await lab.lab.reset();
+    await lab.docker.getContainer(`${LAB.name}-queue`).stop({ t: 0 });
+  }
+
   async function expectFinishedOnce(id: string): Promise<void> {
     expect(steps(id, 'StepSucceeded')).toEqual([...GROUP_FAILOVER_STEPS]);
     await expectGroupBHealthy(lab);
@@ -73,7 +79,7 @@ describe('the queue on PostgreSQL', () => {
   });
 
   it('runs a drill requested over HTTP to success, its job and its lease in PostgreSQL, and says so in /api/health', async () => {
-    await lab.lab.reset();
+    await resetLab();
     const service = await startService(env());
     try {
       const health = (await (await fetch(`${service.base}/health`)).json()) as { info: { queue: Record<string, unknown> } };
@@ -96,13 +102,13 @@ describe('the queue on PostgreSQL', () => {
   });
 
   it('resumes a drill whose service was SIGKILLed mid-step on the next start', async () => {
-    await lab.lab.reset();
+    await resetLab();
     const id = await drillKilledAt(env(), 'kill:after-signals');
     await resumedAndFinished(env(), id, 'kill', { finishedOnce: expectFinishedOnce });
   });
 
   it("finishes a drill from the log when the queue's tables were dropped while the service was down", async () => {
-    await lab.lab.reset();
+    await resetLab();
     const id = await drillKilledAt(env(), 'meet:after-meets');
     await sql(`DROP SCHEMA "${SCHEMA}" CASCADE`);
     await resumedAndFinished(env(), id, 'meet', {
@@ -113,7 +119,7 @@ describe('the queue on PostgreSQL', () => {
   });
 
   it("fires a schedule through BullMQ's job scheduler in PostgreSQL", async () => {
-    await lab.lab.reset();
+    await resetLab();
     const service = await startService(env());
     try {
       const created = await post(service.base, '/schedules', { name: 'pg-every-second', everyMs: 1000, scenario: 'group-failover' });

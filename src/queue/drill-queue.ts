@@ -5,7 +5,7 @@ import type { QueueBackendName } from '../config/app-config.js';
 import { currentCorrelationId } from '../common/log-context.js';
 import { nameBasedUuid } from '../common/name-based-uuid.js';
 import { throttled } from '../common/warning-throttle.js';
-import { QUEUE_BACKEND, type QueueBackendChoice } from './queue-backend.js';
+import { OWNED_QUEUE_STORE, QUEUE_BACKEND, type OwnedQueueStore, type QueueBackendChoice } from './queue-backend.js';
 import { queueDurabilityProblems, readQueueDurability, type QueueDurability } from './queue-durability.js';
 
 export const DRILL_QUEUE = 'drills';
@@ -48,6 +48,7 @@ export class DrillQueue implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(DRILL_QUEUE) readonly queue: Queue,
     @Inject(QUEUE_BACKEND) choice: QueueBackendChoice,
+    @Inject(OWNED_QUEUE_STORE) private readonly store: OwnedQueueStore,
   ) {
     this.backend = choice.name;
     // Without a listener BullMQ prints every connection error as a raw dump; one line every few
@@ -96,6 +97,11 @@ export class DrillQueue implements OnApplicationBootstrap {
     const data: DrillJobData = { drillId, waitForTarget: true };
     await this.queue.add(DRILL_JOB, data, { jobId: drillId, removeOnComplete: 1000, removeOnFail: 1000 });
     return true;
+  }
+
+  /** Makes the queue's PostgreSQL schema again when it was lost under the running service; see `OwnedQueueStore`. */
+  restoreLostSchema(): Promise<boolean> {
+    return this.store.restoreLostSchema();
   }
 
   /** Says at boot when the queue's Redis could lose jobs; a store that does not answer yet is the health check's to report. */

@@ -2,6 +2,7 @@ import { createPostgresBackend, createRedisBackend, type BackendFactory, type IQ
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { AppConfig, QueueBackendName } from '../config/app-config.js';
+import { PostgresQueueSchema } from './postgres-queue-schema.js';
 import { PostgresTargetLocks } from './postgres-target-locks.js';
 import { RedisTargetLocks } from './redis-target-locks.js';
 import type { TargetLocks } from './target-locks.js';
@@ -50,25 +51,42 @@ export function chooseQueueBackend(
   };
 }
 
-/** The target locks on the queue's store, and how to close the connection they own. */
-export interface OwnedTargetLocks {
+/** The injection token of the `OwnedQueueStore`. */
+export const OWNED_QUEUE_STORE = Symbol('OwnedQueueStore');
+
+/** What the service keeps on the queue's store besides BullMQ's own classes, and the connection it owns there. */
+export interface OwnedQueueStore {
   readonly locks: TargetLocks;
+  /**
+   * Makes BullMQ's schema again when it was lost under the running service; true when it did.
+   * Always false on Redis, where BullMQ makes its keys again on the next write.
+   */
+  restoreLostSchema(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-/** The target locks beside the queue: on the same Redis, or in the same PostgreSQL schema. */
-export function targetLocksFor(
+/** The target locks beside the queue (on the same Redis, or in the same PostgreSQL schema), and on PostgreSQL BullMQ's schema kept there. */
+export function queueStoreFor(
   choice: QueueBackendChoice,
   config: Pick<AppConfig, 'redisUrl' | 'queuePrefix' | 'queueDatabaseUrl' | 'workerLeaseMs' | 'reservationMs'>,
-): OwnedTargetLocks {
+): OwnedQueueStore {
   const settings = { leaseMs: config.workerLeaseMs, reservationMs: config.reservationMs };
   if (choice.name === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.queueDatabaseUrl, max: 4, connectionTimeoutMillis: 5_000 });
     // Queries fail on their own while it is unreachable, and /api/health reports it; no unhandled error events.
     pool.on('error', () => undefined);
-    return { locks: new PostgresTargetLocks(pool, choice.schema!, settings), close: () => pool.end() };
+    const schema = new PostgresQueueSchema(pool, choice.schema!);
+    return {
+      locks: new PostgresTargetLocks(pool, choice.schema!, settings),
+      restoreLostSchema: () => schema.restoreIfLost(),
+      close: () => pool.end(),
+    };
   }
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
   redis.on('error', () => undefined);
-  return { locks: new RedisTargetLocks(redis, config.queuePrefix, settings), close: async () => redis.disconnect() };
+  return {
+    locks: new RedisTargetLocks(redis, config.queuePrefix, settings),
+    restoreLostSchema: async () => false,
+    close: async () => redis.disconnect(),
+  };
 }

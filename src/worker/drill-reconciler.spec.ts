@@ -15,6 +15,7 @@ function queueWith(live: string[]): DrillJobs & { requeued: string[] } {
   const requeued: string[] = [];
   return {
     requeued,
+    restoreLostSchema: async () => false,
     drillsWithLiveJobs: async () => new Set(live),
     requeue: async (drillId) => {
       requeued.push(drillId);
@@ -89,6 +90,10 @@ describe('DrillReconciler', () => {
         return [];
       },
       jobs: {
+        restoreLostSchema: async () => {
+          reads.push('schema');
+          return false;
+        },
         drillsWithLiveJobs: async () => {
           reads.push('queue');
           return new Set();
@@ -100,6 +105,33 @@ describe('DrillReconciler', () => {
       clock: LATER,
     });
     await reconciler.reconcile();
-    expect(reads).toEqual(['queue', 'log']);
+    expect(reads).toEqual(['schema', 'queue', 'log']);
+  });
+
+  it('given a queue that lost its schema, when it reconciles, then the schema is made again before the schedulers and the orphans', async () => {
+    const steps: string[] = [];
+    const jobs = queueWith([]);
+    const reconciler = new DrillReconciler({
+      unfinished: async () => [drill('a')],
+      jobs: {
+        ...jobs,
+        restoreLostSchema: async () => {
+          steps.push('schema');
+          return true;
+        },
+        requeue: async (drillId) => {
+          steps.push(`requeue ${drillId}`);
+          return true;
+        },
+      },
+      runningHere: () => new Set(),
+      restoreSchedulers: async () => {
+        steps.push('schedulers');
+        return 0;
+      },
+      clock: LATER,
+    });
+    expect(await reconciler.reconcile()).toEqual(['a']);
+    expect(steps).toEqual(['schema', 'schedulers', 'requeue a']);
   });
 });

@@ -5,6 +5,8 @@ import { orphanedDrills } from './orphaned-drills.js';
 
 /** What the reconciler needs of the queue: which drills have a live job, and a way to give one a job again. */
 export interface DrillJobs {
+  /** Makes the queue's store able to hold jobs again when it lost its schema (PostgreSQL); true when it did. */
+  restoreLostSchema(): Promise<boolean>;
   /** The drills that a waiting, delayed or active job will run (or resume). */
   drillsWithLiveJobs(): Promise<ReadonlySet<string>>;
   /** Puts the drill on the queue again, replacing a finished job of the same id; false when its job failed for good. */
@@ -25,8 +27,8 @@ export interface DrillReconcilerParts {
  * Makes the queue agree with the audit log: every drill the log says is unfinished and that no
  * live job carries gets a job again, and resumes from its events as after a worker crash (the
  * runner never repeats a kill nor a finished step). Runs at boot, whenever the queue's Redis
- * comes back, and every few seconds, so that a queue Redis that lost its data (a restart without
- * persistence, a failover, a FLUSHALL) orphans no drill.
+ * comes back, and every few seconds, so that a queue that lost its data (on Redis a restart without
+ * persistence, a failover, a FLUSHALL; on PostgreSQL its schema dropped) orphans no drill.
  */
 export class DrillReconciler {
   private readonly logger = new Logger('DrillReconciler');
@@ -41,6 +43,9 @@ export class DrillReconciler {
   }
 
   private async pass(): Promise<string[]> {
+    if (await this.parts.jobs.restoreLostSchema()) {
+      this.logger.warn("the queue's schema was gone: made it again");
+    }
     const restored = await this.parts.restoreSchedulers();
     if (restored > 0) {
       this.logger.warn(`re-created ${restored} job scheduler(s) the queue had lost`);

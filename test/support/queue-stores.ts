@@ -1,0 +1,107 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
+import type { QueueBackendName } from '../../src/config/app-config.js';
+import { labQueueUrl } from '../../src/lab/lab-topology.js';
+import { DRILL_QUEUE } from '../../src/queue/drill-queue.js';
+import { chooseQueueBackend } from '../../src/queue/queue-backend.js';
+import { startTestPostgres, type TestPostgres } from './postgres.js';
+import type { TestLab } from './test-lab.js';
+
+/** Both backends, in the order a file runs them: each queue test proves the same on each. */
+export const QUEUE_BACKENDS: readonly QueueBackendName[] = ['redis', 'postgres'];
+
+/**
+ * How the queue's store loses its data. `in-place`: emptied under the running connections (Redis
+ * `FLUSHALL`; on PostgreSQL the queue's schema dropped). `restart`: emptied and its server
+ * restarted, so that every connection is cut too (a Redis without persistence; a PostgreSQL that
+ * comes back without the queue's schema, as from a backup older than it).
+ */
+export type QueueLoss = 'in-place' | 'restart';
+
+const PREFIX = 'redis-drill';
+
+/** The queue's store for one test file's services: the lab's queue Redis, or a PostgreSQL of the file's own. */
+export interface TestQueueStore {
+  readonly backend: QueueBackendName;
+  /** What a service is given to keep its queue here. */
+  readonly env: Record<string, string>;
+  /**
+   * `lab.lab.reset()`, after which, on PostgreSQL, the lab's queue Redis (which the reset starts)
+   * is stopped again, so that a service still reaching for it would fail.
+   */
+  resetLab(): Promise<void>;
+  /** Loses every job, job scheduler and target lease the store holds, and checks that they are gone. */
+  lose(loss: QueueLoss): Promise<void>;
+  /** A BullMQ queue on the services' drill queue, for a test to look into; the caller closes it. */
+  probe(): Queue;
+  close(): Promise<void>;
+}
+
+/** The store of `backend` beside `lab`; on PostgreSQL the server is named after `name`, and the lab's queue Redis is stopped. */
+export async function startQueueStore(backend: QueueBackendName, lab: TestLab, name: string): Promise<TestQueueStore> {
+  return backend === 'postgres' ? postgresStore(lab, name) : redisStore(lab);
+}
+
+function redisStore(lab: TestLab): TestQueueStore {
+  const url = labQueueUrl(lab.settings);
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  return {
+    backend: 'redis',
+    env: {},
+    resetLab: () => lab.lab.reset(),
+    lose: async (loss) => {
+      await redis.flushall();
+      if (loss === 'restart') {
+        await lab.docker.getContainer(`${lab.settings.name}-queue`).restart({ t: 0 });
+        await waitFor(async () => ((await redis.ping().catch(() => 'down')) === 'PONG' ? satisfied(undefined) : pending('down')), {
+          description: "the queue's Redis to answer again",
+          timeoutMs: 20_000,
+          intervalMs: 50,
+        });
+      }
+      if ((await redis.dbsize()) !== 0) {
+        throw new Error("the queue's Redis still holds keys after FLUSHALL");
+      }
+    },
+    probe: () => new Queue(DRILL_QUEUE, { connection: { url }, prefix: PREFIX }),
+    close: async () => redis.disconnect(),
+  };
+}
+
+async function postgresStore(lab: TestLab, name: string): Promise<TestQueueStore> {
+  const server: TestPostgres = await startTestPostgres(name);
+  const url = await server.url('queue');
+  const choice = chooseQueueBackend({ queueBackend: 'postgres', queueDatabaseUrl: url, redisUrl: '', queuePrefix: PREFIX });
+  const schema = choice.schema!;
+  const stopQueueRedis = () => lab.docker.getContainer(`${lab.settings.name}-queue`).stop({ t: 0 });
+  const sql = async <T>(statement: string): Promise<T[]> => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(statement)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  };
+  await stopQueueRedis();
+  return {
+    backend: 'postgres',
+    env: { QUEUE_BACKEND: 'postgres', QUEUE_DATABASE_URL: url },
+    resetLab: async () => {
+      await lab.lab.reset();
+      await stopQueueRedis();
+    },
+    lose: async (loss) => {
+      await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      if (loss === 'restart') {
+        await server.shutDown();
+        await server.startAgain();
+      }
+    },
+    probe: () => new Queue(DRILL_QUEUE, choice.options as never, choice.factory as never),
+    close: () => server.stop(),
+  };
+}

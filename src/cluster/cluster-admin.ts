@@ -4,6 +4,7 @@ import { formatSlots, parseClusterNodes, SLOT_COUNT, slotCount, type ClusterNode
 import { healthProblems, roleDisagreements, unservedSlots, type HealthExpectations } from './health-gate.js';
 import { epochLaggards } from './epochs.js';
 import { staleClaims, type StaleClaim } from './stale-claims.js';
+import { takeoverRefusal, type TakeoverLook } from './takeover-look.js';
 import { formatAddress } from './node-address.js';
 import { describeNode, type NamedNode, type NodeSnapshot } from './node-snapshot.js';
 import { parseInfo, parseReplicationInfo, type ReplicationInfo } from './redis-info.parser.js';
@@ -324,7 +325,15 @@ export class ClusterAdmin {
       if (!(attempt === 1 && seenAsReplica) && (await this.role(node)) === 'master') {
         return { node, nodeId, attempts: attempt - 1, tookMs: performance.now() - started };
       }
-      await this.redis.command(node, 'CLUSTER', 'FAILOVER', 'TAKEOVER');
+      // The node promotes itself within the command, so a ROLE sent right behind it on the same
+      // connection already answers master: the command and its confirmation take one round trip.
+      const [, roleAfter] = await Promise.all([
+        this.redis.command(node, 'CLUSTER', 'FAILOVER', 'TAKEOVER'),
+        this.role(node).catch(() => undefined),
+      ]);
+      if (roleAfter === 'master') {
+        return { node, nodeId, attempts: attempt, tookMs: performance.now() - started };
+      }
       try {
         await waitFor(
           async () => ((await this.role(node)) === 'master' ? satisfied(undefined) : pending('ROLE still answers slave')),
@@ -344,28 +353,36 @@ export class ClusterAdmin {
   }
 
   /**
-   * Refuses to go on when a replica no longer replicates the master it is meant to replace: a
-   * takeover would then claim another shard's slots. An already promoted node passes. Answers whether it is a replica.
+   * What a standby shows of itself before its takeover (see `takeoverRefusal`), in one round
+   * trip: the two commands go out together on the node's one connection.
    */
-  private async assertReplicates(node: NamedNode, masterId: string): Promise<boolean> {
-    const self = (await this.entries(node)).find((entry) => entry.myself);
-    if (self?.role === 'replica' && self.masterId !== masterId) {
-      throw new ClusterStateError(
-        `${describeNode(node)} now replicates ${self.masterId}, not ${masterId}; a takeover would claim the wrong slots`,
-      );
-    }
-    return self?.role === 'replica';
+  async takeoverLook(node: NamedNode): Promise<TakeoverLook> {
+    const [entries, info] = await Promise.all([this.entries(node), this.clusterInfo(node)]);
+    return { self: entries.find((entry) => entry.myself), currentEpoch: currentEpochOf(info) };
   }
 
   /**
-   * Takes over with every replica at once, each checked first to still replicate the master it
-   * is meant to replace and to know the highest epoch the others know (see `waitEpochsHeard`).
+   * Takes over with every replica at once, each checked first to be the node recorded, to still
+   * replicate the master it is meant to replace (see `takeoverRefusal`) and to know the highest
+   * epoch the others know (see `waitEpochsHeard`). `looks`, each node's `takeoverLook` in the
+   * order of `nodes`, may come from the caller, who took them alongside checks of its own; one
+   * look at every node at once serves all three checks, so that the whole takes one round trip
+   * before the commands and one for the commands, however many standbys there are.
    */
-  async takeoverAll(nodes: readonly { node: NamedNode; id: string; masterId: string }[]): Promise<Promotion[]> {
-    const replicas = await Promise.all(nodes.map(({ node, masterId }) => this.assertReplicates(node, masterId)));
+  async takeoverAll(
+    nodes: readonly { node: NamedNode; id: string; masterId: string }[],
+    looks?: readonly TakeoverLook[],
+  ): Promise<Promotion[]> {
+    const seen = looks ?? (await Promise.all(nodes.map(({ node }) => this.takeoverLook(node))));
+    const refusals = nodes
+      .map(({ node, id, masterId }, index) => takeoverRefusal({ name: describeNode(node), id, masterId }, seen[index]!))
+      .filter((refusal) => refusal !== undefined);
+    if (refusals.length > 0) {
+      throw new ClusterStateError(refusals.join('; '));
+    }
     const takers = nodes.map(({ node }) => node);
-    await this.waitEpochsHeard(takers, takers);
-    return Promise.all(nodes.map(({ node, id }, index) => this.takeover(node, id, replicas[index])));
+    await this.waitEpochsHeard(takers, takers, new Map(takers.map((node, index) => [node, seen[index]!.currentEpoch])));
+    return Promise.all(nodes.map(({ node, id }, index) => this.takeover(node, id, seen[index]!.self?.role === 'replica')));
   }
 
   /**
@@ -376,12 +393,20 @@ export class ClusterAdmin {
    * the dead owner and make the taker give them up: the slots stay down. Seen once in 40 soak
    * cycles as B1 reporting `cluster_state:fail` for 15 s after B2's takeover.
    */
-  async waitEpochsHeard(takers: readonly NamedNode[], peers: readonly NamedNode[]): Promise<void> {
+  async waitEpochsHeard(
+    takers: readonly NamedNode[],
+    peers: readonly NamedNode[],
+    /** Epochs just read, which the first look uses instead of asking again. */
+    known: ReadonlyMap<NamedNode, number> = new Map(),
+  ): Promise<void> {
     const everyone = [...new Set([...takers, ...peers])];
+    let unused = known;
     await waitFor(
       async () => {
+        const given = unused;
+        unused = new Map();
         const epochs = await Promise.all(
-          everyone.map(async (node) => ({ node, currentEpoch: Number((await this.clusterInfo(node)).get('cluster_current_epoch')) })),
+          everyone.map(async (node) => ({ node, currentEpoch: given.get(node) ?? currentEpochOf(await this.clusterInfo(node)) })),
         );
         const named = epochs.map(({ node, currentEpoch }) => ({ name: node.name, currentEpoch }));
         const lagging = epochLaggards(
@@ -525,10 +550,6 @@ export class ClusterAdmin {
   }
 
   /**
-   * Waits until every given node reports `cluster_state:ok`, all slots served, and sees every
-   * slot owned by one of the given nodes: the survivors serve the whole key space on their own.
-   */
-  /**
    * Waits until the takers serve every slot, as `waitServing` does. A node that still gives a
    * replaced master's slots to it after `claimsHeardWithinMs` has not taken that takeover in:
    * its taker's epoch is raised (`CLUSTER BUMPEPOCH`), so that its claim beats any epoch a view
@@ -538,10 +559,11 @@ export class ClusterAdmin {
    */
   async waitTakeoversHeard(takers: readonly { node: NamedNode; id: string; replacedId: string }[]): Promise<ClaimCorrection[]> {
     const nodes = takers.map(({ node }) => node);
+    const survivors = takers.map(({ id }) => id);
     const started = performance.now();
     const firstLook = Math.min(this.settings.claimsHeardWithinMs, this.settings.servingTimeoutMs);
     try {
-      await this.waitServing(nodes, 2, firstLook);
+      await this.waitServedBy(nodes, survivors, 2, firstLook);
       return [];
     } catch (error) {
       if (!(error instanceof WaitTimeoutError) || firstLook >= this.settings.servingTimeoutMs) {
@@ -578,7 +600,7 @@ export class ClusterAdmin {
       })),
     );
     try {
-      await this.waitServing(nodes, 2, Math.max(this.settings.servingTimeoutMs - (performance.now() - started), 1));
+      await this.waitServedBy(nodes, survivors, 2, Math.max(this.settings.servingTimeoutMs - (performance.now() - started), 1));
     } catch (error) {
       throw corrections.length > 0
         ? new ClusterStateError(`${errorMessage(error)}; after ${describeCorrections(corrections)}`, { cause: error })
@@ -599,12 +621,30 @@ export class ClusterAdmin {
     return refused ? { corrected: false, error: `${describeNode(view)}: ${errorMessage(refused)}` } : { corrected: true };
   }
 
+  /**
+   * Waits until every given node reports `cluster_state:ok`, all slots served, and sees every
+   * slot owned by one of the given nodes: the survivors serve the whole key space on their own.
+   */
   async waitServing(nodes: readonly NamedNode[], intervalMs = 2, timeoutMs = this.settings.servingTimeoutMs): Promise<void> {
-    const ids = new Set(await Promise.all(nodes.map((node) => this.myId(node))));
+    await this.waitServedBy(nodes, await Promise.all(nodes.map((node) => this.myId(node))), intervalMs, timeoutMs);
+  }
+
+  /** `waitServing` for nodes whose ids are known: `ids[i]` is `nodes[i]`'s. */
+  private async waitServedBy(
+    nodes: readonly NamedNode[],
+    nodeIds: readonly string[],
+    intervalMs: number,
+    timeoutMs: number,
+  ): Promise<void> {
+    const ids = new Set(nodeIds);
     await waitFor(
       async () => {
+        // Both commands go out together on each node's connection: one round trip per look.
         const looks = await Promise.all(
-          nodes.map(async (node) => ({ node, info: await this.clusterInfo(node), entries: await this.entries(node) })),
+          nodes.map(async (node) => {
+            const [info, entries] = await Promise.all([this.clusterInfo(node), this.entries(node)]);
+            return { node, info, entries };
+          }),
         );
         for (const { node, info, entries } of looks) {
           if (info.get('cluster_state') !== 'ok' || Number(info.get('cluster_slots_ok')) !== SLOT_COUNT) {
@@ -683,6 +723,8 @@ export class ClusterAdmin {
     return { description, timeoutMs, intervalMs };
   }
 }
+
+const currentEpochOf = (clusterInfo: ReadonlyMap<string, string>): number => Number(clusterInfo.get('cluster_current_epoch'));
 
 /** The slots `redis-cli --cluster create` gives the i-th of n masters (0-5460, 5461-10922, 10923-16383 for three). */
 export function evenSlotRange(index: number, masters: number): { start: number; end: number } {

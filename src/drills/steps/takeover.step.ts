@@ -15,9 +15,14 @@ import { nodeNames, type StepDefinition } from './step-definition.js';
  */
 const run: DrillStep = async (context) => {
   const { layout, admin } = context;
-  const down = await standbysDown(context);
-  const standbys = layout.standbys.filter((node) => !down.includes(node));
-  const takers = standbys.map((node) => {
+  // Every standby's port and its look before the takeover at once: one round trip for both. A
+  // look at a dead standby fails; the port tells that apart from a live one that did not answer.
+  const [down, looks] = await Promise.all([
+    standbysDown(context),
+    Promise.allSettled(layout.standbys.map((node) => admin.takeoverLook(node))),
+  ]);
+  const live = layout.standbys.flatMap((node, index) => (down.includes(node) ? [] : [{ node, look: looks[index]! }]));
+  const takers = live.map(({ node }) => {
     const master = context.state.topology.find((recorded) => recorded.name === node.name)?.replicates;
     const masterNode = layout.servingMasters.find((candidate) => candidate.name === master);
     if (!masterNode) {
@@ -25,7 +30,15 @@ const run: DrillStep = async (context) => {
     }
     return { node, id: recordedId(context, node), masterId: recordedId(context, masterNode) };
   });
-  const promotions = await admin.takeoverAll(takers);
+  const promotions = await admin.takeoverAll(
+    takers,
+    live.map(({ look }) => {
+      if (look.status === 'rejected') {
+        throw look.reason;
+      }
+      return look.value;
+    }),
+  );
   const replaced = takers.map((taker) => taker.masterId);
   await context.checkpoint('takeover:after-promotions');
   if (down.length > 0) {

@@ -48,7 +48,7 @@ describe.each(QUEUE_BACKENDS)('two service instances sharing one queue on %s and
     DATABASE_PATH: join(directory, 'drills.sqlite'),
     LAB_NAME: LAB.name,
     LAB_BASE_PORT: String(LAB.basePort),
-    WORKER_LEASE_MS: '2000',
+    WORKER_LEASE_MS: '3000',
     SCHEDULE_MIN_INTERVAL_MS: '1500',
     ...store.env,
   });

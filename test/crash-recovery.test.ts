@@ -46,7 +46,7 @@ const serviceEnv = (directory: string) => ({
   LAB_NAME: LAB.name,
   LAB_BASE_PORT: String(LAB.basePort),
   // A dead worker's job and target are taken over after at most this long.
-  WORKER_LEASE_MS: '2000',
+  WORKER_LEASE_MS: '3000',
 });
 
 /**

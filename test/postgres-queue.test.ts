@@ -33,7 +33,7 @@ describe('the queue on PostgreSQL', () => {
     QUEUE_DATABASE_URL: queueUrl,
     LAB_NAME: LAB.name,
     LAB_BASE_PORT: String(LAB.basePort),
-    WORKER_LEASE_MS: '2000',
+    WORKER_LEASE_MS: '3000',
     RECONCILE_INTERVAL_MS: '500',
     SCHEDULE_MIN_INTERVAL_MS: '1000',
   });

@@ -80,7 +80,7 @@ describe.each(QUEUE_BACKENDS)('a drill whose queue on %s loses its data', (backe
     DATABASE_PATH: join(directory, 'drills.sqlite'),
     LAB_NAME: LAB.name,
     LAB_BASE_PORT: String(LAB.basePort),
-    WORKER_LEASE_MS: '2000',
+    WORKER_LEASE_MS: '3000',
     RECONCILE_INTERVAL_MS: '500',
     ...store.env,
   });

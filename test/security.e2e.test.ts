@@ -39,7 +39,7 @@ describe('who may run a drill, what a drill may touch', () => {
     DATABASE_PATH: join(directory, 'drills.sqlite'),
     LAB_NAME: LAB.name,
     LAB_BASE_PORT: String(LAB.basePort),
-    WORKER_LEASE_MS: '2000',
+    WORKER_LEASE_MS: '3000',
     SCHEDULE_MIN_INTERVAL_MS: '1000',
     TARGETS_FILE: join(directory, 'targets.json'),
   });

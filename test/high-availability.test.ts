@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import type { DrillListDto } from '../src/drills/drill-list.dto.js';
@@ -12,7 +11,7 @@ import { scheduledDrillId } from '../src/queue/drill-queue.js';
 import type { ScheduleDto } from '../src/schedules/schedule.dto.js';
 import { drillEnded } from './support/drill-outcome.js';
 import { freeLab } from './support/free-ports.js';
-import { startTestPostgres, type TestPostgres } from './support/postgres.js';
+import { queryPostgres, startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { drillFinished, fetchAs, post, startService, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
@@ -74,23 +73,19 @@ describe('three service instances sharing PostgreSQL and the queue Redis, drilli
 
   /** The whole audit log in append order, read from PostgreSQL. */
   const log = async (): Promise<LogRow[]> => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ position: number; stream_id: string; type: string; data: string; occurred_at: string }>(
-        'SELECT "position", "stream_id", "type", "data", "occurred_at" FROM "drill_events" ORDER BY "position"',
-      );
-      return rows.map((row) => ({
-        position: row.position,
-        drillId: row.stream_id,
-        type: row.type,
-        data: JSON.parse(row.data) as Record<string, unknown>,
-        occurredAt: row.occurred_at,
-      }));
-    } finally {
-      await client.end();
-    }
+    const rows = await queryPostgres<{ position: number; stream_id: string; type: string; data: string; occurred_at: string }>(
+      databaseUrl,
+      'SELECT "position", "stream_id", "type", "data", "occurred_at" FROM "drill_events" ORDER BY "position"',
+    );
+    return rows.map((row) => ({
+      position: row.position,
+      drillId: row.stream_id,
+      type: row.type,
+      data: JSON.parse(row.data) as Record<string, unknown>,
+      occurredAt: row.occurred_at,
+    }));
   };
+
   const listed = async (instance: RunningService): Promise<DrillListDto['items']> => {
     const items: DrillListDto['items'] = [];
     for (let cursor: string | undefined; ;) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import { GROUP_FAILOVER_STEPS } from '../src/drills/scenarios.js';
@@ -9,7 +9,7 @@ import { queueSchemaName } from '../src/queue/queue-backend.js';
 import { expectAuditChainIntact, expectGroupBHealthy, streamEvents } from './support/after-failover.js';
 import { drillEnded } from './support/drill-outcome.js';
 import { freeLab } from './support/free-ports.js';
-import { startTestPostgres, type TestPostgres } from './support/postgres.js';
+import { queryPostgres, startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { fetchAs, post, startService } from './support/service.js';
 import { drillKilledAt, resumedAndFinished } from './support/doomed-service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
@@ -43,15 +43,7 @@ describe('the queue on PostgreSQL', () => {
       .filter((row) => row.type === type)
       .map((row) => (JSON.parse(row.data) as { step: string }).step);
 
-  async function sql<T>(statement: string): Promise<T[]> {
-    const client = new pg.Client({ connectionString: queueUrl });
-    await client.connect();
-    try {
-      return (await client.query(statement)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
+  const sql = <T extends pg.QueryResultRow>(statement: string): Promise<T[]> => queryPostgres<T>(queueUrl, statement);
 
   /** The lab rebuilt, and its queue Redis, which the rebuild starts, stopped again. */
   async function resetLab(): Promise<void> {

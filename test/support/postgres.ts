@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { freePort } from './service.js';
 
 const run = promisify(execFile);
@@ -109,4 +110,15 @@ export async function startTestPostgres(name: string, options: TestPostgresOptio
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs one statement on a connection of its own, for a test that reads or breaks the database under a service. */
+export async function queryPostgres<T extends pg.QueryResultRow>(url: string, statement: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(statement)).rows;
+  } finally {
+    await client.end();
+  }
 }

@@ -1,12 +1,11 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
 import type { QueueBackendName } from '../../src/config/app-config.js';
 import { labQueueUrl } from '../../src/lab/lab-topology.js';
 import { DRILL_QUEUE } from '../../src/queue/drill-queue.js';
 import { chooseQueueBackend } from '../../src/queue/queue-backend.js';
-import { startTestPostgres, type TestPostgres } from './postgres.js';
+import { queryPostgres, startTestPostgres, type TestPostgres } from './postgres.js';
 import type { TestLab } from './test-lab.js';
 
 /** Both backends, in the order a file runs them: each queue test proves the same on each. */
@@ -77,15 +76,6 @@ async function postgresStore(lab: TestLab, name: string): Promise<TestQueueStore
   const choice = chooseQueueBackend({ queueBackend: 'postgres', queueDatabaseUrl: url, redisUrl: '', queuePrefix: PREFIX });
   const schema = choice.schema!;
   const stopQueueRedis = () => lab.docker.getContainer(`${lab.settings.name}-queue`).stop({ t: 0 });
-  const sql = async <T>(statement: string): Promise<T[]> => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(statement)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  };
   await stopQueueRedis();
   return {
     backend: 'postgres',
@@ -95,7 +85,7 @@ async function postgresStore(lab: TestLab, name: string): Promise<TestQueueStore
       await stopQueueRedis();
     },
     lose: async (loss) => {
-      await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await queryPostgres(url, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       if (loss === 'restart') {
         await server.shutDown();
         await server.startAgain();

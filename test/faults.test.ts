@@ -171,9 +171,13 @@ describe('faults in the target during a drill, on the Docker lab', () => {
     );
     await Promise.all([...servingMasters, ...servingReplicas].map((node) => container(node.name).kill()));
     await lab.admin.takeoverAll(takers);
+    // Every view must have heard every takeover before B3's slots are read from B1's: read sooner,
+    // B1 may not give B3 any slot yet, and the test would make nothing stale.
+    await lab.admin.waitServing(standbys);
     // A view that has not taken B3's takeover in: B1 still gives B3's slots to the dead master they came from.
     const [view, , taker] = takers as [(typeof takers)[0], unknown, (typeof takers)[0]];
     const stolen = (await lab.admin.entries(view.node)).find((entry) => entry.id === taker.id)!.slots;
+    expect(stolen).not.toEqual([]);
     const impatient = new ClusterAdmin(lab.connections, { ...DEFAULT_CLUSTER_ADMIN_SETTINGS, claimsHeardWithinMs: 0 });
     let corrections: ClaimCorrection[] = [];
     // B3's own gossip heals B1 within a second or two: make B1 stale again until the first look catches it stale.

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
@@ -7,7 +5,7 @@ import type { DrillListDto } from '../src/drills/drill-list.dto.js';
 import type { ScheduleDto } from '../src/schedules/schedule.dto.js';
 import { drillFinished, fetchAs, post, startService, type RunningService } from './support/service.js';
 import { freeLab } from './support/free-ports.js';
-import { QUEUE_BACKENDS, startQueueStore, type TestQueueStore } from './support/queue-stores.js';
+import { QUEUE_BACKENDS, useQueueStore } from './support/queue-stores.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { drillEnded, expectDrillEndedOverApi } from './support/drill-outcome.js';
 
@@ -40,36 +38,31 @@ afterAll(async () => {
 });
 
 describe.each(QUEUE_BACKENDS)('two service instances sharing one queue on %s and one audit log', (backend) => {
-  let store: TestQueueStore;
-  let directory: string;
+  const setup = useQueueStore(backend, () => lab, 'coord');
   let first: RunningService;
   let second: RunningService;
   const env = () => ({
-    DATABASE_PATH: join(directory, 'drills.sqlite'),
+    DATABASE_PATH: join(setup.directory, 'drills.sqlite'),
     LAB_NAME: LAB.name,
     LAB_BASE_PORT: String(LAB.basePort),
     WORKER_LEASE_MS: '3000',
     SCHEDULE_MIN_INTERVAL_MS: '1500',
-    ...store.env,
+    ...setup.store.env,
   });
   const json = async <T>(response: Response | Promise<Response>): Promise<T> => (await (await response).json()) as T;
   const events = async (base: string, id: string) =>
     (await json<{ items: { type: string; occurredAt: string; data: unknown }[] }>(fetchAs(`${base}/drills/${id}/events?limit=1000`))).items;
 
   beforeAll(async () => {
-    store = await startQueueStore(backend, lab, `rdtest-coord-${backend}`);
     if (!labFresh) {
-      await store.resetLab();
+      await setup.store.resetLab();
     }
     labFresh = false;
-    directory = mkdtempSync(join(tmpdir(), `redis-drill-coord-${backend}-`));
     [first, second] = await Promise.all([startService(env()), startService(env())]);
   });
 
   afterAll(async () => {
     await Promise.all([first?.stop(), second?.stop()]);
-    await store?.close();
-    rmSync(directory, { recursive: true, force: true });
   });
 
   it('refuse a second drill on a busy target from either instance, naming the running one, and run the first exactly once', async () => {
@@ -120,7 +113,7 @@ describe.each(QUEUE_BACKENDS)('two service instances sharing one queue on %s and
   });
 
   describe('schedules', () => {
-    const queue = () => store.probe();
+    const queue = () => setup.store.probe();
 
     it('are created with their next runs, fire drills marked as scheduled, pause, and are deleted', async () => {
       const created = await post(first.base, '/schedules', { name: 'every-1.5s', everyMs: 1500, scenario: 'group-failover' });

@@ -10,7 +10,7 @@ import { freeLab } from './support/free-ports.js';
 import { drillKilledAt } from './support/doomed-service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 import { expectAuditChainIntact, expectGroupBHealthy, streamEvents } from './support/after-failover.js';
-import { QUEUE_BACKENDS, startQueueStore, type TestQueueStore } from './support/queue-stores.js';
+import { QUEUE_BACKENDS, useQueueStore } from './support/queue-stores.js';
 import { drillEnded, expectDrillEndedOverApi } from './support/drill-outcome.js';
 
 const LAB = await freeLab('rdtest-crash');
@@ -114,23 +114,12 @@ describe('a drill whose service dies in the middle of it', () => {
 
 /** A stopping worker hands its drill's job back to the queue: that goes through the backend, so on both. */
 describe.each(QUEUE_BACKENDS)('a drill whose service is stopped, with the queue on %s', (backend) => {
-  let store: TestQueueStore;
-  let directory: string;
-  const env = () => ({ ...serviceEnv(directory), ...store.env });
-  const events = (drillId: string): Row[] => streamEvents(join(directory, 'drills.sqlite'), drillId);
-
-  beforeAll(async () => {
-    store = await startQueueStore(backend, lab, `rdtest-crash-${backend}`);
-    directory = mkdtempSync(join(tmpdir(), `redis-drill-crash-${backend}-`));
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
+  const setup = useQueueStore(backend, () => lab, 'crash');
+  const env = () => ({ ...serviceEnv(setup.directory), ...setup.store.env });
+  const events = (drillId: string): Row[] => streamEvents(join(setup.directory, 'drills.sqlite'), drillId);
 
   it('on SIGTERM, parks the drill at the next step boundary and exits; the next start finishes it', async () => {
-    await store.resetLab();
+    await setup.store.resetLab();
     const stopping = await startService(env());
     const { id } = (await (await post(stopping.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
     await waitFor(

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
@@ -8,7 +6,7 @@ import { GROUP_FAILOVER_STEPS, type StepName } from '../src/drills/scenarios.js'
 import { expectAuditChainIntact, expectGroupBHealthy, streamEvents } from './support/after-failover.js';
 import { drillEnded } from './support/drill-outcome.js';
 import { freeLab } from './support/free-ports.js';
-import { QUEUE_BACKENDS, startQueueStore, type QueueLoss, type TestQueueStore } from './support/queue-stores.js';
+import { QUEUE_BACKENDS, useQueueStore, type QueueLoss } from './support/queue-stores.js';
 import { fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
 import { drillKilledAt } from './support/doomed-service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
@@ -74,17 +72,16 @@ afterAll(async () => {
 });
 
 describe.each(QUEUE_BACKENDS)('a drill whose queue on %s loses its data', (backend) => {
-  let store: TestQueueStore;
-  let directory: string;
+  const setup = useQueueStore(backend, () => lab, 'queueloss');
   const env = () => ({
-    DATABASE_PATH: join(directory, 'drills.sqlite'),
+    DATABASE_PATH: join(setup.directory, 'drills.sqlite'),
     LAB_NAME: LAB.name,
     LAB_BASE_PORT: String(LAB.basePort),
     WORKER_LEASE_MS: '3000',
     RECONCILE_INTERVAL_MS: '500',
-    ...store.env,
+    ...setup.store.env,
   });
-  const events = (drillId: string): Row[] => streamEvents(join(directory, 'drills.sqlite'), drillId);
+  const events = (drillId: string): Row[] => streamEvents(join(setup.directory, 'drills.sqlite'), drillId);
   const of = (rows: Row[], type: string) =>
     rows.filter((row) => row.type === type).map((row) => JSON.parse(row.data) as Record<string, unknown>);
 
@@ -124,25 +121,15 @@ describe.each(QUEUE_BACKENDS)('a drill whose queue on %s loses its data', (backe
         .sort(),
     ).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
     await expectGroupBHealthy(lab);
-    await expectAuditChainIntact(join(directory, 'drills.sqlite'));
+    await expectAuditChainIntact(join(setup.directory, 'drills.sqlite'));
   }
-
-  beforeAll(async () => {
-    store = await startQueueStore(backend, lab, `rdtest-queueloss-${backend}`);
-    directory = mkdtempSync(join(tmpdir(), `redis-drill-queueloss-${backend}-`));
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
 
   it.each(CASES[backend].down)(
     'SIGKILLed in %s (at %s), queue lost %s while down: the next start resumes it from the log',
     async (step, point, loss) => {
-      await store.resetLab();
+      await setup.store.resetLab();
       const id = await drillKilledAt(env(), point);
-      await store.lose(loss);
+      await setup.store.lose(loss);
 
       const restarted = await startService(env());
       try {
@@ -161,7 +148,7 @@ describe.each(QUEUE_BACKENDS)('a drill whose queue on %s loses its data', (backe
   it.each(CASES[backend].running)(
     'queue lost while the service runs, during %s (%s): the drill finishes, and only one runs',
     async (step, loss) => {
-      await store.resetLab();
+      await setup.store.resetLab();
       const service = await startService(env());
       try {
         const { id } = (await (await post(service.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
@@ -175,7 +162,7 @@ describe.each(QUEUE_BACKENDS)('a drill whose queue on %s loses its data', (backe
           },
           { description: `the ${step} step to start`, timeoutMs: 60_000, intervalMs: 2 },
         );
-        await store.lose(loss);
+        await setup.store.lose(loss);
         // A drill asked for meanwhile is refused with the unfinished drill's id: the log knows who holds the target.
         const refused = await post(service.base, '/drills', { scenario: 'group-failover' });
         expect(refused.status).toBe(409);
@@ -197,9 +184,9 @@ describe.each(QUEUE_BACKENDS)('a drill whose queue on %s loses its data', (backe
   it.runIf(backend === 'redis')(
     'refuses a drill requested while the log holds an unfinished one, even with the queue empty, and finishes the first',
     async () => {
-      await store.resetLab();
+      await setup.store.resetLab();
       const id = await drillKilledAt(env(), 'meet:after-meets');
-      await store.lose('in-place');
+      await setup.store.lose('in-place');
       const apiOnly = await startService({ ...env(), WORKER_ENABLED: 'false' });
       let worker: RunningService | undefined;
       try {

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
 import type { QueueBackendName } from '../../src/config/app-config.js';
 import { labQueueUrl } from '../../src/lab/lab-topology.js';
@@ -41,6 +45,47 @@ export interface TestQueueStore {
 /** The store of `backend` beside `lab`; on PostgreSQL the server is named after `name`, and the lab's queue Redis is stopped. */
 export async function startQueueStore(backend: QueueBackendName, lab: TestLab, name: string): Promise<TestQueueStore> {
   return backend === 'postgres' ? postgresStore(lab, name) : redisStore(lab);
+}
+
+/** What one `describe` block's services are given: the queue's store and a directory of their own (for the audit log). */
+export interface QueueStoreInUse {
+  readonly store: TestQueueStore;
+  readonly directory: string;
+}
+
+/**
+ * Registers, in the calling `describe` block, a `beforeAll` that starts the store of `backend`
+ * beside `lab()` (read then, as the file's lab is started in its own `beforeAll`) and makes a
+ * temporary directory, and an `afterAll` that closes and removes them; `name` tells the file's
+ * store and directory from other files'. Hooks the block registers after this one run between.
+ */
+export function useQueueStore(backend: QueueBackendName, lab: () => TestLab, name: string): QueueStoreInUse {
+  let store: TestQueueStore | undefined;
+  let directory: string | undefined;
+  beforeAll(async () => {
+    store = await startQueueStore(backend, lab(), `rdtest-${name}-${backend}`);
+    directory = mkdtempSync(join(tmpdir(), `redis-drill-${name}-${backend}-`));
+  });
+  afterAll(async () => {
+    await store?.close();
+    if (directory !== undefined) {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) {
+      throw new Error(`the queue store's ${what} was used before its beforeAll ran (or after it failed)`);
+    }
+    return value;
+  };
+  return {
+    get store() {
+      return started(store, 'store');
+    },
+    get directory() {
+      return started(directory, 'directory');
+    },
+  };
 }
 
 function redisStore(lab: TestLab): TestQueueStore {

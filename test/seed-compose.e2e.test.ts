@@ -59,6 +59,20 @@ describe('the seed’s compose deployment', () => {
 
   const cli = (node: string, ...args: string[]) => run('docker', ['exec', at(node).container, 'redis-cli', ...args]);
 
+  /**
+   * Clients of a node connected from outside the seed's containers, that is from the host, where
+   * the service and this test run: `CLIENT LIST` less its own `redis-cli` (on loopback) and the
+   * other nodes' replication links.
+   */
+  async function clientsFromOutside(node: string): Promise<number> {
+    const inside = new Set(['127.0.0.1', ...services.map((each) => each.address)]);
+    const { stdout } = await cli(node, 'client', 'list');
+    return stdout
+      .trim()
+      .split('\n')
+      .filter((line) => !inside.has(/(?:^| )addr=(\S+):\d+ /.exec(line)?.[1] ?? '')).length;
+  }
+
   /** The seed's step 4 for one standby: B`index` joins the cluster as a replica of A`index`. */
   async function attachStandby(index: number): Promise<void> {
     const master = (await cli(`a${index}`, 'cluster', 'myid')).stdout.trim();
@@ -162,7 +176,12 @@ describe('the seed’s compose deployment', () => {
 
   let discovered: DiscoveredTargetDto;
 
-  it('discovers the target from the Compose project and one node, over the API and the CLI, and changes nothing', async () => {
+  it('discovers the target from the Compose project and one node, over the API and the CLI, changes nothing and leaves no connection open', async () => {
+    // A connection from the host counts as from outside: this test's own, open until closed.
+    await admin.entries({ name: 'a1', host: at('a1').address, port: 6379 });
+    expect(await clientsFromOutside('a1')).toBe(1);
+    await connections.closeAll();
+
     // Asked at once, before gossip has told every member that B3 joined as A3's replica: discovery
     // waits for the members to agree rather than take B3 for a spare or a master without slots.
     await attachStandby(3);
@@ -205,6 +224,19 @@ describe('the seed’s compose deployment', () => {
     expect(((await refused.json()) as { message: string }).message).toBe('no container carries the label io.example=none');
     const targets = (await (await fetchAs(`${service!.base}/admin/targets`)).json()) as { name: string }[];
     expect(targets.map((target) => target.name)).toEqual(['lab']);
+
+    // Discovery read every member, and closed what it opened: no node holds a connection from the service.
+    const nodes = services.map((each) => each.service.slice(6));
+    await waitFor(
+      async () => {
+        const counts = await Promise.all(nodes.map(async (node) => [node, await clientsFromOutside(node)] as const));
+        const holding = counts.filter(([, count]) => count > 0);
+        return holding.length === 0
+          ? satisfied(undefined)
+          : pending(`still connected from outside: ${holding.map(([node, count]) => `${node} (${count})`).join(', ')}`);
+      },
+      { description: "discovery's connections to the seed's nodes to close", timeoutMs: 5_000, intervalMs: 100 },
+    );
   });
 
   it('runs group-failover, then failover-and-failback, on the discovered target over the bridge network', async () => {

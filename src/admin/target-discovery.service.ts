@@ -41,7 +41,11 @@ export class TargetDiscoveryService {
     const label = { key: key!, value: rest.join('=') };
     const separator = request.node.lastIndexOf(':');
     const node = { name: 'discovery', host: request.node.slice(0, separator), port: Number(request.node.slice(separator + 1)) };
-    const [containers, entries] = await Promise.all([this.containers(label), this.settledView(node)]);
+    // Connections of its own, so that discovering a short-lived cluster leaves none open on its nodes.
+    const [containers, entries] = await Promise.all([
+      this.containers(label),
+      this.admin.withOwnConnections((admin) => this.settledView(admin, node)),
+    ]);
     const found = discoverTarget(request.name, label, containers, entries);
     return {
       servingGroup: found.servingGroup,
@@ -58,11 +62,11 @@ export class TargetDiscoveryService {
    * layout read while gossip still carries a change would misplace a node. Members that do not
    * answer (a failed node) are left out of the comparison.
    */
-  private async settledView(node: { name: string; host: string; port: number }): Promise<ClusterNodeEntry[]> {
+  private async settledView(admin: ClusterAdmin, node: { name: string; host: string; port: number }): Promise<ClusterNodeEntry[]> {
     const given = `${node.host}:${node.port}`;
     const read = async (): Promise<ClusterNodeEntry[]> => {
       try {
-        return await this.admin.entries(node);
+        return await admin.entries(node);
       } catch (error) {
         throw new TargetDiscoveryError(`cannot read CLUSTER NODES from ${given}: ${errorMessage(error)}`);
       }
@@ -76,7 +80,7 @@ export class TargetDiscoveryService {
           );
           const answers = await Promise.all(
             members.map((member) =>
-              this.admin
+              admin
                 .entries({ name: 'discovery', host: member.host, port: member.port })
                 .then((memberEntries): MemberView => ({ from: member.address, entries: memberEntries }))
                 .catch(() => undefined),

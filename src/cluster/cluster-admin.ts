@@ -79,6 +79,20 @@ export class ClusterAdmin {
     readonly settings: ClusterAdminSettings = DEFAULT_CLUSTER_ADMIN_SETTINGS,
   ) {}
 
+  /**
+   * Runs `use` with these operations on connections of their own (the same AUTH and TLS), closed
+   * when it ends: for a look at nodes the service does not keep, such as a cluster being discovered,
+   * which would otherwise leave a connection open on each of them until the service stops.
+   */
+  async withOwnConnections<T>(use: (admin: ClusterAdmin) => Promise<T>): Promise<T> {
+    const redis = this.redis.detached();
+    try {
+      return await use(new ClusterAdmin(redis, this.settings));
+    } finally {
+      await redis.closeAll();
+    }
+  }
+
   async entries(node: NamedNode): Promise<ClusterNodeEntry[]> {
     return parseClusterNodes(String(await this.redis.command(node, 'CLUSTER', 'NODES')));
   }

@@ -28,6 +28,14 @@ export class RedisConnections {
     this.options = { ...DEFAULTS, ...options };
   }
 
+  /**
+   * A set of connections of its own, with these options and the same AUTH and TLS per node, none
+   * open yet; whoever asks for it ends them with `closeAll`.
+   */
+  detached(): RedisConnections {
+    return new RedisConnections(this.options, this.securityOf);
+  }
+
   /** How connections to this node authenticate and encrypt. */
   security(address: NodeAddress): RedisSecurity | undefined {
     return this.securityOf(address);

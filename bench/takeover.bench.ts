@@ -16,7 +16,7 @@ import { loadConfig } from '../src/config/app-config.js';
 import { connectDocker } from '../src/docker/docker-engine.js';
 import { ensureRedisImage } from '../src/docker/redis-image.js';
 import { takeoverTiming } from '../src/queue/takeover-timing.js';
-import { DemoNetwork } from '../scripts/demo-ha-network.js';
+import { ScratchNetwork } from '../scripts/scratch-network.js';
 import { Teardown } from '../scripts/teardown.js';
 import { formatMs, median, percentile } from './stats.js';
 
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const docker = connectDocker();
   const { image } = await ensureRedisImage(docker, { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs });
-  const network = new DemoNetwork(docker, process.env.BENCH_NETWORK ?? 'redis-drill-takeover-bench', image);
+  const network = new ScratchNetwork(docker, process.env.BENCH_NETWORK ?? 'redis-drill-takeover-bench', image);
   teardown.add(`the Docker network ${network.name} and its Redis`, () => network.remove());
   await network.create();
   const url = new URL(await network.startQueue());

@@ -22,7 +22,7 @@ import type { DrillDto } from '../src/drills/drill.dto.js';
 import type { AuditReportDto } from '../src/events/audit.dto.js';
 import type { TargetsFileEntry } from '../src/lab/lab-targets-entry.js';
 import { startTestPostgres } from '../test/support/postgres.js';
-import { DemoNetwork } from './demo-ha-network.js';
+import { ScratchNetwork } from './scratch-network.js';
 import { Teardown } from './teardown.js';
 
 const config = loadConfig();
@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   const { image, source } = await ensureRedisImage(docker, { image: config.redisImage, pullTimeoutMs: config.imagePullTimeoutMs }, (line) =>
     console.log(`docker: ${line}`),
   );
-  const network = new DemoNetwork(docker, 'demo-ha', image);
+  const network = new ScratchNetwork(docker, 'demo-ha', image);
   teardown.add(`the containers and the Docker network ${network.name}`, () => network.remove());
   await network.create();
   console.log(`docker: network ${network.name} created; its containers run ${image} (${source})`);

@@ -5,19 +5,20 @@ import { targetsFileEntry, type TargetsFileEntry } from '../src/lab/lab-targets-
 import { LAB_CLUSTER_CONFIG_FILE, LAB_DATA_DIR } from '../src/lab/lab-topology.js';
 import type { DrillTarget, TargetNode } from '../src/targets/drill-target.js';
 
-/** Carried by the network and every container the demo starts: what `remove` takes away. */
-const DEMO_LABEL = 'io.redis-drill.demo-ha';
+/** Carried by the network and every container started on it: what `remove` takes away. */
+const NETWORK_LABEL = 'io.redis-drill.scratch-network';
 /** Carried by one target's nodes: the label its drills check before they act on a container. */
-const TARGET_LABEL = 'io.redis-drill.demo-ha.target';
+const TARGET_LABEL = 'io.redis-drill.scratch-network.target';
 const REDIS_PORT = 6379;
 const START_TIMEOUT_MS = 20_000;
 
 /**
- * `make demo-ha`'s Docker network and what runs on it: the queue's Redis and each target's nodes,
- * every one at its container address on the demo's own bridge network, which the service reaches
- * from the host. Nothing of it is on the host's network, and `remove` leaves nothing behind.
+ * A Docker bridge network that a script (`make demo-ha`, `npm run bench:takeover`) creates for its
+ * run and removes at the end, and what runs on it: a queue's Redis and targets' nodes, every one at
+ * its container address, which the script and the service reach from the host. Nothing of it is
+ * on the host's network, and `remove` leaves nothing behind.
  */
-export class DemoNetwork {
+export class ScratchNetwork {
   constructor(
     private readonly docker: Docker,
     readonly name: string,
@@ -27,7 +28,7 @@ export class DemoNetwork {
   /** Removes what an interrupted run may have left, then creates the network. */
   async create(): Promise<void> {
     await this.remove();
-    await this.docker.createNetwork({ Name: this.name, Driver: 'bridge', Labels: { [DEMO_LABEL]: this.name } });
+    await this.docker.createNetwork({ Name: this.name, Driver: 'bridge', Labels: { [NETWORK_LABEL]: this.name } });
   }
 
   /** The queue's Redis; answers its URL. */
@@ -64,9 +65,9 @@ export class DemoNetwork {
     return targetsFileEntry(target);
   }
 
-  /** Every container carrying the demo's label, then the network; refuses a network of that name that is not the demo's. */
+  /** Every container carrying the network's label, then the network; refuses a network of that name that no script created. */
   async remove(): Promise<void> {
-    const listed = await this.docker.listContainers({ all: true, filters: { label: [`${DEMO_LABEL}=${this.name}`] } });
+    const listed = await this.docker.listContainers({ all: true, filters: { label: [`${NETWORK_LABEL}=${this.name}`] } });
     await Promise.all(listed.map((container) => this.docker.getContainer(container.Id).remove({ force: true })));
     const network = this.docker.getNetwork(this.name);
     let labels: Record<string, string> | undefined;
@@ -78,8 +79,8 @@ export class DemoNetwork {
       }
       throw error;
     }
-    if (labels?.[DEMO_LABEL] !== this.name) {
-      throw new Error(`a Docker network named ${this.name} exists and is not the demo's; refusing to touch it`);
+    if (labels?.[NETWORK_LABEL] !== this.name) {
+      throw new Error(`a Docker network named ${this.name} exists and was not created by this script; refusing to touch it`);
     }
     await network.remove();
   }
@@ -90,7 +91,7 @@ export class DemoNetwork {
       name: containerName,
       Image: this.image,
       Cmd: command,
-      Labels: { [DEMO_LABEL]: this.name, ...labels },
+      Labels: { [NETWORK_LABEL]: this.name, ...labels },
       HostConfig: { NetworkMode: this.name, RestartPolicy: { Name: 'no' } },
     });
     await container.start();

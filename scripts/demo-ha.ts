@@ -141,6 +141,8 @@ async function startInstance(
       API_TOKENS: `demo:operator:${demoSecret}`,
       PORT: String(port),
       DATABASE_URL: shared.databaseUrl,
+      // The demo's own queue, whatever queue the caller's environment names.
+      QUEUE_BACKEND: 'redis',
       REDIS_URL: shared.queueUrl,
       TARGETS_FILE: join(cwd, 'targets.json'),
     },

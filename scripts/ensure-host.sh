@@ -2,8 +2,8 @@
 # Makes sure this host can run the lab: the Redis binaries (to build a lab image when none can be
 # pulled, and redis-cli for checks), debootstrap (to build the other servers' images, and the
 # Compose test's PostgreSQL image), PostgreSQL's binaries for the PostgreSQL store's tests, Chromium
-# for the dashboard's browser test, and a Docker engine that answers. As root on Debian it installs and starts what is missing; otherwise it stops
-# and says what to install.
+# for the dashboard's browser test, and a Docker engine that answers. As root on Debian it installs
+# and starts what is missing; otherwise it stops and says what to install.
 set -euo pipefail
 
 say() { echo "ensure-host: $*"; }

@@ -44,24 +44,21 @@ function substitute(value: unknown, variables: Readonly<Record<string, string>>)
  * form is refused rather than left in place.
  */
 export function interpolate(text: string, variables: Readonly<Record<string, string>>): string {
-  const result = text.replace(
-    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g,
-    (match, name: string | undefined, operator: string | undefined, fallback: string | undefined) => {
-      if (match === '$$' || name === undefined) {
-        return '\0';
-      }
-      const value = Object.hasOwn(variables, name) ? variables[name] : undefined;
-      if (operator === ':-') {
-        return value ? value : (fallback ?? '');
-      }
-      if (operator === '-') {
-        return value ?? fallback ?? '';
-      }
-      return value ?? '';
-    },
-  );
-  if (result.includes('$')) {
+  const substitution = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g;
+  if (text.replace(substitution, '').includes('$')) {
     throw new Error(`unsupported substitution in ${JSON.stringify(text)}`);
   }
-  return result.replaceAll('\0', '$');
+  return text.replace(substitution, (_match, name: string | undefined, operator: string | undefined, fallback: string | undefined) => {
+    if (name === undefined) {
+      return '$';
+    }
+    const value = Object.hasOwn(variables, name) ? variables[name] : undefined;
+    if (operator === ':-') {
+      return value ? value : (fallback ?? '');
+    }
+    if (operator === '-') {
+      return value ?? fallback ?? '';
+    }
+    return value ?? '';
+  });
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure this host can run the lab: the Redis binaries (to build a lab image when none can be
-# pulled, and redis-cli for checks), debootstrap (to build the other servers' images), PostgreSQL's
-# binaries for the PostgreSQL store's tests, Chromium for the dashboard's browser test, and a Docker
-# engine that answers. As root on Debian it installs and starts what is missing; otherwise it stops
-# and says what to install.
+# pulled, and redis-cli for checks), debootstrap (to build the other servers' images, and the
+# Compose test's PostgreSQL image), PostgreSQL's binaries for the PostgreSQL store's tests, Chromium
+# for the dashboard's browser test, and a Docker engine that answers. As root on Debian it installs
+# and starts what is missing; otherwise it stops and says what to install.
 set -euo pipefail
 
 say() { echo "ensure-host: $*"; }
@@ -40,8 +40,9 @@ if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   install_packages postgresql
 fi
 
-# debootstrap builds the Redis 8.0 and Valkey 8.1 lab images from Debian's packages when no registry
-# answers; it needs root, so without root the lab pulls those images or says what is missing.
+# debootstrap builds the Redis 8.0 and Valkey 8.1 lab images, and the Compose file's PostgreSQL image,
+# from Debian's packages when no registry answers; it needs root, so without root the lab pulls
+# those images or says what is missing.
 if [ "$(id -u)" -eq 0 ] && ! command -v debootstrap >/dev/null 2>&1; then
   install_packages debootstrap
 fi

@@ -1,10 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildImageFromDebian, type DebianServerPackage } from './debian-image.js';
 import { followProgress, isNotFound, type Docker } from './docker-engine.js';
+import { buildImageFromHostBinaries } from './host-binary-image.js';
 
 const run = promisify(execFile);
 
@@ -141,45 +140,18 @@ async function firstOnPath(names: readonly string[]): Promise<string | undefined
   return undefined;
 }
 
-/**
- * `FROM scratch` with the host's redis-server and redis-cli, their shared libraries (from `ldd`)
- * and the dynamic loader at the paths they were linked against.
- */
+/** The host's redis-server and redis-cli: the one Redis binary picks its role from the name it is started under. */
 async function buildImageFromHost(docker: Docker, serverBinary: string, tag: string): Promise<void> {
-  const context = await mkdtemp(join(tmpdir(), 'redis-drill-image-'));
-  try {
-    const rootfs = join(context, 'rootfs');
-    await mkdir(join(rootfs, 'usr/local/bin'), { recursive: true });
-    await mkdir(join(rootfs, 'data'), { recursive: true });
-    await mkdir(join(rootfs, 'tmp'), { recursive: true });
-    const binaries = [
+  await buildImageFromHostBinaries(
+    docker,
+    [
       { path: serverBinary, name: 'redis-server' },
       { path: join(dirname(serverBinary), 'redis-cli'), name: 'redis-cli' },
-    ];
-    const libraries = new Set<string>();
-    for (const { path: binary, name } of binaries) {
-      // The one Redis binary picks its role from the name it is started under.
-      await copyFile(await realpath(binary), join(rootfs, 'usr/local/bin', name));
-      const { stdout } = await run('ldd', [binary]);
-      for (const match of stdout.matchAll(/(\/\S+) \(0x/g)) {
-        libraries.add(match[1]!);
-      }
-    }
-    for (const library of libraries) {
-      await mkdir(join(rootfs, dirname(library)), { recursive: true });
-      await copyFile(await realpath(library), join(rootfs, library));
-    }
-    await writeFile(
-      join(context, 'Dockerfile'),
-      ['FROM scratch', 'COPY rootfs/ /', 'ENV PATH=/usr/local/bin:/usr/bin:/bin', 'WORKDIR /data', 'CMD ["redis-server"]', ''].join('\n'),
-    );
-    const tar = spawn('tar', ['-C', context, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const stream = await docker.buildImage(tar.stdout, { t: tag, rm: true, forcerm: true });
-    await followProgress(docker, stream);
-    if (!(await imageExists(docker, tag))) {
-      throw new Error(`building ${tag} reported success but the image is not there`);
-    }
-  } finally {
-    await rm(context, { recursive: true, force: true });
+    ],
+    tag,
+    'redis-server',
+  );
+  if (!(await imageExists(docker, tag))) {
+    throw new Error(`building ${tag} reported success but the image is not there`);
   }
 }

@@ -5,6 +5,7 @@ import { redisArguments } from './lab.js';
 import { LAB_LABEL, LAB_PORT_LABEL, LAB_ROLE_LABEL, labContainers } from './lab-topology.js';
 
 interface ComposeService {
+  image: string;
   container_name: string;
   network_mode: string;
   command: string[];
@@ -57,10 +58,13 @@ describe('docker-compose.yml', () => {
     expect(instance!.labels).toBeUndefined();
 
     const queue = labContainers({ name: 'redis-drill', basePort: 7000 }).find((container) => container.role === 'queue')!;
+    // Ports come from variables, for a machine where the defaults are taken; the defaults are the lab's.
+    expect(postgres!.image).toBe('${POSTGRES_IMAGE:-postgres:17}');
+    expect(postgres!.command).toContain('port=${POSTGRES_PORT:-5432}');
     expect(instance!.environment).toMatchObject({
-      PORT: '3001',
-      DATABASE_URL: 'postgres://drill:${POSTGRES_PASSWORD:-}@127.0.0.1:5432/redis_drill',
-      REDIS_URL: `redis://127.0.0.1:${queue.port}`,
+      PORT: '${INSTANCE_TWO_PORT:-3001}',
+      DATABASE_URL: 'postgres://drill:${POSTGRES_PASSWORD:-}@127.0.0.1:${POSTGRES_PORT:-5432}/redis_drill',
+      REDIS_URL: `redis://127.0.0.1:\${LAB_BASE_PORT:-${queue.port}}`,
     });
     expect(instance!.environment).not.toHaveProperty('WORKER_ENABLED');
     expect(instance!.depends_on).toEqual(['postgres', 'queue']);

@@ -13,10 +13,10 @@ import { labQueueUrl } from '../src/lab/lab-topology.js';
 import { readComposeFile } from './support/compose-file.js';
 import { ComposeProject } from './support/compose-project.js';
 import { drillEnded } from './support/drill-outcome.js';
-import { freeLab } from './support/free-ports.js';
+import { freeLab, freePortBlock } from './support/free-ports.js';
 import { ensureHostNodeImage } from './support/host-node-image.js';
 import { queryPostgres } from './support/postgres.js';
-import { fetchAs, freePort, getDrill, post, startService, TEST_API_TOKENS, type RunningService } from './support/service.js';
+import { fetchAs, getDrill, post, startService, TEST_API_TOKENS, type RunningService } from './support/service.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 /** The PostgreSQL image is built once from Debian's package: a few minutes on a busy machine. */
@@ -52,12 +52,13 @@ describe('docker-compose.ymlâ€™s ha profile, with PostgreSQL built from Debianâ€
 
   beforeAll(async () => {
     await project.down();
-    const [nodeImage, labSettings, postgresPort, instanceTwoPort] = await Promise.all([
+    const [nodeImage, labSettings, postgresPort] = await Promise.all([
       ensureHostNodeImage(docker),
       freeLab(`${PROJECT}-lab`),
-      freePort(),
-      freePort(),
+      // Two ports in a row: two separate picks could answer the same one.
+      freePortBlock(2),
     ]);
+    const instanceTwoPort = postgresPort + 1;
     // Letters and digits: the file puts it into a URL.
     password = randomBytes(12).toString('hex');
     const { services } = readComposeFile(new URL('../docker-compose.yml', import.meta.url), {

@@ -6,7 +6,8 @@
  *   npm run bench:appends -- [--store both|sqlite|postgres] [--writers 1,3,10] [--seconds 10]
  *
  * Each writer is its own process (this file with `--writer`), so that the figures include the
- * contention between connections that several service instances would see.
+ * contention between connections that several service instances would see. After the runs the
+ * log's hash chain is verified: every writer's events must make one unbroken chain.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -20,6 +21,9 @@ import { DRILL_STREAM_KIND } from '../src/drills/drill-events.js';
 import { PostgresDrillSummaryProjection } from '../src/drills/drill-summary.postgres-projection.js';
 import { DrillSummaryProjection } from '../src/drills/drill-summary.projection.js';
 import { isPostgres } from '../src/database/data-source.js';
+import { verifyAuditChain } from '../src/events/audit-verifier.js';
+import { PostgresDrillEventRepository } from '../src/events/drill-event.postgres-repository.js';
+import { DrillEventRepository } from '../src/events/drill-event.repository.js';
 import type { EventStore } from '../src/events/event-store.js';
 import { PostgresEventStore } from '../src/events/postgres-event-store.js';
 import { SqliteEventStore } from '../src/events/sqlite-event-store.js';
@@ -102,6 +106,7 @@ async function main(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'redis-drill-bench-appends-'));
   let postgres: TestPostgres | undefined;
   const lines: string[] = [];
+  const chains: string[] = [];
   try {
     for (const kind of stores) {
       let database = join(directory, 'drills.sqlite');
@@ -109,8 +114,9 @@ async function main(): Promise<void> {
         postgres = await startTestPostgres('redis-drill-bench-appends', { durable: true });
         database = await postgres.url('drills');
       }
+      const settings: DatabaseSettings = kind === 'postgres' ? { databasePath: '', databaseUrl: database } : { databasePath: database };
       // Migrated once here, not by ten writers at once.
-      await (await openDataSource(kind === 'postgres' ? { databasePath: '', databaseUrl: database } : database)).destroy();
+      await (await openDataSource(settings)).destroy();
       for (const writers of writerCounts) {
         const results = await runWriters(database, writers);
         const latencies = results.flatMap((result) => result.latencies);
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
         );
         console.log(lines.at(-1));
       }
+      chains.push(`${NAMES[kind]}: ${await chainReport(settings)}`);
     }
   } finally {
     await postgres?.stop();
@@ -129,6 +136,22 @@ async function main(): Promise<void> {
   console.log(`\n| store | writer processes | events/s (all writers, ${seconds} s) | p50 | p99 | max | failed appends |`);
   console.log('|---|---|---|---|---|---|---|');
   console.log(lines.join('\n'));
+  console.log(`\nthe chain after every run: ${chains.join('; ')}`);
+}
+
+/** The verifier's verdict on the log that every writer appended to. */
+async function chainReport(settings: DatabaseSettings): Promise<string> {
+  const dataSource = await openDataSource(settings);
+  try {
+    const events = isPostgres(dataSource) ? new PostgresDrillEventRepository(dataSource) : new DrillEventRepository(dataSource);
+    const report = await verifyAuditChain(events);
+    if (!report.intact) {
+      throw new Error(`the chain is broken: ${JSON.stringify(report.firstBrokenLink)}`);
+    }
+    return `intact, ${report.eventsChecked} events`;
+  } finally {
+    await dataSource.destroy();
+  }
 }
 
 /** Starts `count` writers, lets them go together once all are ready, and collects what each measured. */

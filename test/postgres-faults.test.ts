@@ -1,9 +1,11 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import type { DrillEventsPageDto } from '../src/drills/drill-history.dto.js';
 import { SCENARIO_STEPS } from '../src/drills/scenarios.js';
 import { expectGroupBHealthy } from './support/after-failover.js';
 import { drillEnded } from './support/drill-outcome.js';
+import { startCuttingProxy, type CuttingProxy } from './support/cutting-proxy.js';
 import { freeLab } from './support/free-ports.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { fetchAs, getDrill, post, startService, type RunningService } from './support/service.js';
@@ -23,6 +25,7 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
   let lab: TestLab;
   let postgres: TestPostgres;
   let service: RunningService | undefined;
+  let proxy: CuttingProxy | undefined;
 
   beforeAll(async () => {
     [lab, postgres] = await Promise.all([startTestLab(LAB, { form: true }), startTestPostgres('pg-faults')]);
@@ -30,6 +33,7 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
 
   afterAll(async () => {
     await service?.stop();
+    await proxy?.close();
     await postgres?.stop();
     await lab?.close();
   });
@@ -93,6 +97,71 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
     expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
     // It stopped when the database went, and went on from where its events stood.
     expect(ofType('DrillResumed').length).toBeGreaterThanOrEqual(1);
+    expect(ofType('StepSucceeded').map((event) => (event.data as { step: string }).step)).toEqual([...SCENARIO_STEPS['group-failover']]);
+    expect(ofType('NodeKilled')).toHaveLength(6);
+    expect(ofType('DrillSucceeded')).toHaveLength(1);
+    const audit = (await (await fetchAs(`${service.base}/audit/verify`)).json()) as { intact: boolean };
+    expect(audit.intact).toBe(true);
+    await expectGroupBHealthy(lab);
+  });
+
+  it('parks a drill whose append times out behind a lock a hung session holds, or loses its connection without a code, and resumes it', async () => {
+    await service?.stop();
+    service = undefined;
+    await lab.lab.reset();
+    const url = await postgres.url('held');
+    proxy = await startCuttingProxy(postgres.port);
+    service = await startService({
+      DATABASE_URL: url.replace(`:${postgres.port}/`, `:${proxy.port}/`),
+      DATABASE_STATEMENT_TIMEOUT_MS: '1000',
+      LAB_NAME: LAB.name,
+      LAB_BASE_PORT: String(LAB.basePort),
+    });
+    // Said when a drill parks at a step boundary, or when its job finds the log away before it starts.
+    const parkedLines = () => service!.output().split("the audit log's database is unavailable").length - 1;
+    const parkedOnceMore = async (before: number, why: string) =>
+      waitFor(async () => (parkedLines() > before ? satisfied(undefined) : pending(`parked ${parkedLines()} time(s)`)), {
+        description: `the drill to park: ${why}`,
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
+
+    const accepted = await post(service.base, '/drills', { scenario: 'group-failover' });
+    expect(accepted.status).toBe(202);
+    const { id } = (await accepted.json()) as { id: string };
+    await waitFor(
+      async () => {
+        const drill = await getDrill(service!.base, id);
+        const kill = drill.steps.find((step) => step.name === 'kill');
+        return kill?.status === 'succeeded' ? satisfied(undefined) : pending(`drill ${drill.status}, kill ${kill?.status}`);
+      },
+      { description: `drill ${id} to get past its kill`, timeoutMs: 90_000, intervalMs: 50 },
+    );
+
+    // Another instance took the log's lock and hung: appends give up after the statement timeout.
+    const hung = new pg.Client({ connectionString: url });
+    await hung.connect();
+    try {
+      await hung.query('BEGIN');
+      await hung.query('SELECT position FROM log_high_water FOR UPDATE');
+      await parkedOnceMore(0, 'its append timed out behind the lock');
+      await hung.query('ROLLBACK');
+    } finally {
+      await hung.end();
+    }
+    // The network drops every connection without a word from the server, and refuses new ones for a while.
+    const beforeCut = parkedLines();
+    proxy.cut();
+    await parkedOnceMore(beforeCut, 'its connection was cut');
+    proxy.mend();
+
+    await drillEnded(service.base, id, 'succeeded', 180_000);
+    const { items: events } = (await (
+      await fetchAs(`${service.base}/drills/${id}/events?limit=1000`, {}, 'viewer')
+    ).json()) as DrillEventsPageDto;
+    const ofType = (type: string) => events.filter((event) => event.type === type);
+    expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
+    expect(ofType('DrillFailed')).toHaveLength(0);
     expect(ofType('StepSucceeded').map((event) => (event.data as { step: string }).step)).toEqual([...SCENARIO_STEPS['group-failover']]);
     expect(ofType('NodeKilled')).toHaveLength(6);
     expect(ofType('DrillSucceeded')).toHaveLength(1);

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
@@ -13,9 +14,12 @@ import { drillEventStore } from '../src/drills/drill-event-store.js';
 import { drillId, fakeDrillStore, type FakeDrill } from '../src/drills/testing/fake-drills.js';
 import { verifyAuditChain } from '../src/events/audit-verifier.js';
 import { PostgresDrillEventRepository } from '../src/events/drill-event.postgres-repository.js';
-import { StreamConflictError, type EventStore } from '../src/events/event-store.js';
+import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
+import { GENESIS_HASH } from '../src/events/event-hash.js';
+import { AT_STREAM_END, chainedRows, EventStoreUnavailableError, StreamConflictError, type EventStore } from '../src/events/event-store.js';
 import { childEnv } from './support/child-env.js';
 import { fetchAs, TEST_API_TOKENS } from './support/service.js';
+import { startCuttingProxy } from './support/cutting-proxy.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 
 const START = '2026-11-25T12:00:00.000Z';
@@ -164,6 +168,105 @@ describe('the audit log on PostgreSQL', () => {
       expect(await writers[0]!.store.read('race')).toHaveLength(3);
     } finally {
       await Promise.all(writers.map(({ dataSource }) => dataSource.destroy()));
+    }
+  });
+
+  it('chains events in the server to the hashes the TypeScript writes, whatever their text holds', async () => {
+    const url = await postgres.url('hashes');
+    const dataSource = await openDataSource({ databasePath: '', databaseUrl: url });
+    try {
+      const store = drillEventStore(dataSource);
+      const awkward = 'quote " backslash \\ newline \n tab \t \b \f \r \u0001 \u001f \u007f é 漢 😀 </script> \u2028';
+      const events = [
+        { type: 'Noted', data: { text: awkward, nested: { list: [1, 2.5, null, true] } } },
+        { type: 'Noted', schemaVersion: 3, actor: `actor ${awkward}`, data: { [awkward]: awkward } },
+      ];
+      const metadata = { occurredAt: new Date(START), actor: 'ops-alice', streamKind: 'notes' };
+      const recorded = await store.append('notes', 0, events, metadata);
+      const more = await store.append('notes', AT_STREAM_END, [{ type: 'Noted', data: {} }], { ...metadata, streamKind: undefined });
+      const expected = chainedRows({ position: 0, hash: GENESIS_HASH }, 'notes', 1, events, metadata);
+      expect(recorded.map((event) => event.hash)).toEqual(expected.map((row) => row.hash));
+      expect(more[0]!.hash).toBe(chainedRows(expected.at(-1)!, 'notes', 3, [{ type: 'Noted', data: {} }], metadata)[0]!.hash);
+      expect(await store.read('notes')).toEqual([...recorded, ...more]);
+      expect(await verifyAuditChain(new PostgresDrillEventRepository(dataSource))).toMatchObject({ intact: true, eventsChecked: 3 });
+
+      // Refused appends write nothing: a stream of another kind, a new stream without one, a stale sequence.
+      await expect(store.append('notes', 3, [{ type: 'Noted', data: {} }], { ...metadata, streamKind: 'other' })).rejects.toThrow(
+        'stream notes is a notes stream, not a other one',
+      );
+      await expect(store.append('unnamed', 0, [{ type: 'Noted', data: {} }], { ...metadata, streamKind: undefined })).rejects.toThrow(
+        'must name its kind',
+      );
+      await expect(store.append('notes', 1, [{ type: 'Noted', data: {} }], metadata)).rejects.toBeInstanceOf(StreamConflictError);
+      expect(await new PostgresDrillEventRepository(dataSource).headPosition()).toBe(3);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('gives up an append that waits past the statement timeout behind a lock another session holds, as the database being away', async () => {
+    const url = await postgres.url('timeout');
+    const dataSource = await openDataSource({ databasePath: '', databaseUrl: url, databaseStatementTimeoutMs: 500 });
+    const hung = new pg.Client({ connectionString: url });
+    await hung.connect();
+    try {
+      const store = drillEventStore(dataSource);
+      const metadata = { occurredAt: new Date(START), actor: 'ops-alice', streamKind: 'timeout' };
+      await store.append('timeout', 0, [{ type: 'Noted', data: { n: 1 } }], metadata);
+      // An instance that took the log's lock and stopped answering.
+      await hung.query('BEGIN');
+      await hung.query('SELECT position FROM log_high_water FOR UPDATE');
+      const refused = await store.append('timeout', 1, [{ type: 'Noted', data: { n: 2 } }], metadata).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(EventStoreUnavailableError);
+      expect((refused as Error).message).toContain('statement timeout');
+      await hung.query('ROLLBACK');
+      // The same append, as a parked drill makes it again, goes through once the lock is let go.
+      await store.append('timeout', 1, [{ type: 'Noted', data: { n: 2 } }], metadata);
+      expect(await verifyAuditChain(new PostgresDrillEventRepository(dataSource))).toMatchObject({ intact: true, eventsChecked: 2 });
+    } finally {
+      await hung.end();
+      await dataSource.destroy();
+    }
+  });
+
+  it('counts a connection cut without an error code as the database being away, and appends again once it is back', async () => {
+    const url = await postgres.url('cut');
+    const proxy = await startCuttingProxy(postgres.port);
+    const dataSource = await openDataSource({ databasePath: '', databaseUrl: url.replace(`:${postgres.port}/`, `:${proxy.port}/`) });
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    try {
+      const store = drillEventStore(dataSource);
+      const metadata = { occurredAt: new Date(START), actor: 'ops-alice', streamKind: 'cut' };
+      await store.append('cut', 0, [{ type: 'Noted', data: { n: 1 } }], metadata);
+      // Held here so that the append is surely on the wire when its connection is cut.
+      await locker.query('BEGIN');
+      await locker.query('SELECT position FROM log_high_water FOR UPDATE');
+      const cutOff = store.append('cut', 1, [{ type: 'Noted', data: { n: 2 } }], metadata).catch((error: unknown) => error);
+      await waitFor(
+        async () => {
+          const { rows: waiting } = await locker.query<{ count: number }>(
+            // pg_locks, not pg_stat_activity, which a transaction reads once and keeps.
+            'SELECT count(*)::int AS count FROM pg_locks WHERE NOT granted',
+          );
+          return waiting[0]!.count > 0 ? satisfied(undefined) : pending('no append waits for the lock yet');
+        },
+        { description: 'the append to wait for the log lock', timeoutMs: 10_000, intervalMs: 20 },
+      );
+      proxy.cut();
+      const failure = await cutOff;
+      expect(failure).toBeInstanceOf(EventStoreUnavailableError);
+      expect((failure as Error).message).toContain('Connection terminated');
+      await expect(store.read('cut')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+      await locker.query('ROLLBACK');
+      proxy.mend();
+      await store.append('cut', 1, [{ type: 'Noted', data: { n: 2 } }], metadata);
+      expect(await store.read('cut')).toHaveLength(2);
+      expect(await verifyAuditChain(new PostgresDrillEventRepository(dataSource))).toMatchObject({ intact: true, eventsChecked: 2 });
+    } finally {
+      await locker.end();
+      await dataSource.destroy();
+      await proxy.close();
     }
   });
 

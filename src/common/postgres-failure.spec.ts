@@ -4,8 +4,20 @@ import { isTransientPostgresFailure } from './postgres-failure.js';
 const withCode = (code: string) => Object.assign(new Error('failed'), { code });
 
 describe('isTransientPostgresFailure', () => {
-  it('given a refused or dropped connection or a server shutting down, then says it may clear', () => {
-    for (const error of [withCode('ECONNREFUSED'), withCode('08006'), withCode('57P01'), new Error('Connection terminated unexpectedly')]) {
+  it('given a refused, unreachable or dropped connection or a server shutting down, as thrown or as TypeORM wraps it, then says it may clear', () => {
+    const wrapped = Object.assign(new Error('Connection terminated unexpectedly'), {
+      driverError: new Error('Connection terminated unexpectedly'),
+    });
+    const wrappedCode = Object.assign(new Error('terminating connection'), { driverError: { code: '57P01' } });
+    for (const error of [
+      withCode('ECONNREFUSED'),
+      withCode('EHOSTUNREACH'),
+      withCode('08006'),
+      withCode('57P01'),
+      new Error('Connection terminated unexpectedly'),
+      wrapped,
+      wrappedCode,
+    ]) {
       expect(isTransientPostgresFailure(error)).toBe(true);
     }
   });

@@ -5,30 +5,26 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 const CONNECTION_TERMINATED = /^Connection terminated/;
 
 /**
- * Whether a SQLSTATE says the server is away for now, so that the same statement may go through
- * later. The one list of them: the queue's locks (`isTransientPostgresFailure`) and the event
- * store (`classifiedFailure`) both go by it.
- */
-export function isUnavailablePostgresState(code: string): boolean {
-  return UNAVAILABLE_STATES.test(code);
-}
-
-/**
- * Classifies a raw node-postgres failure: transient when the server may answer again (a dropped or
- * refused connection). The event store's `classifiedFailure` (`src/database/postgres.ts`) shares
- * the SQLSTATEs and differs on the rest: it also reads the `driverError` TypeORM wraps (the queue
- * uses node-postgres' pool directly), and it does not count EHOSTUNREACH, nor a connection
- * terminated without a code, as the database being down. Counting them there would make a drill
- * park, and a reader get a 503, on failures that today end as any other error; the two stay apart
- * until that change is made on purpose.
+ * Whether a failure from PostgreSQL says the server is away for now (a refused, unreachable or
+ * dropped connection, a server shutting down, starting up or out of connections), so that the
+ * same statement may go through later. The one list: the queue's locks and the event store
+ * (`classifiedFailure`) both go by it. Reads node-postgres' error as thrown, or as TypeORM wraps
+ * it (`driverError`).
  */
 export function isTransientPostgresFailure(error: unknown): boolean {
   if (!(error instanceof Error)) {
     return false;
   }
-  const { code } = error as { code?: unknown };
-  if (typeof code === 'string') {
-    return SOCKET_CODES.has(code) || isUnavailablePostgresState(code);
+  const driverError = (error as { driverError?: unknown }).driverError;
+  const code = postgresErrorCode(error);
+  if (code !== '') {
+    return SOCKET_CODES.has(code) || UNAVAILABLE_STATES.test(code);
   }
-  return CONNECTION_TERMINATED.test(error.message);
+  return CONNECTION_TERMINATED.test(error.message) || (driverError instanceof Error && CONNECTION_TERMINATED.test(driverError.message));
+}
+
+/** The SQLSTATE or network code of an error from node-postgres, as thrown or wrapped by TypeORM; '' when it has none. */
+export function postgresErrorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code ?? (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof code === 'string' ? code : '';
 }

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       databasePath: './data/drills.sqlite',
+      databaseStatementTimeoutMs: 10_000,
       debianMirror: 'http://deb.debian.org/debian',
       redisUrl: 'redis://127.0.0.1:7000',
       queuePrefix: 'redis-drill',
@@ -106,6 +107,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://drill:hunter2@db/drills\n' })).toThrow(
       /DATABASE_URL has leading or trailing spaces$/,
     );
+  });
+
+  it('bounds every PostgreSQL statement at 10 s unless DATABASE_STATEMENT_TIMEOUT_MS says otherwise, and names a bad value', () => {
+    expect(loadConfig({}).databaseStatementTimeoutMs).toBe(10_000);
+    expect(loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '2500' }).databaseStatementTimeoutMs).toBe(2_500);
+    for (const bad of ['0', '50', 'soon', '-1']) {
+      expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: bad })).toThrow(
+        /DATABASE_STATEMENT_TIMEOUT_MS must be an integer from 100 to 3600000/,
+      );
+    }
   });
 
   it('lets the served process start only with at least one API token', () => {

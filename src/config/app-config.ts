@@ -7,6 +7,9 @@ import { parseTargetsFile, type ConfiguredTargets } from '../targets/targets-fil
 import { basePortProblem, LAB_MAX_SHARDS, labNameProblem, labQueueUrl, labTarget, type LabSettings } from '../lab/lab-topology.js';
 
 /** The service's settings, read once from the environment at boot. */
+/** `DATABASE_STATEMENT_TIMEOUT_MS` unless set: well past any statement of an append or a read, and twice SQLite's busy timeout. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+
 export interface AppConfig {
   /** HTTP port (`PORT`). */
   readonly port: number;
@@ -19,6 +22,13 @@ export interface AppConfig {
    * It may carry a password: never log it or put it in an error; `withoutCredentials` shows it safely.
    */
   readonly databaseUrl: string | undefined;
+  /**
+   * How long one statement on the audit log's PostgreSQL may run or wait for a lock
+   * (`DATABASE_STATEMENT_TIMEOUT_MS`), so that an append behind a lock held by a hung instance
+   * fails, and its drill parks, instead of waiting as long as the lock is held. Migrations,
+   * rebuilds and imports run without it.
+   */
+  readonly databaseStatementTimeoutMs: number;
   /** Redis that holds the job queue (`REDIS_URL`); defaults to the lab's queue Redis. */
   readonly redisUrl: string;
   /** Prefix of every queue key (`QUEUE_PREFIX`), so that services can share one Redis apart. */
@@ -128,6 +138,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: valid('HOST', text(env, 'HOST', '127.0.0.1'), hostProblem),
     databasePath: text(env, 'DATABASE_PATH', './data/drills.sqlite'),
     databaseUrl,
+    databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 100, 3_600_000),
     redisUrl,
     queuePrefix: text(env, 'QUEUE_PREFIX', 'redis-drill'),
     ...queueBackend(env, databaseUrl),

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
+import { DEFAULT_STATEMENT_TIMEOUT_MS } from '../config/app-config.js';
 import { DrillRow, DrillStepRow } from '../drills/drill-summary.entity.js';
 import { DrillEventRow, ProjectionStateRow } from '../events/drill-event.entity.js';
 import { EventStreamRow } from '../events/event-stream.entity.js';
@@ -18,12 +19,16 @@ export const ENTITIES = [DrillEventRow, EventStreamRow, ProjectionStateRow, Dril
 export interface DatabaseSettings {
   readonly databasePath: string;
   readonly databaseUrl?: string | undefined;
+  /** PostgreSQL's `statement_timeout` on every connection; `DEFAULT_STATEMENT_TIMEOUT_MS` unless given. */
+  readonly databaseStatementTimeoutMs?: number;
 }
 
 /** PostgreSQL when the settings name one, SQLite otherwise. */
 export function dataSourceOptions(settings: DatabaseSettings | string): DataSourceOptions {
-  const { databasePath, databaseUrl } = typeof settings === 'string' ? { databasePath: settings, databaseUrl: undefined } : settings;
-  return databaseUrl ? postgresOptions(databaseUrl) : sqliteOptions(databasePath);
+  const { databasePath, databaseUrl, databaseStatementTimeoutMs } = typeof settings === 'string' ? { databasePath: settings } : settings;
+  return databaseUrl
+    ? postgresOptions(databaseUrl, databaseStatementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS)
+    : sqliteOptions(databasePath);
 }
 
 /**
@@ -60,8 +65,11 @@ function sqliteOptions(databasePath: string): DataSourceOptions {
  * PostgreSQL through TypeORM's `postgres` driver (node-postgres). Migrations run at boot as with
  * SQLite, but from `openDataSource`, under an advisory lock, so that instances booting together
  * migrate one after the other. A commit is durable once it returns (the server's own `fsync`).
+ * Every connection starts with a `statement_timeout`, which also bounds a wait for a lock: an
+ * append behind a lock that a hung instance holds fails after it (`classifiedFailure`) rather than
+ * waiting as long as the lock is held.
  */
-function postgresOptions(url: string): DataSourceOptions {
+function postgresOptions(url: string, statementTimeoutMs: number): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -70,7 +78,7 @@ function postgresOptions(url: string): DataSourceOptions {
     migrationsRun: false,
     synchronize: false,
     connectTimeoutMS: 5_000,
-    extra: { max: 10 },
+    extra: { max: 10, statement_timeout: statementTimeoutMs },
   };
 }
 
@@ -82,17 +90,25 @@ export async function openDataSource(settings: DatabaseSettings | string): Promi
   return migrated(await new DataSource(dataSourceOptions(settings)).initialize());
 }
 
-/** Runs PostgreSQL's migrations, one instance at a time; SQLite's have run as the source opened. */
+/**
+ * Runs PostgreSQL's migrations, one instance at a time; SQLite's have run as the source opened.
+ * Without the statement timeout: a migration may rewrite a large log, and an instance waits for
+ * another's migrations however long they take.
+ */
 export async function migrated(dataSource: DataSource): Promise<DataSource> {
   if (dataSource.options.type !== 'postgres') {
     return dataSource;
   }
   const runner = dataSource.createQueryRunner();
   try {
+    await runner.query('SET statement_timeout = 0');
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await dataSource.runMigrations({ transaction: 'all' });
+    const migrations = new MigrationExecutor(dataSource, runner);
+    migrations.transaction = 'all';
+    await migrations.executePendingMigrations();
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.query('RESET statement_timeout').catch(() => undefined);
     await runner.release();
   }
   return dataSource;

@@ -12,6 +12,18 @@ describe('classifiedFailure', () => {
       EventStoreUnavailableError,
     ],
     ['a connection lost (08006)', { code: '08006', message: 'connection failure' }, EventStoreUnavailableError],
+    ['a host unreachable', { code: 'EHOSTUNREACH', message: 'connect EHOSTUNREACH 10.0.0.9:5432' }, EventStoreUnavailableError],
+    [
+      'a connection the server closed, which node-postgres gives no code',
+      { message: 'Connection terminated unexpectedly' },
+      EventStoreUnavailableError,
+    ],
+    [
+      'the same, as TypeORM wraps it',
+      { message: 'Connection terminated unexpectedly', driverError: new Error('Connection terminated unexpectedly') },
+      EventStoreUnavailableError,
+    ],
+    ['a statement timeout (57014)', { code: '57014', message: 'canceling statement due to statement timeout' }, EventStoreUnavailableError],
   ])('answers %s with the store error that says so', (_, error, expected) => {
     expect(classifiedFailure(Object.assign(new Error(error.message), error))).toBeInstanceOf(expected);
   });

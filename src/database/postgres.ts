@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { isUnavailablePostgresState } from '../common/postgres-failure.js';
+import { isTransientPostgresFailure, postgresErrorCode } from '../common/postgres-failure.js';
 import { EventStoreFullError, EventStoreUnavailableError } from '../events/event-store.js';
 
 /**
@@ -12,8 +12,11 @@ export interface Sql {
 
 /** `disk_full`: the server could not extend a file, and rolled the transaction back. */
 const DISK_FULL = '53100';
-/** Narrower than the queue's list (`isTransientPostgresFailure` says why the two differ). */
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * `query_canceled`, as the statement timeout cancels a statement (a lock held by a hung instance,
+ * a server that stopped answering), and `lock_not_available`, as a lock timeout would.
+ */
+const TIMED_OUT = new Set(['57014', '55P03']);
 
 /**
  * Runs a statement and types its rows (node-postgres returns `bigint` and `numeric` as strings:
@@ -32,21 +35,16 @@ export async function rows<T>(sql: Sql, statement: string, parameters: unknown[]
 }
 
 /**
- * A driver's error of a lost connection as `EventStoreUnavailableError`, of a full disk as
- * `EventStoreFullError` (nothing was written: the transaction rolled back); any other as it was.
+ * A driver's error of a database that is away (`isTransientPostgresFailure`, as the queue's locks
+ * judge it) or of a statement that ran out of time as `EventStoreUnavailableError`, of a full disk
+ * as `EventStoreFullError` (nothing was written: the transaction rolled back); any other as it was.
  */
 export function classifiedFailure(error: unknown): unknown {
-  const code = driverCode(error);
+  const code = postgresErrorCode(error);
   if (code === DISK_FULL) {
     return new EventStoreFullError(error);
   }
-  return isUnavailablePostgresState(code) || NETWORK_ERRORS.has(code) ? new EventStoreUnavailableError(error) : error;
-}
-
-/** The SQLSTATE or network code of an error from node-postgres, as thrown or wrapped by TypeORM. */
-function driverCode(error: unknown): string {
-  const code = (error as { code?: unknown }).code ?? (error as { driverError?: { code?: unknown } }).driverError?.code;
-  return typeof code === 'string' ? code : '';
+  return isTransientPostgresFailure(error) || TIMED_OUT.has(code) ? new EventStoreUnavailableError(error) : error;
 }
 
 /** `work` inside one transaction on its own connection, committed if it returns and rolled back if it throws. */

@@ -31,8 +31,7 @@ export class PostgresDrillSummaryProjection implements PostgresProjection {
     if (!state) {
       return;
     }
-    await this.summaries.upsertDrill(transaction, drillRow(state));
-    await this.summaries.upsertSteps(transaction, stepRows(state));
+    await this.summaries.upsertDrillAndSteps(transaction, drillRow(state), stepRows(state));
     // Remembered once written: a failed write leaves nothing remembered that the tables do not hold.
     this.recent.remember(state);
   }

@@ -39,22 +39,29 @@ export class PostgresDrillSummaryRepository extends DrillSummaryReader {
     this.drillUpsert = upsertStatement(dataSource, DrillRow, DRILL_UPSERT, numbered);
   }
 
-  async upsertDrill(sql: Sql, row: DrillRow): Promise<void> {
-    await sql.query(
-      this.drillUpsert.sql,
-      this.drillUpsert.fields.map((field) => row[field]),
-    );
-  }
-
-  async upsertSteps(sql: Sql, steps: readonly DrillStepRow[]): Promise<void> {
+  /**
+   * Writes a drill's row and its steps' rows in one statement (the drill's upsert as a
+   * data-modifying `WITH`), so that an append that brings them up to date makes one round trip
+   * for them under the log's lock.
+   */
+  async upsertDrillAndSteps(sql: Sql, row: DrillRow, steps: readonly DrillStepRow[]): Promise<void> {
+    const drillParameters = this.drillUpsert.fields.map((field) => row[field]);
     if (steps.length === 0) {
+      await sql.query(this.drillUpsert.sql, drillParameters);
       return;
     }
-    const upsert = upsertStatement(this.dataSource, DrillStepRow, STEP_UPSERT, numbered, steps.length);
-    await sql.query(
-      upsert.sql,
-      steps.flatMap((step) => upsert.fields.map((field) => step[field])),
+    const after = drillParameters.length;
+    const upsert = upsertStatement(
+      this.dataSource,
+      DrillStepRow,
+      STEP_UPSERT,
+      (_field, parameter) => `$${after + parameter}`,
+      steps.length,
     );
+    await sql.query(`WITH drill AS (${this.drillUpsert.sql}) ${upsert.sql}`, [
+      ...drillParameters,
+      ...steps.flatMap((step) => upsert.fields.map((field) => step[field])),
+    ]);
   }
 
   /** Empties both tables, before a rebuild. */

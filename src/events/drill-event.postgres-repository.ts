@@ -7,6 +7,17 @@ import { toRecorded } from './drill-event.repository.js';
 import type { EventStreamRow } from './event-stream.entity.js';
 import type { NewEvent, RecordedEvent } from './recorded-event.js';
 
+/** An event's fields as `append_drill_events` takes them: what the append does not decide. */
+export type ChainedEvent = Pick<DrillEventRow, 'type' | 'schemaVersion' | 'data' | 'actor'>;
+
+/** What `append_drill_events` found (the stream's last sequence and kind) and, when it appended, the events' first position and hashes. */
+export interface ChainedAppend {
+  readonly foundSequence: number;
+  readonly foundKind: string | null;
+  readonly firstPosition: number | null;
+  readonly hashes: string[] | null;
+}
+
 /** Rows read at a time while the whole log is walked. */
 const WALK_PAGE = 1_000;
 
@@ -63,17 +74,45 @@ export class PostgresDrillEventRepository extends DrillEventReader {
     return row && row.position > 0 ? row.position : undefined;
   }
 
-  /** Locks the log for an append until the transaction ends: appends take turns, as the hash chain needs. */
+  /** Lifts the connection's statement timeout until the transaction ends: a rebuild or a restore walks the whole log. */
+  async withoutStatementTimeout(sql: Sql): Promise<void> {
+    await sql.query('SET LOCAL statement_timeout = 0');
+  }
+
+  /** Locks the log until the transaction ends, as `append_drill_events` does: no append lands meanwhile. */
   async lockForAppend(sql: Sql): Promise<void> {
     await sql.query('SELECT position FROM log_high_water FOR UPDATE');
   }
 
-  /** The sequence of a stream's last event; 0 for a stream with none. */
-  async lastSequence(sql: Sql, streamId: string): Promise<number> {
-    const [row] = await rows<{ last: number }>(sql, 'SELECT COALESCE(MAX(sequence), 0) AS last FROM drill_events WHERE stream_id = $1', [
-      streamId,
-    ]);
-    return row!.last;
+  /**
+   * Appends `events` to a stream in one statement (`append_drill_events`, see its migration): under
+   * the log's lock, checks the stream's last sequence against `expectedSequence` (any, when null)
+   * and its kind against `kind`, then chains the events to the head and inserts them. What it found,
+   * and, when it appended, where the events went and their hashes.
+   */
+  async appendChained(
+    sql: Sql,
+    streamId: string,
+    expectedSequence: number | null,
+    kind: string | null,
+    events: readonly ChainedEvent[],
+    occurredAt: string,
+  ): Promise<ChainedAppend> {
+    const [row] = await rows<ChainedAppend>(
+      sql,
+      'SELECT found_sequence AS "foundSequence", found_kind AS "foundKind", first_position AS "firstPosition", hashes FROM append_drill_events($1, $2, $3, $4, $5, $6, $7, $8)',
+      [
+        streamId,
+        expectedSequence,
+        kind,
+        events.map((event) => event.type),
+        events.map((event) => event.schemaVersion),
+        events.map((event) => event.data),
+        events.map((event) => event.actor),
+        occurredAt,
+      ],
+    );
+    return row!;
   }
 
   /** The log's last event, which the next one chains to. */
@@ -94,11 +133,6 @@ export class PostgresDrillEventRepository extends DrillEventReader {
       appended.flatMap((row) => fields.map((field) => row[field])),
     );
     await sql.query('UPDATE log_high_water SET position = $1', [appended.at(-1)!.position]);
-  }
-
-  async streamKind(sql: Sql, id: string): Promise<string | undefined> {
-    const [row] = await rows<{ kind: string }>(sql, 'SELECT kind FROM event_streams WHERE id = $1', [id]);
-    return row?.kind;
   }
 
   async insertStream(sql: Sql, stream: EventStreamRow): Promise<void> {

@@ -2,10 +2,8 @@ import type { DataSource } from 'typeorm';
 import { classifiedFailure, inTransaction } from '../database/postgres.js';
 import { toRecorded } from './drill-event.repository.js';
 import { PostgresDrillEventRepository } from './drill-event.postgres-repository.js';
-import { GENESIS_HASH } from './event-hash.js';
 import {
   AT_STREAM_END,
-  chainedRows,
   EventStore,
   EventStoreUnavailableError,
   LogNotEmptyError,
@@ -22,10 +20,11 @@ import type { NewEvent, RecordedEvent } from './recorded-event.js';
 const RESTORE_BATCH = 2_000;
 
 /**
- * The audit log in PostgreSQL. Each append is one transaction that first locks the log's one
- * high-water row, so that appends from every connection and every process take turns as SQLite's
- * `BEGIN IMMEDIATE` makes them: the expected sequence is checked, the events are chained to the
- * head, and the projections are brought up to date before the commit.
+ * The audit log in PostgreSQL. Each append is one transaction whose first statement
+ * (`append_drill_events`) locks the log's one high-water row, so that appends from every
+ * connection and every process take turns as SQLite's `BEGIN IMMEDIATE` makes them, checks the
+ * expected sequence, and chains the events to the head; the projections are then brought up to
+ * date before the commit. The lock is held from that statement to the commit only.
  */
 export class PostgresEventStore extends EventStore {
   private readonly events: PostgresDrillEventRepository;
@@ -46,27 +45,35 @@ export class PostgresEventStore extends EventStore {
     events: readonly E[],
     metadata: AppendMetadata,
   ): Promise<RecordedEvent<E>[]> {
+    const occurredAt = metadata.occurredAt.toISOString();
+    const fields = events.map((event) => ({
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? 1,
+      data: JSON.stringify(event.data),
+      actor: event.actor ?? metadata.actor,
+    }));
     return this.classified(() =>
       inTransaction(this.dataSource, async (transaction) => {
-        await this.events.lockForAppend(transaction);
-        const actual = await this.events.lastSequence(transaction, streamId);
-        if (expectedSequence !== AT_STREAM_END && actual !== expectedSequence) {
-          throw new StreamConflictError(streamId, expectedSequence, actual);
+        const expected = expectedSequence === AT_STREAM_END ? null : expectedSequence;
+        const found = await this.events.appendChained(transaction, streamId, expected, metadata.streamKind ?? null, fields, occurredAt);
+        if (found.hashes === null || found.firstPosition === null) {
+          if (expected !== null && found.foundSequence !== expected) {
+            throw new StreamConflictError(streamId, expected, found.foundSequence);
+          }
+          streamKindOf(streamId, found.foundKind ?? undefined, metadata.streamKind);
+          throw new Error(`stream ${streamId}: the append was refused for a reason the store does not know`);
         }
-        const kind = streamKindOf(
-          streamId,
-          actual === 0 ? undefined : await this.events.streamKind(transaction, streamId),
-          metadata.streamKind,
+        const kind = found.foundKind!;
+        const recorded = fields.map((event, index) =>
+          toRecorded<E>({
+            ...event,
+            position: found.firstPosition! + index,
+            streamId,
+            sequence: found.foundSequence + index + 1,
+            occurredAt,
+            hash: found.hashes![index]!,
+          }),
         );
-        if (actual === 0) {
-          await this.events.insertStream(transaction, { id: streamId, kind });
-        }
-        const head = (await this.events.head(transaction)) ?? { position: 0, hash: GENESIS_HASH };
-        const rows = chainedRows(head, streamId, actual + 1, events, metadata);
-        if (rows.length > 0) {
-          await this.events.insert(transaction, rows);
-        }
-        const recorded = rows.map((row) => toRecorded<E>(row));
         for (const projection of this.projections) {
           await projection.apply(transaction, { id: streamId, kind }, recorded);
         }
@@ -85,6 +92,7 @@ export class PostgresEventStore extends EventStore {
 
   async rebuildProjections(): Promise<{ streams: number }> {
     return inTransaction(this.dataSource, async (transaction) => {
+      await this.events.withoutStatementTimeout(transaction);
       // No append may land between the reset and the replay.
       await this.events.lockForAppend(transaction);
       for (const projection of this.projections) {
@@ -106,6 +114,7 @@ export class PostgresEventStore extends EventStore {
 
   async restore(streams: readonly EventStreamRow[], rows: readonly DrillEventRow[]): Promise<void> {
     await inTransaction(this.dataSource, async (transaction) => {
+      await this.events.withoutStatementTimeout(transaction);
       await this.events.lockForAppend(transaction);
       const head = await this.events.head(transaction);
       if (head) {

@@ -1,0 +1,68 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BULLMQ_TABLES } from '../src/queue/postgres-queue-schema.js';
+import { chooseQueueBackend, queueStoreFor, type OwnedQueueStore } from '../src/queue/queue-backend.js';
+import { queryPostgres, startTestPostgres, type TestPostgres } from './support/postgres.js';
+
+const PREFIX = 'schema-repair';
+
+describe("the PostgreSQL queue's schema made again when part of it is gone", () => {
+  let postgres: TestPostgres;
+  let url: string;
+  let store: OwnedQueueStore;
+  let queue: Queue;
+  let schema: string;
+
+  const tables = async () =>
+    (
+      await queryPostgres<{ name: string }>(
+        url,
+        `SELECT tablename AS name FROM pg_tables WHERE schemaname = '${schema}' AND tablename NOT LIKE 'target_%' ORDER BY 1`,
+      )
+    ).map((row) => row.name);
+
+  beforeAll(async () => {
+    postgres = await startTestPostgres('pg-store-queue-schema');
+    url = await postgres.url('queue');
+    const config = { queueBackend: 'postgres' as const, queueDatabaseUrl: url, redisUrl: '', queuePrefix: PREFIX };
+    const choice = chooseQueueBackend(config);
+    schema = choice.schema!;
+    store = queueStoreFor(choice, { ...config, workerLeaseMs: 10_000, reservationMs: 60_000 });
+    queue = new Queue('drills', choice.options as never, choice.factory as never);
+  });
+
+  afterAll(async () => {
+    await queue?.close();
+    await store?.close();
+    await postgres?.stop();
+  });
+
+  it('watches every table BullMQ makes, so that a table a newer BullMQ adds fails this until it is listed', async () => {
+    await queue.waitUntilReady();
+    expect(await tables()).toEqual([...BULLMQ_TABLES].sort());
+    expect(await store.restoreLostSchema()).toBe(false);
+    // The whole schema dropped, its ledger with it: BullMQ's migrations run again.
+    await queryPostgres(url, `DROP SCHEMA "${schema}" CASCADE`);
+    expect(await store.restoreLostSchema()).toBe(true);
+    expect(await tables()).toEqual([...BULLMQ_TABLES].sort());
+  });
+
+  it.each(['job', 'scheduler', 'meta'])(
+    'makes BullMQ its tables again when %s alone was dropped under a running queue, keeping the target leases',
+    async (dropped) => {
+      await queue.add('drill', { n: 1 });
+      expect(await store.locks.reserve('lab', 'drill-1')).toEqual({ reserved: true });
+      await queryPostgres(url, `DROP TABLE "${schema}"."${dropped}" CASCADE`);
+      expect(await tables()).not.toContain(dropped);
+
+      expect(await store.restoreLostSchema()).toBe(true);
+      expect(await tables()).toEqual([...BULLMQ_TABLES].sort());
+      expect(await store.restoreLostSchema()).toBe(false);
+      // The queue that was connected all along works on the new tables; the lease is still held.
+      await queue.add('drill', { n: 2 });
+      expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+      expect(await store.locks.holder('lab')).toMatchObject({ drillId: 'drill-1' });
+      await queryPostgres(url, `DELETE FROM "${schema}".target_holder`);
+    },
+  );
+});

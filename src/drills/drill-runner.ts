@@ -280,7 +280,7 @@ export class DrillRunner {
       stream.stage(...outcome.events, { type: 'StepSucceeded', data: { step, durationMs: elapsedSince(clock, started) } });
       if (step === 'prepare') {
         // The probe needs the topology prepare found, which its staged events carry.
-        stream.stage(...probe.start(stream.state, target));
+        stream.stage(...(await probe.start(stream.state, target)));
       }
       return undefined;
     }

@@ -17,6 +17,7 @@ import { isFinished, killHasStarted, type DrillState } from './drill-state.js';
 import { DrillStream, DrillTakenOverError } from './drill-stream.js';
 import { elapsedSince, type DrillSettings, type StepContext, type StepRegistry } from './steps/step-context.js';
 import { PreflightFailedError } from './preflight.js';
+import { StandbyLookAhead } from './steps/standby-look.js';
 import { StandbysLostError } from './steps/standbys-lost.js';
 import { satisfied, settlesWithin, waitFor, WaitTimeoutError } from '../common/wait-for.js';
 import { DockerEngineError } from '../docker/docker-engine.js';
@@ -460,6 +461,7 @@ export class DrillRunner {
         this.crashPoints.reach(point);
       },
       drillState: (drillId) => this.stateOf(drillId),
+      lookAhead: new StandbyLookAhead(),
     };
   }
 }

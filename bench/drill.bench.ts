@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../src/common/clock.js';
+import type { RecordedDrillEvent } from '../src/drills/drill-events.js';
 import type { DrillState } from '../src/drills/drill-state.js';
 import { DrillStream } from '../src/drills/drill-stream.js';
 import { labTarget, type LabSettings } from '../src/lab/lab-topology.js';
@@ -28,6 +29,7 @@ import { drillRunnerFor } from '../test/support/drill-runner.js';
 import { makeTestCertificates } from '../test/support/test-certificates.js';
 import { startTestLab } from '../test/support/test-lab.js';
 import { cycleFigures, type CycleFigures } from './cycle-figures.js';
+import { failoverParts, type FailoverParts } from './failover-parts.js';
 import { distributionTable, formatCount, MAX, MEDIAN, MIN, tail } from './report.js';
 import { formatMs, median } from './stats.js';
 
@@ -76,12 +78,16 @@ async function benchLab(tls: boolean) {
 
 const labs = [{ kind: 'plain TCP', ...(await benchLab(false)) }, ...(values.tls ? [{ kind: 'TLS', ...(await benchLab(true)) }] : [])];
 const rows = new Map<string, CycleFigures[]>(labs.map(({ kind }) => [kind, []]));
+const partsOf = new Map<string, FailoverParts[]>(labs.map(({ kind }) => [kind, []]));
 const manual: { killToOkMs: number; killToRedundantMs: number }[] = [];
 try {
   for (let cycle = 1; cycle <= cycles; cycle++) {
     for (const { kind, drills } of labs) {
-      const row = await oneCycle(drills, cycle);
+      const { row, parts } = await oneCycle(drills, cycle);
       rows.get(kind)!.push(row);
+      if (parts) {
+        partsOf.get(kind)!.push(parts);
+      }
     }
   }
   const plain = labs[0]!;
@@ -104,7 +110,10 @@ try {
   }
 }
 
-async function oneCycle(drills: (typeof labs)[number]['drills'], cycle: number): Promise<CycleFigures> {
+async function oneCycle(
+  drills: (typeof labs)[number]['drills'],
+  cycle: number,
+): Promise<{ row: CycleFigures; parts: FailoverParts | undefined }> {
   const id = randomUUID();
   await DrillStream.create(drills.store, systemClock, id, 'bench', {
     type: 'DrillRequested',
@@ -121,7 +130,7 @@ async function oneCycle(drills: (typeof labs)[number]['drills'], cycle: number):
       `client RTO ${formatMs(row.clientRto)}, lost acked writes ${row.lostAcked} of ${probe.acked}, ` +
       `kill→redundant ${formatMs(row.killToRedundant)}, ${Number.isNaN(row.failback) ? '' : `failback ${formatMs(row.failback)}, `}whole ${formatMs(row.whole)}`,
   );
-  return row;
+  return { row, parts: failoverParts(await drills.store.read<RecordedDrillEvent>(id), state) };
 }
 
 function report(state: DrillState): ProbeReport {
@@ -147,6 +156,20 @@ for (const [kind, sample] of rows) {
           ? [{ name: 'failback (B back to standby, A serving, spares reset)', sample: sample.map((row) => row.failback) }]
           : []),
         { name: scenario === 'group-failover' ? 'whole drill' : 'whole cycle', sample: sample.map((row) => row.whole) },
+      ],
+    ),
+  );
+  const parts = partsOf.get(kind)!;
+  console.log(`\nWhere kill → cluster_state:ok went${over} (${parts.length} drills):`);
+  console.log(
+    distributionTable(
+      'part',
+      [MEDIAN, tail(0.95), MIN, MAX],
+      [
+        { name: "signals → every kill answered, the kill's events sent to the log", sample: parts.map((part) => part.killsAnswered) },
+        { name: 'the durable write → the takeover step starts', sample: parts.map((part) => part.recorded) },
+        { name: 'the slowest TAKEOVER with its ROLE', sample: parts.map((part) => part.commands) },
+        { name: 'the rest of the takeover (look, epoch check, serving wait)', sample: parts.map((part) => part.restOfTakeover) },
       ],
     ),
   );

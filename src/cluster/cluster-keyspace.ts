@@ -7,6 +7,11 @@ import { ClusterCommandError, ClusterStateError, commandFailure } from './cluste
 import { calculateSlot } from './slot-keys.js';
 
 const COPY_BATCH = 1000;
+/**
+ * Keys read per pipeline. Parsing thousands of replies at once held this process for 100–500 ms
+ * on a busy 2-core machine, and the live probe, which shares it, counted that as client outage.
+ */
+const READ_BATCH = 500;
 
 /**
  * Reads and writes keys straight on the master that owns each key's slot, by the slot map of
@@ -44,12 +49,16 @@ export class ClusterKeyspace {
     await Promise.all(
       [...routes].map(([owner, ownedKeys]) =>
         onNode(owner, async () => {
-          const pipeline = (await this.redis.client(owner)).pipeline();
-          for (const key of ownedKeys) {
-            pipeline.get(key);
+          const client = await this.redis.client(owner);
+          for (let start = 0; start < ownedKeys.length; start += READ_BATCH) {
+            const batch = ownedKeys.slice(start, start + READ_BATCH);
+            const pipeline = client.pipeline();
+            for (const key of batch) {
+              pipeline.get(key);
+            }
+            const replies = throwFirstError(owner, await pipeline.exec());
+            batch.forEach((key, index) => found.set(key, (replies[index] as string | null) ?? null));
           }
-          const replies = throwFirstError(owner, await pipeline.exec());
-          ownedKeys.forEach((key, index) => found.set(key, (replies[index] as string | null) ?? null));
         }),
       ),
     );

@@ -319,7 +319,7 @@ describe('DrillRunner with fake steps', () => {
     const probeSeeing =
       (outages: number[], failures: number[] = []) =>
       () => ({
-        start: () => undefined,
+        start: async () => undefined,
         stop: async () => ({
           writesPerSecond: 1,
           durationMs: 1,

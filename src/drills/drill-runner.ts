@@ -17,6 +17,7 @@ import { isFinished, killHasStarted, type DrillState } from './drill-state.js';
 import { DrillStream, DrillTakenOverError } from './drill-stream.js';
 import { elapsedSince, type DrillSettings, type StepContext, type StepRegistry } from './steps/step-context.js';
 import { PreflightFailedError } from './preflight.js';
+import { StandbyLookAhead } from './steps/standby-look.js';
 import { StandbysLostError } from './steps/standbys-lost.js';
 import { satisfied, settlesWithin, waitFor, WaitTimeoutError } from '../common/wait-for.js';
 import { DockerEngineError } from '../docker/docker-engine.js';
@@ -280,7 +281,7 @@ export class DrillRunner {
       stream.stage(...outcome.events, { type: 'StepSucceeded', data: { step, durationMs: elapsedSince(clock, started) } });
       if (step === 'prepare') {
         // The probe needs the topology prepare found, which its staged events carry.
-        stream.stage(...probe.start(stream.state, target));
+        stream.stage(...(await probe.start(stream.state, target)));
       }
       return undefined;
     }
@@ -460,6 +461,7 @@ export class DrillRunner {
         this.crashPoints.reach(point);
       },
       drillState: (drillId) => this.stateOf(drillId),
+      lookAhead: new StandbyLookAhead(),
     };
   }
 }

@@ -6,7 +6,8 @@ import type { DrillState } from './drill-state.js';
 
 /** A probe as the runner drives it. */
 export interface RunningProbe {
-  start(): void;
+  /** Starts writing; settles once the client writes to every shard, or gives up waiting for it. */
+  start(): Promise<void>;
   stop(): Promise<ProbeReport>;
   /** The longest stretch so far without a successful write on some shard, counting one under way. */
   outageMs(): number;
@@ -29,8 +30,8 @@ export class ProbeWindow {
 
   constructor(private readonly factory: ProbeFactory | undefined) {}
 
-  /** Starts the probe after `prepare`, when the drill asks for one; the events to record. */
-  start(state: DrillState, target: DrillTarget): DrillEvent[] {
+  /** Starts the probe after `prepare`, when the drill asks for one, and waits for its client to write; the events to record. */
+  async start(state: DrillState, target: DrillTarget): Promise<DrillEvent[]> {
     if (!this.factory || state.options.probe === false || state.probe) {
       return [];
     }
@@ -40,7 +41,7 @@ export class ProbeWindow {
       .sort((left, right) => left - right);
     const writesPerSecond = state.options.probeWritesPerSecond ?? DEFAULT_PROBE_RATE;
     this.probe = this.factory(target, slots, state.id.slice(0, 8), writesPerSecond);
-    this.probe.start();
+    await this.probe.start();
     return [{ type: 'ProbeStarted', data: { writesPerSecond, slots } }];
   }
 

@@ -3,6 +3,7 @@ import type { NamedNode } from '../cluster/node-snapshot.js';
 import { ioredisSecurityOptions, type RedisSecurity } from '../cluster/redis-security.js';
 import { hashTagsBySlot } from '../cluster/slot-keys.js';
 import type { Clock } from '../common/clock.js';
+import { settlesWithin } from '../common/wait-for.js';
 import {
   errorKind,
   overallFigures,
@@ -24,6 +25,8 @@ export const PROBE_KEY_PREFIX = 'redis-drill:probe:';
 /** Probe keys expire on their own, so that drills do not fill the cluster with them. */
 const PROBE_KEY_TTL_SECONDS = 3600;
 const READ_BACK_BATCH = 500;
+/** How long `start` waits for the client's first write on every shard before the drill goes on regardless. */
+const WARM_UP_TIMEOUT_MS = 5_000;
 
 class WriteTimeout extends Error {}
 
@@ -40,6 +43,9 @@ export class LiveProbe {
   private loops: Promise<void>[] = [];
   private stopping = false;
   private startedAt = 0;
+  /** Where the figures count from: once the client had written to every shard (see `start`). */
+  private warmAt = 0;
+  private readonly firstAcks = new Map<number, () => void>();
 
   constructor(
     nodes: readonly NamedNode[],
@@ -69,10 +75,20 @@ export class LiveProbe {
     this.client.on('error', () => undefined);
   }
 
-  start(): void {
+  /**
+   * Starts writing, and settles once every shard has acknowledged a write (or after
+   * `WARM_UP_TIMEOUT_MS`). An application's client has found the cluster long before a failover;
+   * a probe started just before the kill would count its own connecting and first slot map as
+   * outage, so the figures count from here, and the drill kills nothing before.
+   */
+  async start(): Promise<void> {
     this.startedAt = this.clock.now();
+    this.warmAt = this.startedAt;
     const intervalMs = (1000 * this.slots.length) / this.settings.writesPerSecond;
+    const warm = Promise.all(this.slots.map((slot) => new Promise<void>((resolve) => this.firstAcks.set(slot, resolve))));
     this.loops = this.slots.map((slot) => this.writeLoop(slot, intervalMs));
+    await settlesWithin(warm, WARM_UP_TIMEOUT_MS);
+    this.warmAt = this.clock.now();
   }
 
   /** Stops writing, reads every key back, and reports. */
@@ -85,7 +101,7 @@ export class LiveProbe {
       for (const slot of this.slots) {
         const writes = this.writes.get(slot) ?? [];
         const present = await this.readBack(slot, writes);
-        shards.push({ slot, ...shardFigures(writes, present, this.startedAt, stoppedAt) });
+        shards.push({ slot, ...shardFigures(writes, present, this.warmAt, stoppedAt) });
       }
       return {
         writesPerSecond: this.settings.writesPerSecond,
@@ -101,7 +117,7 @@ export class LiveProbe {
   /** The longest stretch so far without a successful write on some shard, counting the one under way. */
   outageMs(): number {
     const now = this.clock.now();
-    const shards = this.slots.map((slot) => shardFigures(this.writes.get(slot) ?? [], new Set(), this.startedAt, now).clientRtoMs);
+    const shards = this.slots.map((slot) => shardFigures(this.writes.get(slot) ?? [], new Set(), this.warmAt, now).clientRtoMs);
     return Math.max(0, ...shards);
   }
 
@@ -125,6 +141,9 @@ export class LiveProbe {
       const sentAt = this.clock.now();
       const { outcome, error } = await this.write(this.key(slot, seq), seq);
       writes.push({ seq, sentAt, doneAt: this.clock.now(), outcome, ...(error ? { error } : {}) });
+      if (outcome === 'acked') {
+        this.firstAcks.get(slot)?.();
+      }
       // Pacing, not waiting on a condition: the next write goes out one interval after this one did.
       const wait = sentAt + intervalMs - this.clock.now();
       if (wait > 0 && !this.stopping) {

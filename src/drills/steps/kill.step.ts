@@ -3,6 +3,8 @@ import type { DrillEvent } from '../drill-events.js';
 import { elapsedSince, recordedId, type DrillStep } from './step-context.js';
 import { containerNames, nodeNames, type StepDefinition } from './step-definition.js';
 import { lastLookBeforeKill } from './last-look.js';
+import { seeStandbys } from './standby-look.js';
+import { SCENARIO_STEPS } from '../scenarios.js';
 
 /**
  * SIGKILLs every node of the serving group at once. A SIGKILL cannot be caught or ignored, so the
@@ -25,9 +27,14 @@ const run: DrillStep = async (context) => {
   // The fencing check right before the one action that cannot be undone.
   await context.checkpoint('kill:before-signals');
   const signalledAt = new Date(context.clock.now()).toISOString();
-  const outcomes = await Promise.allSettled(
+  const signals = Promise.allSettled(
     ready.map((readied) => (readied.status === 'fulfilled' ? readied.value.fire() : Promise.reject(readied.reason as Error))),
   );
+  if (SCENARIO_STEPS[context.state.scenario].includes('takeover')) {
+    // The engine answers a SIGKILL once the container has stopped, tens to hundreds of ms later.
+    context.lookAhead.start(seeStandbys(layout.standbys, context.admin));
+  }
+  const outcomes = await signals;
   await context.checkpoint('kill:after-signals');
   const killed: DrillEvent[] = [];
   const refused: string[] = [];

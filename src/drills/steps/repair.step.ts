@@ -152,6 +152,7 @@ async function finishFailback(context: StepContext, drillId: string): Promise<re
     record: (...events) => repair.record(...events),
     checkpoint: (point) => repair.checkpoint(point),
     drillState: (id) => repair.drillState(id),
+    lookAhead: repair.lookAhead,
   };
   return failback.run(failbackContext);
 }

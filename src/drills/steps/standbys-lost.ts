@@ -1,6 +1,5 @@
-import { acceptsConnections } from '../../cluster/port-probe.js';
-import { AppError } from '../../common/app-error.js';
 import type { TargetNode } from '../../targets/drill-target.js';
+import { AppError } from '../../common/app-error.js';
 import type { LostSlots } from '../drill-decider.js';
 import type { StepContext } from './step-context.js';
 
@@ -15,13 +14,6 @@ export class StandbysLostError extends AppError {
   constructor(readonly lost: readonly LostSlots[]) {
     super(`slots lost: ${lost.map(({ node, slots }) => `${slots} (standby ${node} is down)`).join('; ')}`);
   }
-}
-
-/** The standbys whose port refuses connections: their process is gone, as after a kill or a crash. */
-export async function standbysDown(context: StepContext): Promise<TargetNode[]> {
-  const { standbys } = context.layout;
-  const accepting = await Promise.all(standbys.map((node) => acceptsConnections(node)));
-  return standbys.filter((_, index) => !accepting[index]);
 }
 
 /** The slots each of these standbys was to take over: its master's, as `prepare` recorded them. */

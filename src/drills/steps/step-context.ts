@@ -6,6 +6,7 @@ import type { DrillTarget, FailoverLayout, TargetNode } from '../../targets/dril
 import type { DrillEvent } from '../drill-events.js';
 import type { StepName } from '../scenarios.js';
 import type { DrillState } from '../drill-state.js';
+import type { StandbyLookAhead } from './standby-look.js';
 
 export interface DrillSettings {
   /** Canary keys written before the kill, one per slot at most. */
@@ -45,6 +46,8 @@ export interface StepContext {
   checkpoint(point: string): Promise<void>;
   /** Another drill as its events leave it: for a repair that finishes what that drill left half done. */
   drillState(drillId: string): Promise<DrillState>;
+  /** The takeover's look, started by the kill (see `StandbyLookAhead`); this run's only. */
+  readonly lookAhead: StandbyLookAhead;
 }
 
 /** Runs one step; resolves to the domain events to record with its success. */

@@ -3,7 +3,8 @@ import { formatSlots } from '../../cluster/cluster-nodes.parser.js';
 import type { DrillEvent } from '../drill-events.js';
 import { msSinceKill } from '../drill-state.js';
 import { recordedId, type DrillStep } from './step-context.js';
-import { slotsOf, StandbysLostError, standbysDown } from './standbys-lost.js';
+import { slotsOf, StandbysLostError } from './standbys-lost.js';
+import { seeStandbys } from './standby-look.js';
 import { nodeNames, type StepDefinition } from './step-definition.js';
 
 /**
@@ -15,12 +16,7 @@ import { nodeNames, type StepDefinition } from './step-definition.js';
  */
 const run: DrillStep = async (context) => {
   const { layout, admin } = context;
-  // Every standby's port and its look before the takeover at once: one round trip for both. A
-  // look at a dead standby fails; the port tells that apart from a live one that did not answer.
-  const [down, looks] = await Promise.all([
-    standbysDown(context),
-    Promise.allSettled(layout.standbys.map((node) => admin.takeoverLook(node))),
-  ]);
+  const { down, looks } = await (context.lookAhead.take() ?? seeStandbys(layout.standbys, admin));
   const live = layout.standbys.flatMap((node, index) => (down.includes(node) ? [] : [{ node, look: looks[index]! }]));
   const takers = live.map(({ node }) => {
     const master = context.state.topology.find((recorded) => recorded.name === node.name)?.replicates;

@@ -21,6 +21,36 @@ async function databaseHealth(base: string): Promise<{ httpStatus: number; body:
   return { httpStatus: response.status, body, database: report.details.database };
 }
 
+/** Waits until the drill's kill step has succeeded: past it, the failover must be finished. */
+async function pastItsKill(base: string, id: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const drill = await getDrill(base, id);
+      const kill = drill.steps.find((step) => step.name === 'kill');
+      return kill?.status === 'succeeded' ? satisfied(undefined) : pending(`drill ${drill.status}, kill ${kill?.status}`);
+    },
+    { description: `drill ${id} to get past its kill`, timeoutMs: 90_000, intervalMs: 50 },
+  );
+}
+
+/**
+ * Waits for the group failover to succeed, and checks from its events that every step succeeded
+ * once, in order, with six kills, no sequence skipped, and the audit chain intact; answers its
+ * events by type, for the checks a test adds.
+ */
+async function finishedFromItsEvents(base: string, id: string): Promise<(type: string) => DrillEventsPageDto['items']> {
+  await drillEnded(base, id, 'succeeded', 180_000);
+  const { items: events } = (await (await fetchAs(`${base}/drills/${id}/events?limit=1000`, {}, 'viewer')).json()) as DrillEventsPageDto;
+  const ofType = (type: string) => events.filter((event) => event.type === type);
+  expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
+  expect(ofType('StepSucceeded').map((event) => (event.data as { step: string }).step)).toEqual([...SCENARIO_STEPS['group-failover']]);
+  expect(ofType('NodeKilled')).toHaveLength(6);
+  expect(ofType('DrillSucceeded')).toHaveLength(1);
+  const audit = (await (await fetchAs(`${base}/audit/verify`)).json()) as { intact: boolean };
+  expect(audit.intact).toBe(true);
+  return ofType;
+}
+
 describe('PostgreSQL down at boot and in the middle of a drill, with the built service and the Docker lab', () => {
   let lab: TestLab;
   let postgres: TestPostgres;
@@ -71,14 +101,7 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
     expect(accepted.status).toBe(202);
     const { id } = (await accepted.json()) as { id: string };
     // Past the kill, the drill must finish its failover: the worst moment to lose the log.
-    await waitFor(
-      async () => {
-        const drill = await getDrill(service!.base, id);
-        const kill = drill.steps.find((step) => step.name === 'kill');
-        return kill?.status === 'succeeded' ? satisfied(undefined) : pending(`drill ${drill.status}, kill ${kill?.status}`);
-      },
-      { description: `drill ${id} to get past its kill`, timeoutMs: 90_000, intervalMs: 50 },
-    );
+    await pastItsKill(service.base, id);
     await postgres.shutDown();
     await waitFor(
       async () => {
@@ -89,19 +112,9 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
     );
     await postgres.startAgain();
 
-    await drillEnded(service.base, id, 'succeeded', 180_000);
-    const { items: events } = (await (
-      await fetchAs(`${service.base}/drills/${id}/events?limit=1000`, {}, 'viewer')
-    ).json()) as DrillEventsPageDto;
-    const ofType = (type: string) => events.filter((event) => event.type === type);
-    expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
+    const ofType = await finishedFromItsEvents(service.base, id);
     // It stopped when the database went, and went on from where its events stood.
     expect(ofType('DrillResumed').length).toBeGreaterThanOrEqual(1);
-    expect(ofType('StepSucceeded').map((event) => (event.data as { step: string }).step)).toEqual([...SCENARIO_STEPS['group-failover']]);
-    expect(ofType('NodeKilled')).toHaveLength(6);
-    expect(ofType('DrillSucceeded')).toHaveLength(1);
-    const audit = (await (await fetchAs(`${service.base}/audit/verify`)).json()) as { intact: boolean };
-    expect(audit.intact).toBe(true);
     await expectGroupBHealthy(lab);
   });
 
@@ -129,14 +142,7 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
     const accepted = await post(service.base, '/drills', { scenario: 'group-failover' });
     expect(accepted.status).toBe(202);
     const { id } = (await accepted.json()) as { id: string };
-    await waitFor(
-      async () => {
-        const drill = await getDrill(service!.base, id);
-        const kill = drill.steps.find((step) => step.name === 'kill');
-        return kill?.status === 'succeeded' ? satisfied(undefined) : pending(`drill ${drill.status}, kill ${kill?.status}`);
-      },
-      { description: `drill ${id} to get past its kill`, timeoutMs: 90_000, intervalMs: 50 },
-    );
+    await pastItsKill(service.base, id);
 
     // Another instance took the log's lock and hung: appends give up after the statement timeout.
     const hung = new pg.Client({ connectionString: url });
@@ -155,18 +161,8 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
     await parkedOnceMore(beforeCut, 'its connection was cut');
     proxy.mend();
 
-    await drillEnded(service.base, id, 'succeeded', 180_000);
-    const { items: events } = (await (
-      await fetchAs(`${service.base}/drills/${id}/events?limit=1000`, {}, 'viewer')
-    ).json()) as DrillEventsPageDto;
-    const ofType = (type: string) => events.filter((event) => event.type === type);
-    expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
+    const ofType = await finishedFromItsEvents(service.base, id);
     expect(ofType('DrillFailed')).toHaveLength(0);
-    expect(ofType('StepSucceeded').map((event) => (event.data as { step: string }).step)).toEqual([...SCENARIO_STEPS['group-failover']]);
-    expect(ofType('NodeKilled')).toHaveLength(6);
-    expect(ofType('DrillSucceeded')).toHaveLength(1);
-    const audit = (await (await fetchAs(`${service.base}/audit/verify`)).json()) as { intact: boolean };
-    expect(audit.intact).toBe(true);
     await expectGroupBHealthy(lab);
   });
 });

@@ -151,11 +151,16 @@ describe.each(QUEUE_BACKENDS)('a drill whose queue on %s loses its data', (backe
       await setup.store.resetLab();
       const service = await startService(env());
       try {
-        const { id } = (await (await post(service.base, '/drills', { scenario: 'group-failover' })).json()) as { id: string };
+        const requested = await post(service.base, '/drills', { scenario: 'group-failover' });
+        expect(requested.status, await requested.clone().text()).toBe(202);
+        const { id } = (await requested.json()) as { id: string };
         const watch = watchRunning(service.base);
         await waitFor(
           async () => {
             const drill = await getDrill(service.base, id);
+            if (drill.status !== 'queued' && drill.status !== 'running') {
+              throw new Error(`drill ${id} ended ${drill.status} before its ${step} step started: ${drill.error ?? ''}`);
+            }
             return drill.steps.find((candidate) => candidate.name === step)?.status === 'running'
               ? satisfied(undefined)
               : pending(drill.status);

@@ -4,7 +4,7 @@ import { isTransientPostgresFailure } from './postgres-failure.js';
 const withCode = (code: string) => Object.assign(new Error('failed'), { code });
 
 describe('isTransientPostgresFailure', () => {
-  it('given a refused, unreachable or dropped connection or a server shutting down, as thrown or as TypeORM wraps it, then says it may clear', () => {
+  it('given a refused, unreachable, dropped or already lost connection or a server shutting down, as thrown or as TypeORM wraps it, then says it may clear', () => {
     const wrapped = Object.assign(new Error('Connection terminated unexpectedly'), {
       driverError: new Error('Connection terminated unexpectedly'),
     });
@@ -15,6 +15,7 @@ describe('isTransientPostgresFailure', () => {
       withCode('08006'),
       withCode('57P01'),
       new Error('Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
       wrapped,
       wrappedCode,
     ]) {

@@ -1,8 +1,11 @@
 /** SQLSTATE classes of a server that is gone, shutting down, starting up or out of connections. */
 const UNAVAILABLE_STATES = /^(08|57P0[1-3]|53300)/;
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-/** What node-postgres says when the server closes the connection under a query; it gives no code for it. */
-const CONNECTION_TERMINATED = /^Connection terminated/;
+/**
+ * What node-postgres says, with no code, when the server closes the connection under a query, or
+ * when a statement is sent on a connection already lost.
+ */
+const CONNECTION_TERMINATED = /^(Connection terminated|Client has encountered a connection error and is not queryable)/;
 
 /**
  * Whether a failure from PostgreSQL says the server is away for now (a refused, unreachable or

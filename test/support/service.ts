@@ -14,7 +14,11 @@ export interface RunningService {
   output(): string;
   /** Resolves with the exit code once the process has ended. */
   readonly exited: Promise<number | null>;
-  /** SIGTERM, then waits for the exit. */
+  /**
+   * SIGTERM, then waits for the exit. Throws, with what the service printed, when it had already
+   * exited on its own with a failing code, no test having signalled it: a service that crashed
+   * under a test says why, whatever the test saw of it.
+   */
   stop(): Promise<number | null>;
 }
 
@@ -100,6 +104,13 @@ export async function startService(env: Record<string, string>, port?: number, o
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
+        return exited;
+      }
+      // `killed`: a test sent it a signal, so its exit was asked for.
+      if (child.exitCode !== null && child.exitCode !== 0 && !child.killed) {
+        throw new Error(
+          `the service exited on its own with code ${child.exitCode} before the test stopped it; it printed:\n${output.slice(-8000)}`,
+        );
       }
       return exited;
     },

@@ -151,7 +151,15 @@ export type DrillEvent =
    */
   | { type: 'ReplicaMigrationPaused'; data: { previous: Record<string, string> } }
   | { type: 'ReplicaMigrationRestored'; data: { nodes: string[]; failed?: { node: string; error: string }[] } }
-  | { type: 'ProbeStarted'; data: { writesPerSecond: number; slots: number[] } }
+  | {
+      type: 'ProbeStarted';
+      data: {
+        writesPerSecond: number;
+        slots: number[];
+        /** Slots whose shard had no write acknowledged when the drill went on without waiting longer: the figures count from then regardless. */
+        unwrittenSlots?: number[];
+      };
+    }
   | { type: 'ProbeReported'; data: ProbeReport }
   /** The probe ran in a worker that stopped; its figures are gone with it. */
   | { type: 'ProbeLost'; data: { reason: string } }

@@ -317,9 +317,9 @@ describe('DrillRunner with fake steps', () => {
   describe('with a client-outage or error budget', () => {
     /** A probe that reports these outages, and these failed-write counts, at successive looks. */
     const probeSeeing =
-      (outages: number[], failures: number[] = []) =>
+      (outages: number[], failures: number[] = [], unwritten: number[] = []) =>
       () => ({
-        start: async () => undefined,
+        start: async () => unwritten,
         stop: async () => ({
           writesPerSecond: 1,
           durationMs: 1,
@@ -335,6 +335,7 @@ describe('DrillRunner with fake steps', () => {
         }),
         outageMs: () => outages.shift() ?? 0,
         failedWrites: () => failures.shift() ?? 0,
+        discard: () => undefined,
       });
     const requestWithBudget = (maxClientOutageMs: number) =>
       DrillStream.create(store, clock, drillId, 'ops-alice', {
@@ -399,6 +400,14 @@ describe('DrillRunner with fake steps', () => {
         probes: probeSeeing([0, 10, 300, 499, 20, 0]),
       }).run(drillId);
       expect(state.status).toBe('succeeded');
+    });
+
+    it('records the shards the probe had not written to when the drill stopped waiting for them', async () => {
+      await requestWithBudget(500);
+      const probes = probeSeeing([], [], [5461]);
+      await unitRunner({ store, clock, steps: steps({ prepare: preparing }), probes }).run(drillId);
+      const started = (await store.read<DrillEvent>(drillId)).find((event) => event.type === 'ProbeStarted');
+      expect(started?.data).toMatchObject({ unwrittenSlots: [5461] });
     });
   });
 

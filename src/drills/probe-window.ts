@@ -6,13 +6,18 @@ import type { DrillState } from './drill-state.js';
 
 /** A probe as the runner drives it. */
 export interface RunningProbe {
-  /** Starts writing; settles once the client writes to every shard, or gives up waiting for it. */
-  start(): Promise<void>;
+  /**
+   * Starts writing; settles once the client writes to every shard, or gives up waiting for it,
+   * with the slots whose shard had not acknowledged a write by then.
+   */
+  start(): Promise<readonly number[]>;
   stop(): Promise<ProbeReport>;
   /** The longest stretch so far without a successful write on some shard, counting one under way. */
   outageMs(): number;
   /** Writes so far that failed or got no answer in time. */
   failedWrites(): number;
+  /** Stops writing at once, reading nothing back. */
+  discard(): void;
 }
 
 /** Makes the probe for a drill: the target's nodes, one slot per shard, a run id for its keys. */
@@ -41,8 +46,10 @@ export class ProbeWindow {
       .sort((left, right) => left - right);
     const writesPerSecond = state.options.probeWritesPerSecond ?? DEFAULT_PROBE_RATE;
     this.probe = this.factory(target, slots, state.id.slice(0, 8), writesPerSecond);
-    await this.probe.start();
-    return [{ type: 'ProbeStarted', data: { writesPerSecond, slots } }];
+    const unwritten = await this.probe.start();
+    return [
+      { type: 'ProbeStarted', data: { writesPerSecond, slots, ...(unwritten.length > 0 ? { unwrittenSlots: [...unwritten] } : {}) } },
+    ];
   }
 
   /** At the drill's end: the report, or the loss of a probe that ran in another worker. */
@@ -73,7 +80,7 @@ export class ProbeWindow {
 
   /** The run stops without finishing the drill: the probe's figures cannot be completed. */
   discard(): void {
-    void this.probe?.stop().catch(() => undefined);
+    this.probe?.discard();
     this.probe = undefined;
   }
 }

@@ -171,6 +171,51 @@ describe('the audit log on PostgreSQL', () => {
     }
   });
 
+  it("writes a drill's summary with its append only when the append goes through, and from the stream when another writer moved it on", async () => {
+    const url = await postgres.url('summaries');
+    const [first, second] = await Promise.all([0, 1].map(() => openDataSource({ databasePath: '', databaseUrl: url })));
+    try {
+      const stores = [drillEventStore(first!), drillEventStore(second!)];
+      const id = drillId(7);
+      const at = (ms: number) => ({ occurredAt: new Date(Date.parse(START) + ms), actor: 'ops-alice', streamKind: 'drill' });
+      const summary = async () => {
+        const [row] = await first!.query<unknown[]>('SELECT status, started_at AS "startedAt", version FROM drills WHERE id = $1', [id]);
+        return row;
+      };
+      await stores[0]!.append(
+        id,
+        0,
+        [{ type: 'DrillRequested', data: { scenario: 'group-failover', target: 'lab', trigger: 'manual' } }],
+        at(0),
+      );
+      // Both writers start the drill at the same sequence: one goes through, and only its summary is written.
+      const outcomes = await Promise.allSettled(
+        stores.map((store, writer) => store.append(id, 1, [{ type: 'DrillStarted', data: { plan: ['prepare'] } }], at(10 + writer))),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      const winner = outcomes.findIndex((outcome) => outcome.status === 'fulfilled');
+      expect(outcomes[1 - winner]).toMatchObject({ status: 'rejected', reason: expect.any(StreamConflictError) });
+      expect(await summary()).toEqual({
+        status: 'running',
+        startedAt: new Date(Date.parse(START) + 10 + winner).toISOString(),
+        version: 2,
+      });
+      // The writer that lost remembers the drill as it left it; it reads the stream before its next append.
+      await stores[1 - winner]!.append(id, 2, [{ type: 'StepStarted', data: { step: 'prepare' } }], at(20));
+      await stores[winner]!.append(id, 3, [{ type: 'StepSucceeded', data: { step: 'prepare', durationMs: 5 } }], at(25));
+      const written = await first!.query('SELECT * FROM drills ORDER BY id');
+      const steps = await first!.query('SELECT * FROM drill_steps ORDER BY drill_id, ordinal');
+      expect(written).toMatchObject([{ id, status: 'running', version: 4 }]);
+      expect(steps).toMatchObject([{ drill_id: id, name: 'prepare', status: 'succeeded', duration_ms: 5 }]);
+      // What a rebuild from the events alone makes is the same.
+      await drillEventStore(first!).rebuildProjections();
+      expect(await first!.query('SELECT * FROM drills ORDER BY id')).toEqual(written);
+      expect(await first!.query('SELECT * FROM drill_steps ORDER BY drill_id, ordinal')).toEqual(steps);
+    } finally {
+      await Promise.all([first?.destroy(), second?.destroy()]);
+    }
+  });
+
   it('chains events in the server to the hashes the TypeScript writes, whatever their text holds', async () => {
     const url = await postgres.url('hashes');
     const dataSource = await openDataSource({ databasePath: '', databaseUrl: url });

@@ -1,10 +1,12 @@
 import { Queue } from 'bullmq';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BULLMQ_TABLES } from '../src/queue/postgres-queue-schema.js';
 import { chooseQueueBackend, queueStoreFor, type OwnedQueueStore } from '../src/queue/queue-backend.js';
 import { queryPostgres, startTestPostgres, type TestPostgres } from './support/postgres.js';
 
 const PREFIX = 'schema-repair';
+const STATEMENT_TIMEOUT_MS = 500;
 
 describe("the PostgreSQL queue's schema made again when part of it is gone", () => {
   let postgres: TestPostgres;
@@ -27,7 +29,12 @@ describe("the PostgreSQL queue's schema made again when part of it is gone", () 
     const config = { queueBackend: 'postgres' as const, queueDatabaseUrl: url, redisUrl: '', queuePrefix: PREFIX };
     const choice = chooseQueueBackend(config);
     schema = choice.schema!;
-    store = queueStoreFor(choice, { ...config, workerLeaseMs: 10_000, reservationMs: 60_000 });
+    store = queueStoreFor(choice, {
+      ...config,
+      workerLeaseMs: 10_000,
+      reservationMs: 60_000,
+      databaseStatementTimeoutMs: STATEMENT_TIMEOUT_MS,
+    });
     queue = new Queue('drills', choice.options as never, choice.factory as never);
   });
 
@@ -45,6 +52,24 @@ describe("the PostgreSQL queue's schema made again when part of it is gone", () 
     await queryPostgres(url, `DROP SCHEMA "${schema}" CASCADE`);
     expect(await store.restoreLostSchema()).toBe(true);
     expect(await tables()).toEqual([...BULLMQ_TABLES].sort());
+  });
+
+  it("gives up a lease call that waits past the statement timeout behind a hung session's lock on the target, as the store being away", async () => {
+    const hung = new pg.Client({ connectionString: url });
+    await hung.connect();
+    try {
+      // A session that took the target's lock and hangs in its transaction, as an instance frozen mid-call would.
+      await hung.query('BEGIN');
+      await hung.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [schema, 'lab']);
+      const started = performance.now();
+      await expect(store.locks.reserve('lab', 'drill-behind')).rejects.toMatchObject({ code: 'LOCK_STORE_FAILED', transient: true });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(STATEMENT_TIMEOUT_MS - 50);
+      await hung.query('ROLLBACK');
+      expect(await store.locks.reserve('lab', 'drill-behind')).toEqual({ reserved: true });
+      await queryPostgres(url, `DELETE FROM "${schema}".target_holder`);
+    } finally {
+      await hung.end();
+    }
   });
 
   it.each(['job', 'scheduler', 'meta'])(

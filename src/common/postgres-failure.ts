@@ -31,3 +31,11 @@ export function postgresErrorCode(error: unknown): string {
   const code = (error as { code?: unknown }).code ?? (error as { driverError?: { code?: unknown } }).driverError?.code;
   return typeof code === 'string' ? code : '';
 }
+
+/** SQLSTATEs of a statement given up on: the statement timeout, or a lock not granted in time. */
+const TIMED_OUT = new Set(['57014', '55P03']);
+
+/** Whether a failure from PostgreSQL is a statement that ran out of time (behind a lock a hung session holds, say): it may pass later. */
+export function isTimedOutPostgresStatement(error: unknown): boolean {
+  return TIMED_OUT.has(postgresErrorCode(error));
+}

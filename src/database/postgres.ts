@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { isTransientPostgresFailure, postgresErrorCode } from '../common/postgres-failure.js';
+import { isTimedOutPostgresStatement, isTransientPostgresFailure, postgresErrorCode } from '../common/postgres-failure.js';
 import { EventStoreFullError, EventStoreUnavailableError } from '../events/event-store.js';
 
 /**
@@ -16,7 +16,6 @@ const DISK_FULL = '53100';
  * `query_canceled`, as the statement timeout cancels a statement (a lock held by a hung instance,
  * a server that stopped answering), and `lock_not_available`, as a lock timeout would.
  */
-const TIMED_OUT = new Set(['57014', '55P03']);
 
 /**
  * Runs a statement and types its rows (node-postgres returns `bigint` and `numeric` as strings:
@@ -44,7 +43,7 @@ export function classifiedFailure(error: unknown): unknown {
   if (code === DISK_FULL) {
     return new EventStoreFullError(error);
   }
-  return isTransientPostgresFailure(error) || TIMED_OUT.has(code) ? new EventStoreUnavailableError(error) : error;
+  return isTransientPostgresFailure(error) || isTimedOutPostgresStatement(error) ? new EventStoreUnavailableError(error) : error;
 }
 
 /** `work` inside one transaction on its own connection, committed if it returns and rolled back if it throws. */

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { isTransientPostgresFailure } from '../common/postgres-failure.js';
+import { isTimedOutPostgresStatement, isTransientPostgresFailure } from '../common/postgres-failure.js';
 import { withPooledClient } from '../common/pooled-client.js';
 import { LockStoreError, TargetLocks, type HolderSlot, type TargetLockSettings } from './target-locks.js';
 
@@ -144,7 +144,10 @@ export class PostgresTargetLocks extends TargetLocks {
         this.ready = undefined;
         await this.tables().catch(() => undefined);
       }
-      throw new LockStoreError(error, isTransientPostgresFailure(error) || (typeof code === 'string' && MISSING_RELATION.has(code)));
+      throw new LockStoreError(
+        error,
+        isTransientPostgresFailure(error) || isTimedOutPostgresStatement(error) || (typeof code === 'string' && MISSING_RELATION.has(code)),
+      );
     }
   }
 

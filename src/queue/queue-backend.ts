@@ -68,11 +68,20 @@ export interface OwnedQueueStore {
 /** The target locks beside the queue (on the same Redis, or in the same PostgreSQL schema), and on PostgreSQL BullMQ's schema kept there. */
 export function queueStoreFor(
   choice: QueueBackendChoice,
-  config: Pick<AppConfig, 'redisUrl' | 'queuePrefix' | 'queueDatabaseUrl' | 'workerLeaseMs' | 'reservationMs'>,
+  config: Pick<
+    AppConfig,
+    'redisUrl' | 'queuePrefix' | 'queueDatabaseUrl' | 'workerLeaseMs' | 'reservationMs' | 'databaseStatementTimeoutMs'
+  >,
 ): OwnedQueueStore {
   const settings = { leaseMs: config.workerLeaseMs, reservationMs: config.reservationMs };
   if (choice.name === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.queueDatabaseUrl, max: 4, connectionTimeoutMillis: 5_000 });
+    // The statement timeout, as on the audit log's connections: a lease call behind a lock a hung instance holds fails (transient) instead of waiting for ever.
+    const pool = new pg.Pool({
+      connectionString: config.queueDatabaseUrl,
+      max: 4,
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: config.databaseStatementTimeoutMs,
+    });
     // Queries fail on their own while it is unreachable, and /api/health reports it; no unhandled error events.
     pool.on('error', () => undefined);
     const schema = new PostgresQueueSchema(pool, choice.schema!);

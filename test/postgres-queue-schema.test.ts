@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BULLMQ_TABLES } from '../src/queue/postgres-queue-schema.js';
+import { BULLMQ_FUNCTIONS, BULLMQ_TABLES } from '../src/queue/postgres-queue-schema.js';
 import { chooseQueueBackend, queueStoreFor, type OwnedQueueStore } from '../src/queue/queue-backend.js';
 import { queryPostgres, startTestPostgres, type TestPostgres } from './support/postgres.js';
 
@@ -20,6 +20,14 @@ describe("the PostgreSQL queue's schema made again when part of it is gone", () 
       await queryPostgres<{ name: string }>(
         url,
         `SELECT tablename AS name FROM pg_tables WHERE schemaname = '${schema}' AND tablename NOT LIKE 'target_%' ORDER BY 1`,
+      )
+    ).map((row) => row.name);
+
+  const functions = async () =>
+    (
+      await queryPostgres<{ name: string }>(
+        url,
+        `SELECT DISTINCT proname AS name FROM pg_proc WHERE pronamespace = to_regnamespace('${schema}') ORDER BY 1`,
       )
     ).map((row) => row.name);
 
@@ -44,9 +52,10 @@ describe("the PostgreSQL queue's schema made again when part of it is gone", () 
     await postgres?.stop();
   });
 
-  it('watches every table BullMQ makes, so that a table a newer BullMQ adds fails this until it is listed', async () => {
+  it('watches every table and function BullMQ makes, so that one a newer BullMQ adds fails this until it is listed', async () => {
     await queue.waitUntilReady();
     expect(await tables()).toEqual([...BULLMQ_TABLES].sort());
+    expect(await functions()).toEqual([...BULLMQ_FUNCTIONS].sort());
     expect(await store.restoreLostSchema()).toBe(false);
     // The whole schema dropped, its ledger with it: BullMQ's migrations run again.
     await queryPostgres(url, `DROP SCHEMA "${schema}" CASCADE`);
@@ -70,6 +79,22 @@ describe("the PostgreSQL queue's schema made again when part of it is gone", () 
     } finally {
       await hung.end();
     }
+  });
+
+  it('makes BullMQ its functions again when one alone was dropped under a running queue, keeping the target leases', async () => {
+    await queue.add('drill', { n: 1 });
+    expect(await store.locks.reserve('lab', 'drill-1')).toEqual({ reserved: true });
+    await queryPostgres(url, `DROP FUNCTION "${schema}".move_stalled_jobs_to_wait CASCADE`);
+    expect(await functions()).not.toContain('move_stalled_jobs_to_wait');
+
+    expect(await store.restoreLostSchema()).toBe(true);
+    expect(await functions()).toEqual([...BULLMQ_FUNCTIONS].sort());
+    expect(await tables()).toEqual([...BULLMQ_TABLES].sort());
+    expect(await store.restoreLostSchema()).toBe(false);
+    await queue.add('drill', { n: 2 });
+    expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    expect(await store.locks.holder('lab')).toMatchObject({ drillId: 'drill-1' });
+    await queryPostgres(url, `DELETE FROM "${schema}".target_holder`);
   });
 
   it.each(['job', 'scheduler', 'meta'])(

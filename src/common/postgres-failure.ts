@@ -32,7 +32,10 @@ export function postgresErrorCode(error: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
-/** SQLSTATEs of a statement given up on: the statement timeout, or a lock not granted in time. */
+/**
+ * `query_canceled`, as the statement timeout cancels a statement (a lock held by a hung instance,
+ * a server that stopped answering), and `lock_not_available`, as a lock timeout would.
+ */
 const TIMED_OUT = new Set(['57014', '55P03']);
 
 /** Whether a failure from PostgreSQL is a statement that ran out of time (behind a lock a hung session holds, say): it may pass later. */

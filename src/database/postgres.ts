@@ -12,10 +12,6 @@ export interface Sql {
 
 /** `disk_full`: the server could not extend a file, and rolled the transaction back. */
 const DISK_FULL = '53100';
-/**
- * `query_canceled`, as the statement timeout cancels a statement (a lock held by a hung instance,
- * a server that stopped answering), and `lock_not_available`, as a lock timeout would.
- */
 
 /**
  * Runs a statement and types its rows (node-postgres returns `bigint` and `numeric` as strings:

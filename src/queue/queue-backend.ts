@@ -75,7 +75,8 @@ export function queueStoreFor(
 ): OwnedQueueStore {
   const settings = { leaseMs: config.workerLeaseMs, reservationMs: config.reservationMs };
   if (choice.name === 'postgres') {
-    // The statement timeout, as on the audit log's connections: a lease call behind a lock a hung instance holds fails (transient) instead of waiting for ever.
+    // The statement timeout, as on the audit log's connections: a lease call behind a lock that a
+    // hung instance holds fails (transiently) instead of waiting for ever.
     const pool = new pg.Pool({
       connectionString: config.queueDatabaseUrl,
       max: 4,

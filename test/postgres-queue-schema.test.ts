@@ -81,38 +81,26 @@ describe("the PostgreSQL queue's schema made again when part of it is gone", () 
     }
   });
 
-  it('makes BullMQ its functions again when one alone was dropped under a running queue, keeping the target leases', async () => {
+  it.each([
+    ['the table job', (schema: string) => `DROP TABLE "${schema}"."job" CASCADE`],
+    ['the table scheduler', (schema: string) => `DROP TABLE "${schema}"."scheduler" CASCADE`],
+    ['the table meta', (schema: string) => `DROP TABLE "${schema}"."meta" CASCADE`],
+    ['the function move_stalled_jobs_to_wait', (schema: string) => `DROP FUNCTION "${schema}".move_stalled_jobs_to_wait CASCADE`],
+  ])('makes BullMQ its schema again when %s alone was dropped under a running queue, keeping the target leases', async (_, drop) => {
     await queue.add('drill', { n: 1 });
     expect(await store.locks.reserve('lab', 'drill-1')).toEqual({ reserved: true });
-    await queryPostgres(url, `DROP FUNCTION "${schema}".move_stalled_jobs_to_wait CASCADE`);
-    expect(await functions()).not.toContain('move_stalled_jobs_to_wait');
+    const whole = { tables: await tables(), functions: await functions() };
+    await queryPostgres(url, drop(schema));
+    expect({ tables: await tables(), functions: await functions() }).not.toEqual(whole);
 
     expect(await store.restoreLostSchema()).toBe(true);
-    expect(await functions()).toEqual([...BULLMQ_FUNCTIONS].sort());
     expect(await tables()).toEqual([...BULLMQ_TABLES].sort());
+    expect(await functions()).toEqual([...BULLMQ_FUNCTIONS].sort());
     expect(await store.restoreLostSchema()).toBe(false);
+    // The queue that was connected all along works on the new tables; the lease is still held.
     await queue.add('drill', { n: 2 });
     expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
     expect(await store.locks.holder('lab')).toMatchObject({ drillId: 'drill-1' });
     await queryPostgres(url, `DELETE FROM "${schema}".target_holder`);
   });
-
-  it.each(['job', 'scheduler', 'meta'])(
-    'makes BullMQ its tables again when %s alone was dropped under a running queue, keeping the target leases',
-    async (dropped) => {
-      await queue.add('drill', { n: 1 });
-      expect(await store.locks.reserve('lab', 'drill-1')).toEqual({ reserved: true });
-      await queryPostgres(url, `DROP TABLE "${schema}"."${dropped}" CASCADE`);
-      expect(await tables()).not.toContain(dropped);
-
-      expect(await store.restoreLostSchema()).toBe(true);
-      expect(await tables()).toEqual([...BULLMQ_TABLES].sort());
-      expect(await store.restoreLostSchema()).toBe(false);
-      // The queue that was connected all along works on the new tables; the lease is still held.
-      await queue.add('drill', { n: 2 });
-      expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
-      expect(await store.locks.holder('lab')).toMatchObject({ drillId: 'drill-1' });
-      await queryPostgres(url, `DELETE FROM "${schema}".target_holder`);
-    },
-  );
 });

@@ -1,6 +1,5 @@
 import { MIGRATION_ADVISORY_LOCK_KEY, runMigrations } from 'bullmq';
 import type { Pool, PoolClient } from 'pg';
-import { withPooledClient } from '../common/pooled-client.js';
 
 /**
  * The tables BullMQ 6's migrations make in the queue's schema (`0001_schema`, `0004_relay`, and
@@ -138,10 +137,13 @@ export class PostgresQueueSchema {
     if ((await this.missingObjects(this.pool)).length === 0) {
       return false;
     }
-    await withPooledClient(this.pool, async (client) => {
+    const client = await this.pool.connect();
+    try {
       await this.dropIfDamaged(client);
       await runMigrations(client, this.schema);
-    });
+    } finally {
+      client.release();
+    }
     return true;
   }
 

@@ -1,6 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
 import { isTimedOutPostgresStatement, isTransientPostgresFailure } from '../common/postgres-failure.js';
-import { withPooledClient } from '../common/pooled-client.js';
 import { LockStoreError, TargetLocks, type HolderSlot, type TargetLockSettings } from './target-locks.js';
 
 /** SQLSTATEs of a missing table or schema: someone dropped the queue's tables; they are made again. */
@@ -109,20 +108,21 @@ export class PostgresTargetLocks extends TargetLocks {
 
   /** `work` in one transaction holding the target's advisory lock, on one connection of the pool. */
   private inTargetTransaction<T>(target: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.classified(() =>
-      withPooledClient(this.pool, async (client) => {
-        try {
-          await client.query('BEGIN');
-          await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [this.schema, target]);
-          const result = await work(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      }),
-    );
+    return this.classified(async () => {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [this.schema, target]);
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    });
   }
 
   /** Makes the tables first, and again when they were dropped; turns the driver's failures into `LockStoreError`. */

@@ -1,6 +1,7 @@
 import { createPostgresBackend, createRedisBackend, type BackendFactory, type IQueueBackend } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { ListenedClient } from '../common/listened-client.js';
 import type { AppConfig, QueueBackendName } from '../config/app-config.js';
 import { PostgresQueueSchema } from './postgres-queue-schema.js';
 import { PostgresTargetLocks } from './postgres-target-locks.js';
@@ -39,7 +40,7 @@ export function chooseQueueBackend(
       name: 'postgres',
       factory: createPostgresBackend as BackendFactory<IQueueBackend, unknown>,
       // Every instance migrates at boot; BullMQ serialises concurrent migrations under an advisory lock.
-      options: { connection: { connectionString: config.queueDatabaseUrl, schema, migrate: true } },
+      options: { connection: { connectionString: config.queueDatabaseUrl, schema, migrate: true, Client: ListenedClient } },
       schema,
     };
   }
@@ -82,6 +83,7 @@ export function queueStoreFor(
       max: 4,
       connectionTimeoutMillis: 5_000,
       statement_timeout: config.databaseStatementTimeoutMs,
+      Client: ListenedClient,
     });
     // Queries fail on their own while it is unreachable, and /api/health reports it; no unhandled error events.
     pool.on('error', () => undefined);

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { isTimedOutPostgresStatement, isTransientPostgresFailure } from '../common/postgres-failure.js';
+import { isTimedOutPostgresStatement, isTransientPostgresFailure, postgresErrorCode } from '../common/postgres-failure.js';
 import { LockStoreError, TargetLocks, type HolderSlot, type TargetLockSettings } from './target-locks.js';
 
 /** SQLSTATEs of a missing table or schema: someone dropped the queue's tables; they are made again. */
@@ -139,15 +139,12 @@ export class PostgresTargetLocks extends TargetLocks {
       if (error instanceof LockStoreError) {
         throw error;
       }
-      const code = (error as { code?: unknown }).code;
-      if (typeof code === 'string' && MISSING_RELATION.has(code)) {
+      const tablesGone = MISSING_RELATION.has(postgresErrorCode(error));
+      if (tablesGone) {
         this.ready = undefined;
         await this.tables().catch(() => undefined);
       }
-      throw new LockStoreError(
-        error,
-        isTransientPostgresFailure(error) || isTimedOutPostgresStatement(error) || (typeof code === 'string' && MISSING_RELATION.has(code)),
-      );
+      throw new LockStoreError(error, tablesGone || isTransientPostgresFailure(error) || isTimedOutPostgresStatement(error));
     }
   }
 

@@ -52,7 +52,13 @@ describe('a connection checked out of the pool whose server goes away between tw
   });
 
   it("is the client of the queue's pools on PostgreSQL, BullMQ's included", () => {
-    const choice = chooseQueueBackend({ queueBackend: 'postgres', queueDatabaseUrl: url, redisUrl: '', queuePrefix: 'listened' });
+    const choice = chooseQueueBackend({
+      queueBackend: 'postgres',
+      queueDatabaseUrl: url,
+      redisUrl: '',
+      queuePrefix: 'listened',
+      databaseStatementTimeoutMs: 1_000,
+    });
     expect(choice.options.connection).toMatchObject({ Client: ListenedClient });
   });
 });

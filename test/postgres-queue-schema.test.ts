@@ -34,15 +34,16 @@ describe("the PostgreSQL queue's schema made again when part of it is gone", () 
   beforeAll(async () => {
     postgres = await startTestPostgres('pg-store-queue-schema');
     url = await postgres.url('queue');
-    const config = { queueBackend: 'postgres' as const, queueDatabaseUrl: url, redisUrl: '', queuePrefix: PREFIX };
+    const config = {
+      queueBackend: 'postgres' as const,
+      queueDatabaseUrl: url,
+      redisUrl: '',
+      queuePrefix: PREFIX,
+      databaseStatementTimeoutMs: STATEMENT_TIMEOUT_MS,
+    };
     const choice = chooseQueueBackend(config);
     schema = choice.schema!;
-    store = queueStoreFor(choice, {
-      ...config,
-      workerLeaseMs: 10_000,
-      reservationMs: 60_000,
-      databaseStatementTimeoutMs: STATEMENT_TIMEOUT_MS,
-    });
+    store = queueStoreFor(choice, { ...config, workerLeaseMs: 10_000, reservationMs: 60_000 });
     queue = new Queue('drills', choice.options as never, choice.factory as never);
   });
 
@@ -76,6 +77,26 @@ describe("the PostgreSQL queue's schema made again when part of it is gone", () 
       await hung.query('ROLLBACK');
       expect(await store.locks.reserve('lab', 'drill-behind')).toEqual({ reserved: true });
       await queryPostgres(url, `DELETE FROM "${schema}".target_holder`);
+    } finally {
+      await hung.end();
+    }
+  });
+
+  it("gives up a job call that waits past the statement timeout behind a hung session's lock on BullMQ's table, and works once it is let go", async () => {
+    await queue.waitUntilReady();
+    const hung = new pg.Client({ connectionString: url });
+    await hung.connect();
+    try {
+      // A session that locked the queue's jobs and hangs in its transaction, as an instance frozen mid-call would.
+      await hung.query('BEGIN');
+      await hung.query(`LOCK TABLE "${schema}"."job" IN ACCESS EXCLUSIVE MODE`);
+      const started = performance.now();
+      await expect(queue.add('drill', { n: 0 })).rejects.toThrow('statement timeout');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(STATEMENT_TIMEOUT_MS - 50);
+      await hung.query('ROLLBACK');
+      await queue.add('drill', { n: 0 });
+      expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+      await queue.drain();
     } finally {
       await hung.end();
     }

@@ -32,7 +32,7 @@ export function queueSchemaName(prefix: string): string {
 
 /** The one place that decides where the queue lives (`QUEUE_BACKEND`). */
 export function chooseQueueBackend(
-  config: Pick<AppConfig, 'queueBackend' | 'queueDatabaseUrl' | 'redisUrl' | 'queuePrefix'>,
+  config: Pick<AppConfig, 'queueBackend' | 'queueDatabaseUrl' | 'redisUrl' | 'queuePrefix' | 'databaseStatementTimeoutMs'>,
 ): QueueBackendChoice {
   if (config.queueBackend === 'postgres') {
     const schema = queueSchemaName(config.queuePrefix);
@@ -40,7 +40,17 @@ export function chooseQueueBackend(
       name: 'postgres',
       factory: createPostgresBackend as BackendFactory<IQueueBackend, unknown>,
       // Every instance migrates at boot; BullMQ serialises concurrent migrations under an advisory lock.
-      options: { connection: { connectionString: config.queueDatabaseUrl, schema, migrate: true, Client: ListenedClient } },
+      // The statement timeout, as on every other connection to PostgreSQL: a job call behind a lock
+      // that a hung instance holds on the queue's tables fails instead of waiting for ever.
+      options: {
+        connection: {
+          connectionString: config.queueDatabaseUrl,
+          schema,
+          migrate: true,
+          statement_timeout: config.databaseStatementTimeoutMs,
+          Client: ListenedClient,
+        },
+      },
       schema,
     };
   }

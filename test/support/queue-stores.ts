@@ -1,3 +1,4 @@
+import { DEFAULT_STATEMENT_TIMEOUT_MS } from '../../src/config/app-config.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,7 +120,13 @@ function redisStore(lab: TestLab): TestQueueStore {
 async function postgresStore(lab: TestLab, name: string): Promise<TestQueueStore> {
   const server: TestPostgres = await startTestPostgres(name);
   const url = await server.url('queue');
-  const choice = chooseQueueBackend({ queueBackend: 'postgres', queueDatabaseUrl: url, redisUrl: '', queuePrefix: PREFIX });
+  const choice = chooseQueueBackend({
+    queueBackend: 'postgres',
+    queueDatabaseUrl: url,
+    redisUrl: '',
+    queuePrefix: PREFIX,
+    databaseStatementTimeoutMs: DEFAULT_STATEMENT_TIMEOUT_MS,
+  });
   const schema = choice.schema!;
   const stopQueueRedis = () => lab.docker.getContainer(`${lab.settings.name}-queue`).stop({ t: 0 });
   await stopQueueRedis();

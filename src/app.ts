@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { correlation } from './common/correlation.middleware.js';
 import { securityHeaders } from './common/security-headers.js';
+import { dashboardAssets } from './common/dashboard-assets.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { InheritedKeysPipe } from './common/inherited-keys.pipe.js';
 import { tokenAuth } from './auth/token-auth.middleware.js';
@@ -36,7 +37,7 @@ export async function createApp(config: AppConfig, options: NestApplicationOptio
   // The dashboard, built by Vite next to this file; the API stays under /api.
   const dashboard = join(dirname(fileURLToPath(import.meta.url)), 'web');
   if (existsSync(join(dashboard, 'index.html'))) {
-    app.useStaticAssets(dashboard, { index: 'index.html' });
+    app.use(dashboardAssets(dashboard));
   }
   // Prometheus scrapes /metrics unless told otherwise; the same text is also under /api.
   app.setGlobalPrefix('api', { exclude: METRICS_PATHS.map((path) => ({ path, method: RequestMethod.GET })) });

@@ -51,7 +51,7 @@ describe('a connection checked out of the pool whose server goes away between tw
     }
   });
 
-  it("is the client of the queue's pools on PostgreSQL, BullMQ's included", () => {
+  it("is the client of the queue's pools on PostgreSQL, BullMQ's included, which also gets the statement timeout", () => {
     const choice = chooseQueueBackend({
       queueBackend: 'postgres',
       queueDatabaseUrl: url,
@@ -59,6 +59,6 @@ describe('a connection checked out of the pool whose server goes away between tw
       queuePrefix: 'listened',
       databaseStatementTimeoutMs: 1_000,
     });
-    expect(choice.options.connection).toMatchObject({ Client: ListenedClient });
+    expect(choice.options.connection).toMatchObject({ Client: ListenedClient, statement_timeout: 1_000 });
   });
 });

@@ -1,15 +1,14 @@
 import type { RequestHandler } from 'express';
 import serveStatic from 'serve-static';
 import { METRICS_PATHS } from '../metrics/metrics.controller.js';
+import { isUnderAny } from './route-prefix.js';
 
 /** Where the API and the metrics live: never a file of the dashboard. */
 const SERVICE_PREFIXES = ['/api', ...METRICS_PATHS.map((path) => `/${path}`)];
 
 /** Whether `path` is the API's or the metrics', which no dashboard file may answer or delay. */
 export function isServicePath(path: string): boolean {
-  // Express matches routes case-insensitively, so /API/drills is the API too.
-  const lower = path.toLowerCase();
-  return SERVICE_PREFIXES.some((prefix) => lower === prefix || lower.startsWith(`${prefix}/`));
+  return isUnderAny(path, SERVICE_PREFIXES);
 }
 
 /**

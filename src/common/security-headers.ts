@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
+import { isUnderAny } from './route-prefix.js';
 
 type Directives = NonNullable<Exclude<HelmetOptions['contentSecurityPolicy'], boolean | undefined>['directives']>;
 
@@ -26,9 +27,7 @@ const OWN_ORIGIN_ONLY: Directives = {
 
 /** Whether the page at `path` is one that needs inline styles. */
 export function allowsInlineStyles(path: string): boolean {
-  // Express matches routes case-insensitively, so /API/DOCS is the same page.
-  const lower = path.toLowerCase();
-  return INLINE_STYLED.some((prefix) => lower === prefix || lower.startsWith(`${prefix}/`));
+  return isUnderAny(path, INLINE_STYLED);
 }
 
 /** The Content-Security-Policy directives: inline styles only where a vendored page needs them, inline scripts nowhere. */

@@ -1,4 +1,3 @@
-import { DEFAULT_STATEMENT_TIMEOUT_MS } from '../../src/config/app-config.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
-import type { QueueBackendName } from '../../src/config/app-config.js';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, type QueueBackendName } from '../../src/config/app-config.js';
 import { labQueueUrl } from '../../src/lab/lab-topology.js';
 import { DRILL_QUEUE } from '../../src/queue/drill-queue.js';
 import { chooseQueueBackend } from '../../src/queue/queue-backend.js';

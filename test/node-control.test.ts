@@ -9,9 +9,6 @@ import { startUnrelatedRedis } from './support/containers.js';
 import { freeLab, freePortBlock } from './support/free-ports.js';
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
-/** An unlabelled Redis container's, then one labelled for another lab. */
-const UNRELATED_PORT = await freePortBlock(2);
-
 describe('node control and the lab leave alone what is not theirs', () => {
   let lab: TestLab;
   let unlabelled: Awaited<ReturnType<typeof startUnrelatedRedis>>;
@@ -19,8 +16,10 @@ describe('node control and the lab leave alone what is not theirs', () => {
 
   beforeAll(async () => {
     lab = await startTestLab(await freeLab('rdtest-nodes'), { form: false });
-    unlabelled = await startUnrelatedRedis(lab.docker, lab.image, 'rdtest-nodes-unlabelled', UNRELATED_PORT);
-    otherLab = await startUnrelatedRedis(lab.docker, lab.image, 'rdtest-nodes-other-lab', UNRELATED_PORT + 1, {
+    // Chosen once the lab listens, so that the lab's own ports cannot be among them.
+    const unrelatedPort = await freePortBlock(2);
+    unlabelled = await startUnrelatedRedis(lab.docker, lab.image, 'rdtest-nodes-unlabelled', unrelatedPort);
+    otherLab = await startUnrelatedRedis(lab.docker, lab.image, 'rdtest-nodes-other-lab', unrelatedPort + 1, {
       [LAB_LABEL]: 'someone-else',
     });
   });

@@ -81,7 +81,7 @@ export class ComposeProject {
 }
 
 /** A container without a terminal logs in frames, each behind an 8-byte header whose last 4 give its length. */
-function withoutFrameHeaders(output: Buffer): string {
+export function withoutFrameHeaders(output: Buffer): string {
   const text: string[] = [];
   for (let offset = 0; offset + 8 <= output.length;) {
     const length = output.readUInt32BE(offset + 4);

@@ -37,7 +37,7 @@ export async function createApp(config: AppConfig, options: NestApplicationOptio
   // The dashboard, built by Vite next to this file; the API stays under /api.
   const dashboard = join(dirname(fileURLToPath(import.meta.url)), 'web');
   if (existsSync(join(dashboard, 'index.html'))) {
-    app.use(dashboardAssets(dashboard));
+    app.use(dashboardAssets(dashboard, ['/api', ...METRICS_PATHS.map((path) => `/${path}`)]));
   }
   // Prometheus scrapes /metrics unless told otherwise; the same text is also under /api.
   app.setGlobalPrefix('api', { exclude: METRICS_PATHS.map((path) => ({ path, method: RequestMethod.GET })) });

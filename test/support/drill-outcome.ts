@@ -2,14 +2,8 @@ import { expect } from 'vitest';
 import type { DrillStatus } from '../../src/drills/drill-state.js';
 import type { EventStore } from '../../src/events/event-store.js';
 import type { DrillDto } from '../../src/drills/drill.dto.js';
-import { drillFinished, fetchAs } from './service.js';
-
-/** One line per event: enough to see why a drill ended as it did. */
-export function describeEvents(
-  events: readonly { sequence: number; type: string; actor?: string; data: unknown; occurredAt?: string }[],
-): string {
-  return events.map((event) => `  #${event.sequence} ${event.occurredAt ?? ''} ${event.type} ${JSON.stringify(event.data)}`).join('\n');
-}
+import { describeEvents } from './describe-events.js';
+import { drillEventsOverApi, drillFinished } from './service.js';
 
 /**
  * Fails unless the drill ended with `status`, printing every event of the drill: a drill that
@@ -36,17 +30,7 @@ export async function expectDrillEndedOverApi(
   if (drill.status === status) {
     return;
   }
-  const events: { sequence: number; type: string; data: unknown; occurredAt?: string }[] = [];
-  for (let after = 0; ;) {
-    const page = (await (await fetchAs(`${base}/drills/${drill.id}/events?after=${after}&limit=500`)).json()) as {
-      items: { sequence: number; type: string; data: unknown; occurredAt?: string }[];
-    };
-    events.push(...page.items);
-    if (page.items.length < 500) {
-      break;
-    }
-    after = page.items.at(-1)!.sequence;
-  }
+  const events = await drillEventsOverApi(base, drill.id);
   expect.fail(`drill ${drill.id} ended ${drill.status}, not ${status}${drill.error ? `: ${drill.error}` : ''}\n${describeEvents(events)}`);
 }
 

@@ -6,6 +6,7 @@ import { childEnv } from './child-env.js';
 import { resolve } from 'node:path';
 import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
 import type { DrillDto } from '../../src/drills/drill.dto.js';
+import { describeEvents, type DrillEventDto } from './describe-events.js';
 
 export interface RunningService {
   readonly base: string;
@@ -124,13 +125,36 @@ export async function getDrill(base: string, id: string): Promise<DrillDto> {
   return (await (await fetchAs(`${base}/drills/${id}`, {}, 'viewer')).json()) as DrillDto;
 }
 
-/** Polls a drill until it has finished, and returns it. */
-export function drillFinished(base: string, id: string, timeoutMs = 90_000): Promise<DrillDto> {
-  return waitFor(
-    async () => {
-      const drill = await getDrill(base, id);
-      return ['succeeded', 'failed', 'aborted'].includes(drill.status) ? satisfied(drill) : pending(`drill is ${drill.status}`);
-    },
-    { description: `drill ${id} to finish`, timeoutMs, intervalMs: 100 },
-  );
+/** Every event of a service's drill, from `GET /api/drills/{id}/events`, page by page. */
+export async function drillEventsOverApi(base: string, id: string): Promise<DrillEventDto[]> {
+  const events: DrillEventDto[] = [];
+  for (let after = 0; ;) {
+    const page = (await (await fetchAs(`${base}/drills/${id}/events?after=${after}&limit=500`)).json()) as { items: DrillEventDto[] };
+    events.push(...page.items);
+    if (page.items.length < 500) {
+      return events;
+    }
+    after = page.items.at(-1)!.sequence;
+  }
+}
+
+/**
+ * Polls a drill until it has finished, and returns it. A drill still unfinished at the timeout
+ * fails the wait with every event it has, so that the test's output says where it got stuck.
+ */
+export async function drillFinished(base: string, id: string, timeoutMs = 90_000): Promise<DrillDto> {
+  try {
+    return await waitFor(
+      async () => {
+        const drill = await getDrill(base, id);
+        return ['succeeded', 'failed', 'aborted'].includes(drill.status) ? satisfied(drill) : pending(`drill is ${drill.status}`);
+      },
+      { description: `drill ${id} to finish`, timeoutMs, intervalMs: 100 },
+    );
+  } catch (error) {
+    const events = await drillEventsOverApi(base, id).catch(
+      (reading: unknown) => `(its events could not be read: ${errorMessage(reading)})`,
+    );
+    throw new Error(`${errorMessage(error)}\n${typeof events === 'string' ? events : describeEvents(events)}`, { cause: error });
+  }
 }

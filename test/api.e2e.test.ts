@@ -40,18 +40,22 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(response.status, body).toBe(202);
     return JSON.parse(body) as { id: string };
   };
+  /** What `read` finds in the service's database, opened read-only for it alone. */
+  const inDatabase = <T>(read: (db: Database.Database) => T): T => {
+    const db = new Database(databasePath(), { readonly: true });
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
+  };
   /** Each drill of the log that has not ended, with its events. */
   const unfinishedDrills = async (): Promise<string[]> => {
-    const db = new Database(databasePath(), { readonly: true });
-    const ids = (() => {
-      try {
-        return db.prepare(`SELECT id, status FROM drills WHERE status IN ('queued', 'running')`).all() as { id: string; status: string }[];
-      } finally {
-        db.close();
-      }
-    })();
+    const rows = inDatabase(
+      (db) => db.prepare(`SELECT id, status FROM drills WHERE status IN ('queued', 'running')`).all() as { id: string; status: string }[],
+    );
     return Promise.all(
-      ids.map(async ({ id, status }) => `drill ${id} is ${status}:\n${describeEvents(await drillEventsOverApi(base, id))}`),
+      rows.map(async ({ id, status }) => `drill ${id} is ${status}:\n${describeEvents(await drillEventsOverApi(base, id))}`),
     );
   };
 
@@ -371,17 +375,11 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     expect(intact.eventsChecked).toBeGreaterThan(20);
 
     // The projections the service kept live come back identical from the events alone.
-    const projections = () => {
-      const db = new Database(databasePath(), { readonly: true });
-      try {
-        return {
-          drills: db.prepare('SELECT * FROM drills ORDER BY id').all(),
-          steps: db.prepare('SELECT * FROM drill_steps ORDER BY drill_id, name').all(),
-        };
-      } finally {
-        db.close();
-      }
-    };
+    const projections = () =>
+      inDatabase((db) => ({
+        drills: db.prepare('SELECT * FROM drills ORDER BY id').all(),
+        steps: db.prepare('SELECT * FROM drill_steps ORDER BY drill_id, name').all(),
+      }));
     // The comparison needs a log that no drill is still writing to; one that is names itself.
     const unfinished = await unfinishedDrills();
     expect(unfinished, unfinished.join('\n')).toEqual([]);

@@ -116,12 +116,11 @@ async function layout(lab: TestLab): Promise<{ masters: TargetNode[]; replicaOf:
     group.map(async (node) => ({ node, self: (await lab.admin.entries(node)).find((entry) => entry.myself)! })),
   );
   const masters = selves.filter(({ self }) => self.role === 'master' && self.slots.length > 0);
-  const replicaOf = new Map(
-    masters.map(({ node, self }) => [node, selves.find((candidate) => candidate.self.masterId === self.id)!.node] as const),
-  );
-  if (masters.length !== 3 || [...replicaOf.values()].some((replica) => replica === undefined)) {
-    throw new Error('the lab is not three masters with a replica each');
+  const pairs = masters.map(({ node, self }) => [node, selves.find((candidate) => candidate.self.masterId === self.id)?.node] as const);
+  if (masters.length !== 3 || pairs.some(([, replica]) => replica === undefined)) {
+    throw new Error('cluster A is not three masters with a replica each');
   }
+  const replicaOf = new Map(pairs.map(([master, replica]) => [master, replica!]));
   return { masters: masters.map(({ node }) => node), replicaOf };
 }
 

@@ -363,8 +363,8 @@ describe('the service over HTTP, started as `npm start` starts it', () => {
     }
 
     await drillEnded(base, ahead, 'succeeded');
-    const aheadEvents = (await (await fetchAs(`${base}/drills/${ahead}/events`)).json()) as { items: { type: string; data: unknown }[] };
-    expect(aheadEvents.items.find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({ from: 'A', to: 'B' });
+    const aheadEvents = await drillEventsOverApi(base, ahead);
+    expect(aheadEvents.find((event) => event.type === 'TopologyRecorded')?.data).toMatchObject({ from: 'A', to: 'B' });
     const stopped = await drillFinished(base, behind);
     expect(stopped).toMatchObject({ status: 'aborted', error: 'aborted: change freeze', steps: [] });
   });

@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/app-config.js';
+import { silenceLimitMs } from '../src/common/listened-client.js';
 import { openDataSource } from '../src/database/data-source.js';
 import { drillEventStore } from '../src/drills/drill-event-store.js';
 import { drillId, fakeDrillStore, type FakeDrill } from '../src/drills/testing/fake-drills.js';
@@ -310,6 +311,35 @@ describe('the audit log on PostgreSQL', () => {
       expect(await verifyAuditChain(new PostgresDrillEventRepository(dataSource))).toMatchObject({ intact: true, eventsChecked: 2 });
     } finally {
       await locker.end();
+      await dataSource.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('gives up an append whose server goes silent, as the database being away, and appends it once, once the server answers', async () => {
+    const url = await postgres.url('silent');
+    const proxy = await startCuttingProxy(postgres.port);
+    const statementTimeoutMs = 300;
+    const dataSource = await openDataSource({
+      databasePath: '',
+      databaseUrl: url.replace(`:${postgres.port}/`, `:${proxy.port}/`),
+      databaseStatementTimeoutMs: statementTimeoutMs,
+    });
+    try {
+      const store = drillEventStore(dataSource);
+      const metadata = { occurredAt: new Date(START), actor: 'ops-alice', streamKind: 'silent' };
+      await store.append('silent', 0, [{ type: 'Noted', data: { n: 1 } }], metadata);
+      // The server's host hangs: nothing comes back, nothing is closed, on the connection the pool holds.
+      proxy.silence();
+      const failure = await store.append('silent', 1, [{ type: 'Noted', data: { n: 2 } }], metadata).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(EventStoreUnavailableError);
+      expect((failure as Error).message).toContain(`PostgreSQL sent nothing for ${silenceLimitMs(statementTimeoutMs)} ms`);
+      proxy.mend();
+      // The same append, as a parked drill makes it again: written once, the dropped one rolled back.
+      await store.append('silent', 1, [{ type: 'Noted', data: { n: 2 } }], metadata);
+      expect((await store.read('silent')).map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }]);
+      expect(await verifyAuditChain(new PostgresDrillEventRepository(dataSource))).toMatchObject({ intact: true, eventsChecked: 2 });
+    } finally {
       await dataSource.destroy();
       await proxy.close();
     }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
+import { ListenedClient } from '../common/listened-client.js';
 import { DEFAULT_STATEMENT_TIMEOUT_MS } from '../config/app-config.js';
 import { DrillRow, DrillStepRow } from '../drills/drill-summary.entity.js';
 import { DrillEventRow, ProjectionStateRow } from '../events/drill-event.entity.js';
@@ -67,7 +68,8 @@ function sqliteOptions(databasePath: string): DataSourceOptions {
  * migrate one after the other. A commit is durable once it returns (the server's own `fsync`).
  * Every connection starts with a `statement_timeout`, which also bounds a wait for a lock: an
  * append behind a lock that a hung instance holds fails after it (`classifiedFailure`) rather than
- * waiting as long as the lock is held.
+ * waiting as long as the lock is held; a server that stops answering altogether drops the
+ * connection after `silenceLimitMs` (`ListenedClient`).
  */
 function postgresOptions(url: string, statementTimeoutMs: number): DataSourceOptions {
   return {
@@ -78,7 +80,7 @@ function postgresOptions(url: string, statementTimeoutMs: number): DataSourceOpt
     migrationsRun: false,
     synchronize: false,
     connectTimeoutMS: 5_000,
-    extra: { max: 10, statement_timeout: statementTimeoutMs },
+    extra: { max: 10, statement_timeout: statementTimeoutMs, Client: ListenedClient },
   };
 }
 

@@ -1,57 +1,107 @@
 import { createServer, connect, type Socket } from 'node:net';
 
 /**
- * A loopback TCP proxy to a local port that can drop its connections the way a network does: the
- * sockets closed without a word from the server, so that node-postgres sees "Connection terminated"
- * and no error code. While cut, it closes every new connection as soon as it opens.
+ * A loopback TCP proxy to a local port that can fail its connections the way a network does:
+ * drop them, the sockets closed without a word from the server, so that node-postgres sees
+ * "Connection terminated" and no error code; or go silent, every byte held and nothing closed, as
+ * when the server's host hangs or a link drops every packet.
  */
 export interface CuttingProxy {
   readonly port: number;
   /** Closes every open connection, and each new one until `mend`. */
   cut(): void;
-  /** Passes connections through again. */
+  /** Passes nothing either way on the open connections, and leaves new ones unanswered, until `mend`. */
+  silence(): void;
+  /** Passes connections through again; the connections opened while silent are closed. */
   mend(): void;
   close(): Promise<void>;
 }
 
+/** A client's connection and the one to the target it is piped to. */
+interface Pair {
+  readonly client: Socket;
+  readonly upstream: Socket;
+}
+
 export async function startCuttingProxy(targetPort: number): Promise<CuttingProxy> {
-  const open = new Set<Socket>();
-  let cut = false;
+  const pairs = new Set<Pair>();
+  const held = new Set<Socket>();
+  let state: 'passing' | 'cut' | 'silent' = 'passing';
+
+  const flow = (pair: Pair, on: boolean) => {
+    for (const [from, to] of [
+      [pair.client, pair.upstream],
+      [pair.upstream, pair.client],
+    ] as const) {
+      if (on) {
+        from.pipe(to);
+      } else {
+        from.unpipe(to);
+        from.pause();
+      }
+    }
+  };
+  const destroyAll = () => {
+    for (const { client, upstream } of pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    for (const socket of held) {
+      socket.destroy();
+    }
+  };
+
   const server = createServer((client) => {
-    if (cut) {
+    if (state === 'cut') {
       client.destroy();
       return;
     }
-    const upstream = connect(targetPort, '127.0.0.1');
+    if (state === 'silent') {
+      held.add(client);
+      client.on('error', () => undefined);
+      client.on('close', () => held.delete(client));
+      return;
+    }
+    const pair = { client, upstream: connect(targetPort, '127.0.0.1') };
+    pairs.add(pair);
     for (const [from, to] of [
-      [client, upstream],
-      [upstream, client],
+      [pair.client, pair.upstream],
+      [pair.upstream, pair.client],
     ] as const) {
-      open.add(from);
-      from.pipe(to);
       from.on('error', () => to.destroy());
       from.on('close', () => {
-        open.delete(from);
+        pairs.delete(pair);
         to.destroy();
       });
     }
+    flow(pair, true);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as { port: number }).port,
     cut: () => {
-      cut = true;
-      for (const socket of open) {
-        socket.destroy();
+      state = 'cut';
+      destroyAll();
+    },
+    silence: () => {
+      state = 'silent';
+      for (const pair of pairs) {
+        flow(pair, false);
       }
     },
     mend: () => {
-      cut = false;
+      if (state === 'silent') {
+        for (const pair of pairs) {
+          flow(pair, true);
+        }
+        for (const socket of held) {
+          socket.destroy();
+        }
+      }
+      state = 'passing';
     },
     close: async () => {
-      for (const socket of open) {
-        socket.destroy();
-      }
+      destroyAll();
       await new Promise((resolve) => server.close(resolve));
     },
   };

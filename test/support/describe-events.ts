@@ -1,13 +1,12 @@
-/** An event as a test reads it, from the API or the store. */
-export interface DrillEventDto {
+/** What `describeEvents` needs of an event, whether read from the API (`DrillEventDto`) or the store. */
+export interface DescribableEvent {
   readonly sequence: number;
   readonly type: string;
-  readonly actor?: string;
   readonly data: unknown;
   readonly occurredAt?: string;
 }
 
 /** One line per event: enough to see why a drill ended as it did, or where it got stuck. */
-export function describeEvents(events: readonly DrillEventDto[]): string {
+export function describeEvents(events: readonly DescribableEvent[]): string {
   return events.map((event) => `  #${event.sequence} ${event.occurredAt ?? ''} ${event.type} ${JSON.stringify(event.data)}`).join('\n');
 }

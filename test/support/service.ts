@@ -5,8 +5,9 @@ import { errorMessage } from '../../src/common/app-error.js';
 import { childEnv } from './child-env.js';
 import { resolve } from 'node:path';
 import { pending, satisfied, waitFor } from '../../src/common/wait-for.js';
+import type { DrillEventDto, DrillEventsPageDto } from '../../src/drills/drill-history.dto.js';
 import type { DrillDto } from '../../src/drills/drill.dto.js';
-import { describeEvents, type DrillEventDto } from './describe-events.js';
+import { describeEvents } from './describe-events.js';
 
 export interface RunningService {
   readonly base: string;
@@ -128,14 +129,16 @@ export async function getDrill(base: string, id: string): Promise<DrillDto> {
 /** Every event of a service's drill, from `GET /api/drills/{id}/events`, page by page. */
 export async function drillEventsOverApi(base: string, id: string): Promise<DrillEventDto[]> {
   const events: DrillEventDto[] = [];
-  for (let after = 0; ;) {
-    const page = (await (await fetchAs(`${base}/drills/${id}/events?after=${after}&limit=500`)).json()) as { items: DrillEventDto[] };
-    events.push(...page.items);
-    if (page.items.length < 500) {
-      return events;
+  for (let after: number | undefined = 0; after !== undefined;) {
+    const response = await fetchAs(`${base}/drills/${id}/events?after=${after}&limit=500`, {}, 'viewer');
+    if (response.status !== 200) {
+      throw new Error(`GET /drills/${id}/events answered ${response.status}: ${await response.text()}`);
     }
-    after = page.items.at(-1)!.sequence;
+    const page = (await response.json()) as DrillEventsPageDto;
+    events.push(...page.items);
+    after = page.nextAfter;
   }
+  return events;
 }
 
 /**

@@ -96,7 +96,7 @@ describe('a connection checked out of the pool whose server goes away or goes si
     }
   });
 
-  it("is the client of the queue's pools on PostgreSQL, BullMQ's included, which also gets the statement timeout", () => {
+  it("is the client of the queue's pools on PostgreSQL, BullMQ's included, which also gets the statement and connection timeouts", () => {
     const choice = chooseQueueBackend({
       queueBackend: 'postgres',
       queueDatabaseUrl: url,
@@ -104,6 +104,6 @@ describe('a connection checked out of the pool whose server goes away or goes si
       queuePrefix: 'listened',
       databaseStatementTimeoutMs: 1_000,
     });
-    expect(choice.options.connection).toMatchObject({ Client: ListenedClient, statement_timeout: 1_000 });
+    expect(choice.options.connection).toMatchObject({ Client: ListenedClient, statement_timeout: 1_000, connectionTimeoutMillis: 5_000 });
   });
 });

@@ -8,6 +8,9 @@ import { PostgresTargetLocks } from './postgres-target-locks.js';
 import { RedisTargetLocks } from './redis-target-locks.js';
 import type { TargetLocks } from './target-locks.js';
 
+/** How long opening a connection to the queue's PostgreSQL may take, as for the audit log's. */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
+
 /** The injection token of the `QueueBackendChoice`. */
 export const QUEUE_BACKEND = Symbol('QueueBackend');
 
@@ -40,13 +43,15 @@ export function chooseQueueBackend(
       name: 'postgres',
       factory: createPostgresBackend as BackendFactory<IQueueBackend, unknown>,
       // Every instance migrates at boot; BullMQ serialises concurrent migrations under an advisory lock.
-      // The statement timeout, as on every other connection to PostgreSQL: a job call behind a lock
-      // that a hung instance holds on the queue's tables fails instead of waiting for ever.
+      // The timeouts, as on every other connection to PostgreSQL: a job call behind a lock that a
+      // hung instance holds on the queue's tables fails instead of waiting for ever, and so does a
+      // connection to a server that does not answer.
       options: {
         connection: {
           connectionString: config.queueDatabaseUrl,
           schema,
           migrate: true,
+          connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
           statement_timeout: config.databaseStatementTimeoutMs,
           Client: ListenedClient,
         },
@@ -91,7 +96,7 @@ export function queueStoreFor(
     const pool = new pg.Pool({
       connectionString: config.queueDatabaseUrl,
       max: 4,
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
       statement_timeout: config.databaseStatementTimeoutMs,
       Client: ListenedClient,
     });

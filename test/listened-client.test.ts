@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListenedClient, PostgresSilenceError, silenceLimitMs } from '../src/common/listened-client.js';
+import { ListenedClient, POSTGRES_CONNECT_TIMEOUT_MS, PostgresSilenceError, silenceLimitMs } from '../src/common/listened-client.js';
 import { isTransientPostgresFailure } from '../src/common/postgres-failure.js';
 import { settlesWithin } from '../src/common/wait-for.js';
 import { chooseQueueBackend } from '../src/queue/queue-backend.js';
@@ -104,6 +104,10 @@ describe('a connection checked out of the pool whose server goes away or goes si
       queuePrefix: 'listened',
       databaseStatementTimeoutMs: 1_000,
     });
-    expect(choice.options.connection).toMatchObject({ Client: ListenedClient, statement_timeout: 1_000, connectionTimeoutMillis: 5_000 });
+    expect(choice.options.connection).toMatchObject({
+      Client: ListenedClient,
+      statement_timeout: 1_000,
+      connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+    });
   });
 });

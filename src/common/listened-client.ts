@@ -2,6 +2,9 @@ import type { Socket } from 'node:net';
 import pg from 'pg';
 import { isUnderStatementTimeout, scopeAfter, UNDER_STATEMENT_TIMEOUT, type StatementTimeoutScope } from './statement-timeout-scope.js';
 
+/** How long opening a connection to PostgreSQL may take: the audit log's, the queue's and the leases'. */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
+
 /**
  * How much longer than the statement timeout a connection may stay silent while a statement waits
  * for its answer: long enough for the server to cancel the statement itself and say so, which

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
-import { ListenedClient } from '../common/listened-client.js';
+import { ListenedClient, POSTGRES_CONNECT_TIMEOUT_MS } from '../common/listened-client.js';
 import { DEFAULT_STATEMENT_TIMEOUT_MS } from '../config/app-config.js';
 import { DrillRow, DrillStepRow } from '../drills/drill-summary.entity.js';
 import { DrillEventRow, ProjectionStateRow } from '../events/drill-event.entity.js';
@@ -79,7 +79,7 @@ function postgresOptions(url: string, statementTimeoutMs: number): DataSourceOpt
     migrations: POSTGRES_MIGRATIONS,
     migrationsRun: false,
     synchronize: false,
-    connectTimeoutMS: 5_000,
+    connectTimeoutMS: POSTGRES_CONNECT_TIMEOUT_MS,
     extra: { max: 10, statement_timeout: statementTimeoutMs, Client: ListenedClient },
   };
 }

@@ -1,15 +1,12 @@
 import { createPostgresBackend, createRedisBackend, type BackendFactory, type IQueueBackend } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { ListenedClient } from '../common/listened-client.js';
+import { ListenedClient, POSTGRES_CONNECT_TIMEOUT_MS } from '../common/listened-client.js';
 import type { AppConfig, QueueBackendName } from '../config/app-config.js';
 import { PostgresQueueSchema } from './postgres-queue-schema.js';
 import { PostgresTargetLocks } from './postgres-target-locks.js';
 import { RedisTargetLocks } from './redis-target-locks.js';
 import type { TargetLocks } from './target-locks.js';
-
-/** How long opening a connection to the queue's PostgreSQL may take, as for the audit log's. */
-export const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
 
 /** The injection token of the `QueueBackendChoice`. */
 export const QUEUE_BACKEND = Symbol('QueueBackend');

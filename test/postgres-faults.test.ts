@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silenceLimitMs } from '../src/common/listened-client.js';
 import { pending, satisfied, waitFor } from '../src/common/wait-for.js';
 import type { DrillEventsPageDto } from '../src/drills/drill-history.dto.js';
 import { SCENARIO_STEPS } from '../src/drills/scenarios.js';
@@ -12,6 +13,8 @@ import { fetchAs, getDrill, post, startService, type RunningService } from './su
 import { startTestLab, type TestLab } from './support/test-lab.js';
 
 const LAB = await freeLab('pg-faults-lab');
+/** The service's statement timeout in the second case: short, so that the failures it bounds come soon. */
+const STATEMENT_TIMEOUT_MS = 1_000;
 
 /** The health report's entry for the audit database. */
 async function databaseHealth(base: string): Promise<{ httpStatus: number; body: string; database: { status: string; message?: string } }> {
@@ -118,7 +121,7 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
     await expectGroupBHealthy(lab);
   });
 
-  it('parks a drill whose append times out behind a lock a hung session holds, or loses its connection without a code, and resumes it', async () => {
+  it('parks a drill whose server goes silent, whose append times out behind a lock a hung session holds, or whose connection is cut without a code, and resumes it', async () => {
     await service?.stop();
     service = undefined;
     await lab.lab.reset();
@@ -126,7 +129,7 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
     proxy = await startCuttingProxy(postgres.port);
     service = await startService({
       DATABASE_URL: url.replace(`:${postgres.port}/`, `:${proxy.port}/`),
-      DATABASE_STATEMENT_TIMEOUT_MS: '1000',
+      DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
       LAB_NAME: LAB.name,
       LAB_BASE_PORT: String(LAB.basePort),
     });
@@ -144,13 +147,19 @@ describe('PostgreSQL down at boot and in the middle of a drill, with the built s
     const { id } = (await accepted.json()) as { id: string };
     await pastItsKill(service.base, id);
 
+    // The server's host hangs: nothing comes back on the connections, and nothing is closed.
+    proxy.silence();
+    await parkedOnceMore(0, 'its append met a silent server');
+    expect(service.output()).toContain(`PostgreSQL sent nothing for ${silenceLimitMs(STATEMENT_TIMEOUT_MS)} ms`);
+    proxy.mend();
     // Another instance took the log's lock and hung: appends give up after the statement timeout.
+    const beforeHung = parkedLines();
     const hung = new pg.Client({ connectionString: url });
     await hung.connect();
     try {
       await hung.query('BEGIN');
       await hung.query('SELECT position FROM log_high_water FOR UPDATE');
-      await parkedOnceMore(0, 'its append timed out behind the lock');
+      await parkedOnceMore(beforeHung, 'its append timed out behind the lock');
       await hung.query('ROLLBACK');
     } finally {
       await hung.end();

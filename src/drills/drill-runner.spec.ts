@@ -699,7 +699,11 @@ describe('DrillRunner with fake steps', () => {
         return [large];
       },
     }).run(drillId);
-    expect(parked).toMatchObject({ outcome: 'parked', logDown: 'disk-full', state: { status: 'running' } });
+    expect(parked).toMatchObject({
+      outcome: 'parked',
+      logDown: { kind: 'disk-full', message: expect.stringContaining("the audit log's disk is full") },
+      state: { status: 'running' },
+    });
     expect((await recorded()).at(-1)).toBe('StepStarted:takeover');
 
     db.pragma('max_page_count = 1073741823');

@@ -55,10 +55,14 @@ export type RunResult =
   | { readonly outcome: 'waiting'; readonly state: DrillState; readonly holder: { readonly drillId: string } }
   /**
    * Stopped before a step, because another worker took the drill over, or because the audit log
-   * takes no append (`logDown`: its disk is full or its database unavailable; run it again until
-   * it does); it is not finished.
+   * takes no append (`logDown`: its disk is full or its database unavailable, and the failure's
+   * words; run it again until it does); it is not finished.
    */
-  | { readonly outcome: 'parked'; readonly state: DrillState; readonly logDown?: LogDown };
+  | {
+      readonly outcome: 'parked';
+      readonly state: DrillState;
+      readonly logDown?: { readonly kind: LogDown; readonly message: string };
+    };
 
 class StepTimeoutError extends Error {
   constructor(
@@ -141,7 +145,7 @@ export class DrillRunner {
       const logDown = logDownCause(error);
       if (logDown) {
         // Nothing can be recorded, not even a failure: the drill waits, its target kept, for the log.
-        return { outcome: 'parked', state: stream.state, logDown };
+        return { outcome: 'parked', state: stream.state, logDown: { kind: logDown, message: errorMessage(error) } };
       }
       throw error;
     } finally {

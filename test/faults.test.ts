@@ -140,7 +140,7 @@ describe('faults in the target during a drill, on the Docker lab', () => {
       const parked = await own.runner.run(id);
       expect(parked).toMatchObject({
         outcome: 'parked',
-        logDown: { kind: 'disk-full', message: expect.stringContaining("the audit log's disk is full") },
+        logDown: expect.stringContaining("the audit log's disk is full"),
         state: { status: 'running' },
       });
 

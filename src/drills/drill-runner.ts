@@ -2,7 +2,7 @@ import type { ClusterAdmin } from '../cluster/cluster-admin.js';
 import type { ClusterKeyspace } from '../cluster/cluster-keyspace.js';
 import type { Clock } from '../common/clock.js';
 import { errorMessage, isTransient } from '../common/app-error.js';
-import { logDownCause, type EventStore, type LogDown } from '../events/event-store.js';
+import { isLogDown, type EventStore } from '../events/event-store.js';
 import type { NodeControl } from '../nodes/node-control.js';
 import { LeaseLostError } from '../queue/target-locks.js';
 import { failoverLayout, targetNodes, type DrillTarget } from '../targets/drill-target.js';
@@ -55,14 +55,10 @@ export type RunResult =
   | { readonly outcome: 'waiting'; readonly state: DrillState; readonly holder: { readonly drillId: string } }
   /**
    * Stopped before a step, because another worker took the drill over, or because the audit log
-   * takes no append (`logDown`: its disk is full or its database unavailable, and the failure's
-   * words; run it again until it does); it is not finished.
+   * takes no append (`logDown`: the failure's words, its disk full or its database unavailable;
+   * run it again until it does); it is not finished.
    */
-  | {
-      readonly outcome: 'parked';
-      readonly state: DrillState;
-      readonly logDown?: { readonly kind: LogDown; readonly message: string };
-    };
+  | { readonly outcome: 'parked'; readonly state: DrillState; readonly logDown?: string };
 
 class StepTimeoutError extends Error {
   constructor(
@@ -142,10 +138,9 @@ export class DrillRunner {
         return { outcome: 'parked', state: stream.state };
       }
       interrupted = true;
-      const logDown = logDownCause(error);
-      if (logDown) {
+      if (isLogDown(error)) {
         // Nothing can be recorded, not even a failure: the drill waits, its target kept, for the log.
-        return { outcome: 'parked', state: stream.state, logDown: { kind: logDown, message: errorMessage(error) } };
+        return { outcome: 'parked', state: stream.state, logDown: error.message };
       }
       throw error;
     } finally {
@@ -405,7 +400,7 @@ export class DrillRunner {
       try {
         return { events: await withWatchdog(this.deps.steps[step](context), step, stepTimeoutMs) };
       } catch (error) {
-        if (error instanceof DrillTakenOverError || error instanceof LeaseLostError || logDownCause(error)) {
+        if (error instanceof DrillTakenOverError || error instanceof LeaseLostError || isLogDown(error)) {
           throw error;
         }
         if (!isTransient(error) || attempt > stepRetries) {

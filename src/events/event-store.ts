@@ -67,14 +67,9 @@ export class EventStoreFullError extends AppError {
   }
 }
 
-/** Why nothing can be recorded for a while, when the error is one that says so; a drill parks until the log takes appends again. */
-export type LogDown = 'disk-full' | 'unavailable';
-
-export function logDownCause(error: unknown): LogDown | undefined {
-  if (error instanceof EventStoreFullError) {
-    return 'disk-full';
-  }
-  return error instanceof EventStoreUnavailableError ? 'unavailable' : undefined;
+/** Whether the error says nothing can be recorded for a while (a full disk, a database away); a drill parks until the log takes appends again. */
+export function isLogDown(error: unknown): error is EventStoreFullError | EventStoreUnavailableError {
+  return error instanceof EventStoreFullError || error instanceof EventStoreUnavailableError;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 } from '../queue/drill-queue.js';
 import { armShutdownDeadline } from '../common/shutdown-deadline.js';
 import { errorMessage } from '../common/app-error.js';
-import { logDownCause } from '../events/event-store.js';
+import { isLogDown } from '../events/event-store.js';
 import { throttled } from '../common/warning-throttle.js';
 import { afterInterruption, LONGEST_RETRY_MS } from './interruptions.js';
 import { QUEUE_BACKEND, type QueueBackendChoice } from '../queue/queue-backend.js';
@@ -27,7 +27,7 @@ function describeWait(result: Exclude<RunResult, { outcome: 'finished' }>): stri
   if (result.outcome === 'waiting') {
     return `waits for drill ${result.holder.drillId}`;
   }
-  return result.logDown ? `parked: ${result.logDown.message}; trying again in ${LOG_DOWN_RECHECK_MS} ms` : 'parked for another worker';
+  return result.logDown ? `parked: ${result.logDown}; trying again in ${LOG_DOWN_RECHECK_MS} ms` : 'parked for another worker';
 }
 
 /** Every job the drill queue carries, told apart by its name. */
@@ -190,9 +190,9 @@ export class DrillWorker implements OnModuleInit, BeforeApplicationShutdown, OnA
       await job.updateData({ ...(job.data as object), unrecoverable: true }).catch(() => undefined);
       throw new UnrecoverableError(`drill ${drillId}: ${error.message}`);
     }
-    if (logDownCause(error)) {
+    if (isLogDown(error)) {
       // The log could not even be read (the drill's run never began): not an interruption to count, as a park is not.
-      this.logger.warn(`drill ${drillId}: ${errorMessage(error)}; trying again in ${LOG_DOWN_RECHECK_MS} ms`);
+      this.logger.warn(`drill ${drillId}: ${error.message}; trying again in ${LOG_DOWN_RECHECK_MS} ms`);
       await job.moveToDelayed(Date.now() + LOG_DOWN_RECHECK_MS, token);
       throw new DelayedError();
     }

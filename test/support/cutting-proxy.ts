@@ -28,11 +28,14 @@ export async function startCuttingProxy(targetPort: number): Promise<CuttingProx
   const held = new Set<Socket>();
   let state: 'passing' | 'cut' | 'silent' = 'passing';
 
-  const flow = (pair: Pair, on: boolean) => {
-    for (const [from, to] of [
+  /** Each way bytes go through a pair: from the client up, and back. */
+  const directions = (pair: Pair) =>
+    [
       [pair.client, pair.upstream],
       [pair.upstream, pair.client],
-    ] as const) {
+    ] as const;
+  const flow = (pair: Pair, on: boolean) => {
+    for (const [from, to] of directions(pair)) {
       if (on) {
         from.pipe(to);
       } else {
@@ -64,10 +67,7 @@ export async function startCuttingProxy(targetPort: number): Promise<CuttingProx
     }
     const pair = { client, upstream: connect(targetPort, '127.0.0.1') };
     pairs.add(pair);
-    for (const [from, to] of [
-      [pair.client, pair.upstream],
-      [pair.upstream, pair.client],
-    ] as const) {
+    for (const [from, to] of directions(pair)) {
       from.on('error', () => to.destroy());
       from.on('close', () => {
         pairs.delete(pair);
